@@ -1,0 +1,76 @@
+# tmux-dispatch build. `make` builds bin/tmux-dispatch; `make test` runs every test through prove.
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+CJSON_CFLAGS := $(shell pkg-config --cflags libcjson 2>/dev/null)
+CJSON_LIBS   := $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
+WARN    := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+ALL_CFLAGS = $(WARN) $(CJSON_CFLAGS) -Ihelper $(CFLAGS) $(SAN)
+LDLIBS  := $(CJSON_LIBS)
+
+BUILD   ?= bin
+OBJDIR  := $(BUILD)/obj
+SRCS    := $(wildcard helper/*.c) $(OBJDIR)/profiles-builtin.c
+LIBSRCS := $(filter-out helper/tmux-dispatch.c,$(SRCS))
+OBJS    := $(patsubst %.c,$(OBJDIR)/%.o,$(notdir $(SRCS)))
+LIBOBJS := $(patsubst %.c,$(OBJDIR)/%.o,$(notdir $(LIBSRCS)))
+HDRS    := $(wildcard helper/*.h)
+UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*.c))
+AGENTS  := $(patsubst tests/agents/%.c,$(BUILD)/agents/%,$(wildcard tests/agents/*.c))
+BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
+TESTS   := $(sort $(wildcard tests/unit/*.c) $(wildcard tests/*/*.bats))
+
+.PHONY: all test check asan valgrind bench accuracy demo setup clean
+all: $(BUILD)/tmux-dispatch
+
+$(BUILD)/tmux-dispatch: $(OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(OBJDIR)/%.o: helper/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The built-in profiles are data (helper/profiles.json, the same form users write), compiled in.
+$(OBJDIR)/profiles-builtin.c: helper/profiles.json
+	@mkdir -p $(@D)
+	{ echo 'const char profiles_builtin_json[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0x00 };'; } > $@
+
+$(OBJDIR)/profiles-builtin.o: $(OBJDIR)/profiles-builtin.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+$(BUILD)/agents/%: tests/agents/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIBOBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+# The test command of the README. TD_BUILD tells the tests which build to exercise.
+test: all $(UNITS) $(AGENTS)
+	TD_BUILD=$(abspath $(BUILD)) prove -e tests/tap-exec $(PROVE_FLAGS) $(TESTS)
+
+check: test
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in a separate build tree.
+asan:
+	$(MAKE) BUILD=bin/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" CFLAGS="-O1 -g" test
+
+# The C unit tests under valgrind: any leak or invalid access fails.
+valgrind: $(UNITS)
+	TD_BUILD=$(abspath $(BUILD)) TD_VALGRIND=1 prove -e tests/tap-exec $(wildcard tests/unit/*.c)
+
+bench: all $(BENCHES) $(AGENTS)
+	TD_BUILD=$(abspath $(BUILD)) tests/bench/run
+
+# Classifier accuracy over every fixture capture, per profile.
+accuracy: all
+	TD_BUILD=$(abspath $(BUILD)) tests/fixtures/accuracy
+
+clean:
+	rm -rf bin

@@ -1,0 +1,79 @@
+/* Option parsing shared by every command, so all of them report errors the same way. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmux-dispatch.h"
+
+void
+args_print_help(const struct cmd_entry *entry, FILE *f)
+{
+	fprintf(f, "usage: tmux-dispatch %s%s%s\n%s\n", entry->name,
+	    *entry->usage != '\0' ? " " : "", entry->usage, entry->summary);
+	if (entry->help != NULL)
+		fprintf(f, "\n%s", entry->help);
+}
+
+int
+args_usage(const struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	td_error(TD_EXIT_USAGE, "%s: %s (usage: tmux-dispatch %s %s)",
+	    ctx->entry->name, msg, ctx->entry->name, ctx->entry->usage);
+	free(msg);
+	return TD_EXIT_USAGE;
+}
+
+int
+args_next(const struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts,
+    const struct option *longopts, int *status)
+{
+	char *spec;
+	int c;
+
+	/* '+': stop at the first operand, so a queued command keeps its own dashes. */
+	xasprintf(&spec, "+:h%s", shortopts);
+	c = getopt_long(argc, argv, spec, longopts, NULL);
+	free(spec);
+	switch (c) {
+	case 'h':
+		args_print_help(ctx->entry, stdout);
+		*status = TD_EXIT_OK;
+		return 0;
+	case '?':
+		if (optopt != 0)
+			*status = args_usage(ctx, "unknown option -%c", optopt);
+		else
+			*status = args_usage(ctx, "unknown option %s", argv[optind - 1]);
+		return 0;
+	case ':':
+		*status = args_usage(ctx, "option %s needs a value", argv[optind - 1]);
+		return 0;
+	}
+	return c;
+}
+
+int
+args_int(const struct cmd_ctx *ctx, const char *what, const char *text, long long min,
+    long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || v < min || v > max) {
+		args_usage(ctx, "%s must be a whole number from %lld to %lld, not '%s'", what,
+		    min, max, text);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}

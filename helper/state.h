@@ -1,0 +1,53 @@
+/* The state file, .terminal-status.json: locate, lock, load, validate, normalize, save. */
+#ifndef STATE_H
+#define STATE_H
+
+#include <cjson/cJSON.h>
+#include <time.h>
+
+#define STATE_FILE_NAME ".terminal-status.json"
+#define STATE_VERSION 1
+
+/* Item status values, as written in the file. */
+#define ST_PENDING "pending"
+#define ST_RUNNING "running"
+#define ST_DONE "done"
+#define ST_FAILED "failed"
+#define ST_CANCELLED "cancelled"
+
+struct state {
+	char *path;      /* the state file */
+	char *dir;       /* its directory: temp file, lock, history, .terminal-status.d */
+	int lock_fd;     /* -1 when not locked */
+	int exists;      /* the file existed when loaded */
+	cJSON *root;     /* the whole document: keys we do not know survive */
+	cJSON *terminals; /* object, owned by root */
+	cJSON *queue;    /* array, owned by root */
+	cJSON *completed; /* "completedToday" array, owned by root */
+	time_t now;      /* one clock reading for the whole command */
+};
+
+#define STATE_READ 0
+#define STATE_WRITE 1 /* lock for a read-modify-write, released by state_close */
+
+/* Loads (locking first for STATE_WRITE). Returns 0 or a TD_EXIT_* status, already reported. */
+int state_open(struct state *, const char *path, int mode);
+/* Writes the document atomically; the lock is kept until state_close. Returns 0 or TD_EXIT_FAIL. */
+int state_commit(struct state *);
+void state_close(struct state *);
+/* The path the state file is at for a -f value (or NULL): see README "Where the state lives". */
+char *state_find_path(const char *);
+/* Path of a file in the state's side directory (.terminal-status.d), created on demand. */
+char *state_side_path(struct state *, const char *);
+
+/* Lookups. */
+cJSON *state_terminal(struct state *, const char *name);
+cJSON *state_item(struct state *, const char *id, cJSON **array);
+const char *state_str(const cJSON *, const char *key); /* NULL if absent or not a string */
+void state_set_str(cJSON *, const char *key, const char *value);
+void state_set_num(cJSON *, const char *key, double value);
+void state_set_time(cJSON *, const char *key, time_t);
+char *state_format_time(time_t);
+int state_parse_time(const char *, time_t *);
+
+#endif

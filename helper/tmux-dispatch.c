@@ -1,0 +1,144 @@
+/* tmux-dispatch: command table and global options. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmux-dispatch.h"
+
+static const struct cmd_entry *cmd_table[] = {
+	&cmd_terminal_add_entry,
+	&cmd_terminal_rm_entry,
+	&cmd_terminal_ls_entry,
+	&cmd_terminal_import_entry,
+	&cmd_enqueue_entry,
+	&cmd_ls_entry,
+	&cmd_done_entry,
+	&cmd_fail_entry,
+	&cmd_cancel_entry,
+	&cmd_retry_entry,
+	&cmd_status_entry,
+	&cmd_badge_entry,
+	NULL
+};
+
+static void
+usage(FILE *f)
+{
+	const struct cmd_entry **entry;
+
+	fprintf(f, "usage: tmux-dispatch [-f STATE] COMMAND [ARGS...]\n"
+	    "Push queued work from .terminal-status.json into idle agent panes in tmux.\n\n"
+	    "Commands:\n");
+	for (entry = cmd_table; *entry != NULL; entry++)
+		fprintf(f, "  %-18s %s\n", (*entry)->name, (*entry)->summary);
+	fprintf(f, "\nGlobal options:\n"
+	    "  -f, --state FILE   state file (else $TMUX_DISPATCH_STATE, else the nearest\n"
+	    "                     .terminal-status.json from the current directory up)\n"
+	    "  --version          print the version\n"
+	    "  --help             this text; COMMAND --help describes one command\n");
+}
+
+/* Matches "terminal add" against argv words; returns how many words the name took. */
+static int
+cmd_match(const struct cmd_entry *entry, int argc, char **argv)
+{
+	const char *name = entry->name, *space;
+	int used = 0;
+
+	while (used < argc) {
+		space = strchr(name, ' ');
+		size_t len = space != NULL ? (size_t)(space - name) : strlen(name);
+		if (strlen(argv[used]) != len || strncmp(argv[used], name, len) != 0)
+			return 0;
+		used++;
+		if (space == NULL)
+			return used;
+		name = space + 1;
+	}
+	return 0;
+}
+
+static const struct cmd_entry *
+cmd_find(int argc, char **argv, int *used)
+{
+	const struct cmd_entry **entry;
+
+	for (entry = cmd_table; *entry != NULL; entry++) {
+		if ((*used = cmd_match(*entry, argc, argv)) != 0)
+			return *entry;
+	}
+	return NULL;
+}
+
+static int
+cmd_family_help(const char *family)
+{
+	const struct cmd_entry **entry;
+	size_t len = strlen(family);
+	int found = 0;
+
+	for (entry = cmd_table; *entry != NULL; entry++) {
+		if (strncmp((*entry)->name, family, len) == 0 && (*entry)->name[len] == ' ') {
+			fprintf(stdout, "  tmux-dispatch %s %s\n", (*entry)->name, (*entry)->usage);
+			found = 1;
+		}
+	}
+	return found;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state", required_argument, NULL, 'f' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cmd_ctx ctx = { 0 };
+	int c, used;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			ctx.state_path = optarg;
+			break;
+		case 'V':
+			printf("tmux-dispatch %s\n", TD_VERSION);
+			return TD_EXIT_OK;
+		case 'h':
+			usage(stdout);
+			return TD_EXIT_OK;
+		case ':':
+			return td_error(TD_EXIT_USAGE, "option %s needs a value", argv[optind - 1]);
+		default:
+			return td_error(TD_EXIT_USAGE, "unknown option %s (see tmux-dispatch --help)",
+			    argv[optind - 1]);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr);
+		return TD_EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "help") == 0 && argc > 1) {
+		if ((ctx.entry = cmd_find(argc - 1, argv + 1, &used)) != NULL) {
+			args_print_help(ctx.entry, stdout);
+			return TD_EXIT_OK;
+		}
+	}
+	if (strcmp(argv[0], "help") == 0) {
+		usage(stdout);
+		return TD_EXIT_OK;
+	}
+	if ((ctx.entry = cmd_find(argc, argv, &used)) == NULL) {
+		if (cmd_family_help(argv[0]))
+			return TD_EXIT_USAGE;
+		return td_error(TD_EXIT_USAGE, "unknown command '%s' (see tmux-dispatch --help)",
+		    argv[0]);
+	}
+	optind = 0;
+	return ctx.entry->exec(&ctx, argc - used + 1, argv + used - 1);
+}

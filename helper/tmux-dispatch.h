@@ -1,0 +1,72 @@
+/* tmux-dispatch: push queued work into idle agent panes. Shared declarations. */
+#ifndef TMUX_DISPATCH_H
+#define TMUX_DISPATCH_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define TD_VERSION "0.1.0"
+
+/* Exit statuses, part of the CLI contract (README "Exit status"). */
+enum {
+	TD_EXIT_OK = 0,
+	TD_EXIT_FAIL = 1,     /* runtime failure */
+	TD_EXIT_USAGE = 2,    /* bad arguments */
+	TD_EXIT_INVALID = 3,  /* state file invalid, left untouched */
+	TD_EXIT_NOTFOUND = 4, /* no such terminal or item */
+};
+
+struct cmd_ctx {
+	const char *state_path; /* -f/--state, or NULL to search */
+	const struct cmd_entry *entry;
+};
+
+/* One subcommand, in the style of tmux's cmd_entry. argv[0] is the last word of the name. */
+struct cmd_entry {
+	const char *name;    /* "enqueue", "terminal add" */
+	const char *usage;   /* arguments after the name */
+	const char *summary; /* one line for --help */
+	const char *help;    /* option details for NAME --help, or NULL */
+	int (*exec)(struct cmd_ctx *, int, char **);
+};
+
+/* Every command's table entry; defined in its cmd-*.c file. */
+extern const struct cmd_entry cmd_terminal_add_entry, cmd_terminal_rm_entry,
+    cmd_terminal_ls_entry, cmd_terminal_import_entry;
+extern const struct cmd_entry cmd_enqueue_entry, cmd_ls_entry;
+extern const struct cmd_entry cmd_done_entry, cmd_fail_entry, cmd_cancel_entry,
+    cmd_retry_entry;
+extern const struct cmd_entry cmd_status_entry, cmd_badge_entry;
+
+/* xmalloc.c: allocation failure is fatal, so call sites stay clean. */
+void *xmalloc(size_t);
+void *xcalloc(size_t, size_t);
+void *xrealloc(void *, size_t);
+void *xreallocarray(void *, size_t, size_t);
+char *xstrdup(const char *);
+char *xstrndup(const char *, size_t);
+int xasprintf(char **, const char *, ...) __attribute__((format(printf, 2, 3)));
+int xvasprintf(char **, const char *, va_list);
+
+/* error.c: one line on stderr, prefixed "tmux-dispatch:". */
+int td_error(int, const char *, ...) __attribute__((format(printf, 2, 3)));
+_Noreturn void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
+void td_quiet(int);
+
+/*
+ * args.c: getopt_long shared by every command. args_next returns the option character, -1
+ * after the last option (optind then indexes the operands), or 0 when the command must stop
+ * and return *status (help printed: 0; bad option: usage error).
+ */
+#define ARGS_HELP { "help", 0, NULL, 'h' }
+struct option;
+int args_next(const struct cmd_ctx *, int, char **, const char *,
+    const struct option *, int *);
+int args_usage(const struct cmd_ctx *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+int args_int(const struct cmd_ctx *, const char *, const char *, long long,
+    long long, long long *);
+void args_print_help(const struct cmd_entry *, FILE *);
+
+#endif
