@@ -38,8 +38,11 @@ args_next(const struct cmd_ctx *ctx, int argc, char **argv, const char *shortopt
 	char *spec;
 	int c;
 
-	/* '+': stop at the first operand, so a queued command keeps its own dashes. */
-	xasprintf(&spec, "+:h%s", shortopts);
+	/* A leading '+' stops at the first operand, so a queued command keeps its own dashes. */
+	if (*shortopts == '+')
+		xasprintf(&spec, "+:h%s", shortopts + 1);
+	else
+		xasprintf(&spec, ":h%s", shortopts);
 	c = getopt_long(argc, argv, spec, longopts, NULL);
 	free(spec);
 	switch (c) {

@@ -5,6 +5,8 @@
 #include <cjson/cJSON.h>
 #include <time.h>
 
+struct strmap;
+
 #define STATE_FILE_NAME ".terminal-status.json"
 #define STATE_VERSION 1
 
@@ -24,6 +26,8 @@ struct state {
 	cJSON *terminals; /* object, owned by root */
 	cJSON *queue;    /* array, owned by root */
 	cJSON *completed; /* "completedToday" array, owned by root */
+	struct strmap *ids; /* item id -> item, over queue and completedToday */
+	double next_id;  /* the number of the next generated "q-N" id */
 	time_t now;      /* one clock reading for the whole command */
 };
 
@@ -42,12 +46,20 @@ char *state_side_path(struct state *, const char *);
 
 /* Lookups. */
 cJSON *state_terminal(struct state *, const char *name);
-cJSON *state_item(struct state *, const char *id, cJSON **array);
+cJSON *state_item(struct state *, const char *id);
+int state_item_finished(const cJSON *);
+/* Adds a new item at the end of the queue; id NULL generates "q-N". Returns the item. */
+cJSON *state_add_item(struct state *, const char *id, const char *command);
+/* Moves an item between queue and completedToday to match its status. */
+void state_file_item(struct state *, cJSON *);
 const char *state_str(const cJSON *, const char *key); /* NULL if absent or not a string */
 void state_set_str(cJSON *, const char *key, const char *value);
 void state_set_num(cJSON *, const char *key, double value);
 void state_set_time(cJSON *, const char *key, time_t);
 char *state_format_time(time_t);
+/* JSON text for people: two-space indents, "key": value. */
+char *state_json_text(const cJSON *);
+void state_json_print(const cJSON *);
 int state_parse_time(const char *, time_t *);
 
 #endif

@@ -1,0 +1,293 @@
+/* enqueue, ls: putting work in and looking at it. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "queue.h"
+#include "tmux-dispatch.h"
+
+#define QUEUE_ID_MAX 128
+
+static int cmd_enqueue(struct cmd_ctx *, int, char **);
+static int cmd_ls(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_enqueue_entry = {
+	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--] COMMAND...",
+	"queue a command; prints the new item's id",
+	"  --to NAME|GROUP  a terminal, all, all-GROUP (all-generators works too) or a group;\n"
+	"                   without it any terminal may take the item\n"
+	"  --id ID          the item's id (default q-N)\n"
+	"  --after ID       run only after item ID is done (repeatable)\n"
+	"  --priority N     higher goes first (default 0)\n"
+	"  The words of COMMAND are joined with spaces. Control characters other than newline\n"
+	"  and tab are refused, and so is a command outside the target terminals' --allow list.\n",
+	cmd_enqueue
+};
+
+const struct cmd_entry cmd_ls_entry = {
+	"ls", "[--json] [--status S]", "list queued and today's finished items",
+	"  --status S  only items in state S: pending, ready, blocked, running, done, failed,\n"
+	"              cancelled (ready and blocked are the two kinds of pending)\n"
+	"  --json      {\"items\": [...]}: each item as stored, plus \"ready\" and \"blockedBy\"\n",
+	cmd_ls
+};
+
+static char *
+queue_join(int argc, char **argv)
+{
+	size_t len = 0;
+	char *out, *p;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	p = out = xmalloc(len + 1);
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			*p++ = ' ';
+		p = stpcpy(p, argv[i]);
+	}
+	*p = '\0';
+	return out;
+}
+
+static int
+queue_check_id(const char *id)
+{
+	const char *why = queue_check_command(id);
+
+	if (why != NULL || strlen(id) > QUEUE_ID_MAX || strpbrk(id, "\n\t") != NULL)
+		return td_error(TD_EXIT_USAGE, "invalid item id: use 1 to %d printable characters",
+		    QUEUE_ID_MAX);
+	return 0;
+}
+
+/* The command must suit at least one terminal it may go to; none at all means it can never run. */
+static int
+queue_check_allowed(cJSON **terms, size_t n, const char *command, const char *to)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (terminal_allows(terms[i], command))
+			return 0;
+	}
+	return td_error(TD_EXIT_FAIL, "refused: the command is outside the --allow list of %s",
+	    to);
+}
+
+struct enqueue_args {
+	const char *to, *id;
+	cJSON *after;
+	long long priority;
+	char *command;
+};
+
+static int
+enqueue_apply(struct state *st, struct enqueue_args *a)
+{
+	cJSON **terms = NULL, *item, *dep;
+	char *assigned = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (a->to != NULL) {
+		if ((rc = terminal_select(st, a->to, &terms, &n, &assigned)) != 0 ||
+		    (rc = queue_check_allowed(terms, n, a->command, a->to)) != 0)
+			goto out;
+	}
+	if (a->id != NULL && state_item(st, a->id) != NULL) {
+		rc = td_error(TD_EXIT_FAIL, "an item with id '%s' exists already", a->id);
+		goto out;
+	}
+	cJSON_ArrayForEach(dep, a->after) {
+		if (state_item(st, dep->valuestring) == NULL) {
+			rc = td_error(TD_EXIT_NOTFOUND, "--after %s: no such item", dep->valuestring);
+			goto out;
+		}
+	}
+	item = state_add_item(st, a->id, a->command);
+	if (assigned != NULL)
+		state_set_str(item, "assignedTo", assigned);
+	cJSON_ReplaceItemInObjectCaseSensitive(item, "dependsOn", cJSON_Duplicate(a->after, 1));
+	state_set_num(item, "priority", (double)a->priority);
+	if ((rc = state_commit(st)) == 0)
+		printf("%s\n", state_str(item, "id"));
+out:
+	free(terms);
+	free(assigned);
+	return rc;
+}
+
+static int
+cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "after", required_argument, NULL, 'a' },
+		{ "priority", required_argument, NULL, 'p' },
+		ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	struct enqueue_args a = { .after = cJSON_CreateArray() };
+	const char *why;
+	struct state st;
+	int c, rc = 0;
+
+	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:", opts, &rc)) != -1) {
+		switch (c) {
+		case 't':
+			a.to = optarg;
+			break;
+		case 'i':
+			a.id = optarg;
+			break;
+		case 'a':
+			cJSON_AddItemToArray(a.after, cJSON_CreateString(optarg));
+			break;
+		case 'p':
+			if (args_int(ctx, "--priority", optarg, -1000000000, 1000000000,
+			    &a.priority) == 0)
+				break;
+			rc = TD_EXIT_USAGE;
+			goto out;
+		default:
+			goto out;
+		}
+	}
+	if (optind == argc) {
+		rc = args_usage(ctx, "no COMMAND given");
+		goto out;
+	}
+	a.command = queue_join(argc - optind, argv + optind);
+	if ((why = queue_check_command(a.command)) != NULL) {
+		rc = td_error(TD_EXIT_USAGE, "refused: %s", why);
+		goto out;
+	}
+	if (a.id != NULL && (rc = queue_check_id(a.id)) != 0)
+		goto out;
+	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0)
+		rc = enqueue_apply(&st, &a);
+	state_close(&st);
+out:
+	free(a.command);
+	cJSON_Delete(a.after);
+	return rc;
+}
+
+/* The status shown to people: pending splits into ready and blocked. */
+static const char *
+queue_shown_status(struct state *st, const cJSON *item, const char **blocker)
+{
+	const char *status = state_str(item, "status");
+
+	*blocker = NULL;
+	if (strcmp(status, ST_PENDING) != 0)
+		return status;
+	return queue_item_ready(st, item, blocker) ? "ready" : "blocked";
+}
+
+static int
+queue_status_matches(const char *filter, const char *status, const char *shown)
+{
+	return filter == NULL || strcmp(filter, status) == 0 || strcmp(filter, shown) == 0;
+}
+
+/* One line of a possibly multi-line command, for a table cell. */
+static void
+queue_print_command(const char *command, size_t width)
+{
+	size_t shown = 0;
+	const unsigned char *s = (const unsigned char *)command;
+
+	for (; *s != '\0'; s++) {
+		if ((*s & 0xc0) != 0x80 && shown++ == width) {
+			fputs("…", stdout);
+			break;
+		}
+		if (*s == '\n')
+			fputs("⏎", stdout);
+		else if (*s == '\t')
+			putchar(' ');
+		else
+			putchar(*s);
+	}
+	putchar('\n');
+}
+
+static void
+queue_ls_item(struct state *st, const cJSON *item, const char *filter, cJSON *list)
+{
+	const char *status = state_str(item, "status"), *blocker, *shown, *to;
+	cJSON *copy;
+
+	shown = queue_shown_status(st, item, &blocker);
+	if (!queue_status_matches(filter, status, shown))
+		return;
+	if (list != NULL) {
+		copy = cJSON_Duplicate(item, 1);
+		cJSON_AddBoolToObject(copy, "ready", strcmp(shown, "ready") == 0);
+		if (blocker != NULL)
+			cJSON_AddStringToObject(copy, "blockedBy", blocker);
+		else
+			cJSON_AddNullToObject(copy, "blockedBy");
+		cJSON_AddItemToArray(list, copy);
+		return;
+	}
+	to = state_str(item, "assignedTo");
+	printf("%-12s %-10s %-16s %4.0f  ", state_str(item, "id"), shown,
+	    to != NULL ? to : "-", cJSON_GetObjectItemCaseSensitive(item, "priority")->valuedouble);
+	queue_print_command(state_str(item, "command"), 60);
+}
+
+static int
+cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const char *const filters[] = { ST_PENDING, "ready", "blocked", ST_RUNNING,
+		ST_DONE, ST_FAILED, ST_CANCELLED, NULL };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "status", required_argument, NULL, 's' },
+		ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	const char *filter = NULL, *const *f;
+	struct state st;
+	cJSON *item, *out = NULL, *list = NULL;
+	int c, rc = 0;
+
+	while ((c = args_next(ctx, argc, argv, "js:", opts, &rc)) != -1) {
+		if (c == 'j')
+			out = out != NULL ? out : cJSON_CreateObject();
+		else if (c == 's')
+			filter = optarg;
+		else
+			goto done;
+	}
+	if (argc != optind) {
+		rc = args_usage(ctx, "unexpected argument '%s'", argv[optind]);
+		goto done;
+	}
+	for (f = filters; filter != NULL && *f != NULL && strcmp(*f, filter) != 0; f++)
+		;
+	if (filter != NULL && *f == NULL) {
+		rc = args_usage(ctx, "unknown status '%s'", filter);
+		goto done;
+	}
+	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {
+		if (out != NULL)
+			list = cJSON_AddArrayToObject(out, "items");
+		else if (st.queue->child != NULL || st.completed->child != NULL)
+			printf("%-12s %-10s %-16s %4s  %s\n", "ID", "STATUS", "TO", "PRI", "COMMAND");
+		cJSON_ArrayForEach(item, st.queue)
+			queue_ls_item(&st, item, filter, list);
+		cJSON_ArrayForEach(item, st.completed)
+			queue_ls_item(&st, item, filter, list);
+		if (out != NULL) {
+			state_json_print(out);
+		}
+	}
+	state_close(&st);
+done:
+	cJSON_Delete(out);
+	return rc;
+}

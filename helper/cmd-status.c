@@ -1,0 +1,244 @@
+/* status, badge: the queue at a glance, for people and for the status line. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "queue.h"
+#include "tmux-dispatch.h"
+
+#define BADGE_DEFAULT_FORMAT "Q:%p R:%r"
+
+static int cmd_status(struct cmd_ctx *, int, char **);
+static int cmd_badge(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_status_entry = {
+	"status", "[--json]", "terminals, their current items and counts per status",
+	"  --json  {\"state\": PATH, \"terminals\": [...], \"counts\": {...}} (see README)\n",
+	cmd_status
+};
+
+const struct cmd_entry cmd_badge_entry = {
+	"badge", "[--format FMT]", "short text for a status line (empty when nothing is queued)",
+	"  FMT expands %p pending, %y ready, %b blocked, %r running, %d done, %f failed,\n"
+	"  %c cancelled, %% a percent sign. Default: \"" BADGE_DEFAULT_FORMAT "\".\n",
+	cmd_badge
+};
+
+struct status_counts {
+	int pending, ready, blocked, running, done, failed, cancelled;
+};
+
+static void
+status_count(struct state *st, struct status_counts *c)
+{
+	const char *status, *blocker;
+	const cJSON *item;
+
+	memset(c, 0, sizeof *c);
+	cJSON_ArrayForEach(item, st->queue) {
+		status = state_str(item, "status");
+		if (strcmp(status, ST_RUNNING) == 0)
+			c->running++;
+		else if (queue_item_ready(st, item, &blocker))
+			c->ready++;
+		else
+			c->blocked++;
+	}
+	c->pending = c->ready + c->blocked;
+	cJSON_ArrayForEach(item, st->completed) {
+		status = state_str(item, "status");
+		if (strcmp(status, ST_DONE) == 0)
+			c->done++;
+		else if (strcmp(status, ST_FAILED) == 0)
+			c->failed++;
+		else
+			c->cancelled++;
+	}
+}
+
+/* The running item a terminal took: recorded by delivery, else the one assigned to it. */
+static const cJSON *
+status_current(struct state *st, const cJSON *term)
+{
+	const cJSON *item, *fallback = NULL;
+	const char *on, *to;
+
+	cJSON_ArrayForEach(item, st->queue) {
+		if (strcmp(state_str(item, "status"), ST_RUNNING) != 0)
+			continue;
+		on = state_str(item, "terminal");
+		to = state_str(item, "assignedTo");
+		if (on != NULL && strcmp(on, term->string) == 0)
+			return item;
+		if (on == NULL && fallback == NULL && to != NULL && strcmp(to, term->string) == 0)
+			fallback = item;
+	}
+	return fallback;
+}
+
+static int
+status_pending_for(struct state *st, const cJSON *term)
+{
+	const cJSON *item;
+	int n = 0;
+
+	cJSON_ArrayForEach(item, st->queue) {
+		n += strcmp(state_str(item, "status"), ST_PENDING) == 0 &&
+		    terminal_takes(st, state_str(item, "assignedTo"), term);
+	}
+	return n;
+}
+
+static cJSON *
+status_json(struct state *st, const struct status_counts *c)
+{
+	cJSON *out = cJSON_CreateObject(), *terms, *t, *counts;
+	const cJSON *term, *cur;
+
+	cJSON_AddStringToObject(out, "state", st->path);
+	terms = cJSON_AddArrayToObject(out, "terminals");
+	cJSON_ArrayForEach(term, st->terminals) {
+		t = cJSON_CreateObject();
+		cJSON_AddStringToObject(t, "name", term->string);
+		cJSON_AddStringToObject(t, "target", state_str(term, "target"));
+		cJSON_AddStringToObject(t, "profile", state_str(term, "profile") != NULL ?
+		    state_str(term, "profile") : "auto");
+		cJSON_AddStringToObject(t, "group", terminal_group(term));
+		cur = status_current(st, term);
+		if (cur != NULL)
+			cJSON_AddStringToObject(t, "current", state_str(cur, "id"));
+		else
+			cJSON_AddNullToObject(t, "current");
+		cJSON_AddNumberToObject(t, "pending", status_pending_for(st, term));
+		cJSON_AddItemToArray(terms, t);
+	}
+	counts = cJSON_AddObjectToObject(out, "counts");
+	cJSON_AddNumberToObject(counts, "pending", c->pending);
+	cJSON_AddNumberToObject(counts, "ready", c->ready);
+	cJSON_AddNumberToObject(counts, "blocked", c->blocked);
+	cJSON_AddNumberToObject(counts, "running", c->running);
+	cJSON_AddNumberToObject(counts, "done", c->done);
+	cJSON_AddNumberToObject(counts, "failed", c->failed);
+	cJSON_AddNumberToObject(counts, "cancelled", c->cancelled);
+	return out;
+}
+
+static void
+status_print(struct state *st, const struct status_counts *c)
+{
+	const cJSON *term, *cur;
+
+	printf("state: %s\n", st->path);
+	if (st->terminals->child != NULL)
+		printf("%-20s %-20s %-8s %7s  %s\n", "TERMINAL", "TARGET", "PROFILE", "PENDING",
+		    "CURRENT");
+	cJSON_ArrayForEach(term, st->terminals) {
+		cur = status_current(st, term);
+		printf("%-20s %-20s %-8s %7d  %s\n", term->string, state_str(term, "target"),
+		    state_str(term, "profile") != NULL ? state_str(term, "profile") : "auto",
+		    status_pending_for(st, term), cur != NULL ? state_str(cur, "id") : "-");
+	}
+	printf("queue: %d pending (%d ready, %d blocked), %d running; today: %d done, "
+	    "%d failed, %d cancelled\n", c->pending, c->ready, c->blocked, c->running, c->done,
+	    c->failed, c->cancelled);
+}
+
+static int
+cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	struct status_counts counts;
+	struct state st;
+	int c, rc = 0, json = 0;
+	cJSON *out;
+
+	while ((c = args_next(ctx, argc, argv, "j", opts, &rc)) != -1) {
+		if (c != 'j')
+			return rc;
+		json = 1;
+	}
+	if (argc != optind)
+		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {
+		status_count(&st, &counts);
+		if (json) {
+			out = status_json(&st, &counts);
+			state_json_print(out);
+			cJSON_Delete(out);
+		} else
+			status_print(&st, &counts);
+	}
+	state_close(&st);
+	return rc;
+}
+
+static int
+badge_format(const char *fmt, const struct status_counts *c, char **out)
+{
+	size_t cap = strlen(fmt) * 4 + 64, len = 0;
+	char *buf = xmalloc(cap);
+	int v;
+
+	for (; *fmt != '\0'; fmt++) {
+		if (len + 16 >= cap)
+			buf = xrealloc(buf, cap *= 2);
+		if (*fmt != '%') {
+			buf[len++] = *fmt;
+			continue;
+		}
+		switch (*++fmt) {
+		case 'p': v = c->pending; break;
+		case 'y': v = c->ready; break;
+		case 'b': v = c->blocked; break;
+		case 'r': v = c->running; break;
+		case 'd': v = c->done; break;
+		case 'f': v = c->failed; break;
+		case 'c': v = c->cancelled; break;
+		case '%': buf[len++] = '%'; continue;
+		default:
+			free(buf);
+			return -1;
+		}
+		len += (size_t)snprintf(buf + len, cap - len, "%d", v);
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static int
+cmd_badge(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'F' }, ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	const char *fmt = BADGE_DEFAULT_FORMAT;
+	struct status_counts counts;
+	struct state st;
+	int c, rc = 0;
+	char *text;
+
+	while ((c = args_next(ctx, argc, argv, "F:", opts, &rc)) != -1) {
+		if (c != 'F')
+			return rc;
+		fmt = optarg;
+	}
+	if (argc != optind)
+		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {
+		status_count(&st, &counts);
+		if (badge_format(fmt, &counts, &text) != 0)
+			rc = args_usage(ctx, "unknown %% sequence in --format '%s'", fmt);
+		else {
+			if (counts.pending + counts.running > 0)
+				puts(text);
+			else
+				puts("");
+			free(text);
+		}
+	}
+	state_close(&st);
+	return rc;
+}

@@ -1,0 +1,299 @@
+/* terminal add | rm | ls | import: the named tmux panes that take work. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "queue.h"
+#include "tmux-dispatch.h"
+
+static int cmd_terminal_add(struct cmd_ctx *, int, char **);
+static int cmd_terminal_rm(struct cmd_ctx *, int, char **);
+static int cmd_terminal_ls(struct cmd_ctx *, int, char **);
+static int cmd_terminal_import(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_terminal_add_entry = {
+	"terminal add", "NAME TARGET [--profile P] [--group G] [--allow PREFIX]... [--replace]",
+	"register a tmux pane as a named terminal",
+	"  NAME           [A-Za-z0-9._-], at most 64 characters\n"
+	"  TARGET         a tmux target: session:window[.pane], %N (pane id) or @N (window id)\n"
+	"  --profile P    how to read its screen: claude, codex, gemini, aider, shell, generic,\n"
+	"                 auto (default) or a profile of your profiles.json\n"
+	"  --group G      its group (default: NAME without a trailing -N)\n"
+	"  --allow PREFIX accept only commands starting with PREFIX (repeatable)\n"
+	"  --replace      update an existing terminal instead of refusing\n",
+	cmd_terminal_add
+};
+
+const struct cmd_entry cmd_terminal_rm_entry = {
+	"terminal rm", "NAME", "forget a terminal (its queued items stay)", NULL,
+	cmd_terminal_rm
+};
+
+const struct cmd_entry cmd_terminal_ls_entry = {
+	"terminal ls", "[--json]", "list terminals", NULL, cmd_terminal_ls
+};
+
+const struct cmd_entry cmd_terminal_import_entry = {
+	"terminal import", "FILE",
+	"register terminals from a flat JSON map {\"generator-1\": \"session:7\", ...}",
+	"  Each terminal's group is its name without a trailing -N. Existing terminals get the\n"
+	"  new target; FILE - reads standard input.\n",
+	cmd_terminal_import
+};
+
+static int
+terminal_check(const char *name, const char *target)
+{
+	if (!terminal_valid_name(name))
+		return td_error(TD_EXIT_USAGE, "invalid terminal name '%s': use 1 to 64 of "
+		    "A-Z a-z 0-9 . _ -", name);
+	if (!terminal_valid_target(target))
+		return td_error(TD_EXIT_USAGE, "invalid tmux target '%s' for %s: use "
+		    "session:window[.pane], %%N or @N", target, name);
+	return 0;
+}
+
+/* Sets the known fields, keeping any others a terminal entry already carries. */
+static cJSON *
+terminal_upsert(struct state *st, const char *name, const char *target)
+{
+	cJSON *term = state_terminal(st, name);
+
+	if (term == NULL) {
+		term = cJSON_CreateObject();
+		cJSON_AddItemToObject(st->terminals, name, term);
+	}
+	state_set_str(term, "target", target);
+	return term;
+}
+
+static int
+cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "allow", required_argument, NULL, 'a' },
+		{ "replace", no_argument, NULL, 'r' },
+		ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	const char *profile = NULL, *group = NULL;
+	cJSON *allow = cJSON_CreateArray(), *term;
+	struct state st;
+	int c, rc = 0, replace = 0;
+	char *defgroup;
+
+	while ((c = args_next(ctx, argc, argv, "p:g:a:r", opts, &rc)) != -1) {
+		switch (c) {
+		case 'p':
+			profile = optarg;
+			break;
+		case 'g':
+			group = optarg;
+			break;
+		case 'a':
+			if (*optarg == '\0') {
+				rc = args_usage(ctx, "--allow needs a non-empty prefix");
+				goto out;
+			}
+			cJSON_AddItemToArray(allow, cJSON_CreateString(optarg));
+			break;
+		case 'r':
+			replace = 1;
+			break;
+		default:
+			goto out;
+		}
+	}
+	if (argc - optind != 2) {
+		rc = args_usage(ctx, "expected NAME and TARGET");
+		goto out;
+	}
+	if ((rc = terminal_check(argv[optind], argv[optind + 1])) != 0)
+		goto out;
+	if ((profile != NULL && !terminal_valid_name(profile)) ||
+	    (group != NULL && !terminal_valid_name(group))) {
+		rc = args_usage(ctx, "profile and group names use 1 to 64 of A-Z a-z 0-9 . _ -");
+		goto out;
+	}
+	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) != 0)
+		goto close;
+	if (state_terminal(&st, argv[optind]) != NULL && !replace) {
+		rc = td_error(TD_EXIT_FAIL, "terminal '%s' exists (use --replace to update it)",
+		    argv[optind]);
+		goto close;
+	}
+	term = terminal_upsert(&st, argv[optind], argv[optind + 1]);
+	if (profile != NULL || state_str(term, "profile") == NULL)
+		state_set_str(term, "profile", profile != NULL ? profile : "auto");
+	defgroup = terminal_default_group(argv[optind]);
+	if (group != NULL || state_str(term, "group") == NULL)
+		state_set_str(term, "group", group != NULL ? group : defgroup);
+	free(defgroup);
+	if (cJSON_GetArraySize(allow) > 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(term, "allow");
+		cJSON_AddItemToObject(term, "allow", allow);
+		allow = NULL;
+	}
+	rc = state_commit(&st);
+close:
+	state_close(&st);
+out:
+	cJSON_Delete(allow);
+	return rc;
+}
+
+static int
+cmd_terminal_rm(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { ARGS_HELP, { NULL, 0, NULL, 0 } };
+	struct state st;
+	int c, rc = 0;
+
+	while ((c = args_next(ctx, argc, argv, "", opts, &rc)) != -1)
+		return rc;
+	if (argc - optind != 1)
+		return args_usage(ctx, "expected NAME");
+	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0) {
+		if (state_terminal(&st, argv[optind]) == NULL)
+			rc = td_error(TD_EXIT_NOTFOUND, "no terminal '%s'", argv[optind]);
+		else {
+			cJSON_DeleteItemFromObjectCaseSensitive(st.terminals, argv[optind]);
+			rc = state_commit(&st);
+		}
+	}
+	state_close(&st);
+	return rc;
+}
+
+static cJSON *
+terminal_json(const cJSON *term)
+{
+	cJSON *out = cJSON_CreateObject(), *allow;
+
+	cJSON_AddStringToObject(out, "name", term->string);
+	cJSON_AddStringToObject(out, "target", state_str(term, "target"));
+	cJSON_AddStringToObject(out, "profile", state_str(term, "profile") != NULL ?
+	    state_str(term, "profile") : "auto");
+	cJSON_AddStringToObject(out, "group", terminal_group(term));
+	allow = cJSON_GetObjectItemCaseSensitive(term, "allow");
+	cJSON_AddItemToObject(out, "allow", allow != NULL ? cJSON_Duplicate(allow, 1) :
+	    cJSON_CreateArray());
+	return out;
+}
+
+static int
+cmd_terminal_ls(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	struct state st;
+	cJSON *term, *out, *list;
+	int c, rc = 0, json = 0;
+
+	while ((c = args_next(ctx, argc, argv, "j", opts, &rc)) != -1) {
+		if (c != 'j')
+			return rc;
+		json = 1;
+	}
+	if (argc != optind)
+		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) != 0) {
+		state_close(&st);
+		return rc;
+	}
+	if (json) {
+		out = cJSON_CreateObject();
+		list = cJSON_AddArrayToObject(out, "terminals");
+		cJSON_ArrayForEach(term, st.terminals)
+			cJSON_AddItemToArray(list, terminal_json(term));
+		state_json_print(out);
+		cJSON_Delete(out);
+	} else {
+		if (st.terminals->child != NULL)
+			printf("%-20s %-20s %-8s %-12s %s\n", "NAME", "TARGET", "PROFILE", "GROUP",
+			    "ALLOW");
+		cJSON_ArrayForEach(term, st.terminals) {
+			cJSON *allow = cJSON_GetObjectItemCaseSensitive(term, "allow"), *a;
+			printf("%-20s %-20s %-8s %-12s", term->string, state_str(term, "target"),
+			    state_str(term, "profile") != NULL ? state_str(term, "profile") : "auto",
+			    terminal_group(term));
+			cJSON_ArrayForEach(a, allow)
+				printf(" %s", a->valuestring);
+			printf("\n");
+		}
+	}
+	state_close(&st);
+	return 0;
+}
+
+static int
+terminal_import_read(const char *file, cJSON **map)
+{
+	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	const char *end = NULL;
+
+	if (f == NULL)
+		return td_error(TD_EXIT_FAIL, "%s: %s", file, strerror(errno));
+	do {
+		if (cap - len < 4096)
+			buf = xrealloc(buf, cap = cap * 2 + 4096);
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0);
+	if (f != stdin)
+		fclose(f);
+	buf[len] = '\0';
+	*map = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
+	free(buf);
+	if (*map == NULL || !cJSON_IsObject(*map))
+		return td_error(TD_EXIT_USAGE, "%s: expected a JSON object mapping terminal "
+		    "names to tmux targets", file);
+	return 0;
+}
+
+static int
+cmd_terminal_import(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { ARGS_HELP, { NULL, 0, NULL, 0 } };
+	struct state st;
+	cJSON *map = NULL, *e, *term;
+	int c, rc = 0;
+	char *group;
+
+	while ((c = args_next(ctx, argc, argv, "", opts, &rc)) != -1)
+		return rc;
+	if (argc - optind != 1)
+		return args_usage(ctx, "expected FILE");
+	if ((rc = terminal_import_read(argv[optind], &map)) != 0)
+		goto out;
+	/* Check every entry before writing any: an import is all or nothing. */
+	cJSON_ArrayForEach(e, map) {
+		if (!cJSON_IsString(e)) {
+			rc = td_error(TD_EXIT_USAGE, "%s: the target of '%s' must be a string",
+			    argv[optind], e->string);
+			goto out;
+		}
+		if ((rc = terminal_check(e->string, e->valuestring)) != 0)
+			goto out;
+	}
+	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0) {
+		cJSON_ArrayForEach(e, map) {
+			term = terminal_upsert(&st, e->string, e->valuestring);
+			group = terminal_default_group(e->string);
+			state_set_str(term, "group", group);
+			free(group);
+			if (state_str(term, "profile") == NULL)
+				state_set_str(term, "profile", "auto");
+		}
+		rc = state_commit(&st);
+	}
+	state_close(&st);
+out:
+	cJSON_Delete(map);
+	return rc;
+}

@@ -1,0 +1,90 @@
+/* What may be queued, what is ready, and in which order items go out. */
+#include <string.h>
+
+#include "queue.h"
+#include "tmux-dispatch.h"
+
+/* Length of the UTF-8 sequence at s, or 0 if it is not valid (overlong, surrogate, > U+10FFFF). */
+static size_t
+queue_utf8_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/*
+ * Text typed into a terminal must not carry control characters: ESC could end a bracketed
+ * paste early and inject keys, C1 controls (U+0080-U+009F) act as ESC sequences in some
+ * terminals, and CR would submit half a command. Newline and tab are plain text.
+ */
+const char *
+queue_check_command(const char *command)
+{
+	const unsigned char *s = (const unsigned char *)command;
+	size_t len;
+
+	if (*s == '\0')
+		return "the command is empty";
+	while (*s != '\0') {
+		if ((*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f)
+			return "the command contains a control character (only newline and tab are "
+			    "allowed)";
+		if ((len = queue_utf8_len(s)) == 0)
+			return "the command is not valid UTF-8";
+		if (len == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+			return "the command contains a C1 control character";
+		s += len;
+	}
+	return NULL;
+}
+
+int
+queue_item_ready(struct state *st, const cJSON *item, const char **blocker)
+{
+	const cJSON *dep, *other;
+
+	*blocker = NULL;
+	if (strcmp(state_str(item, "status"), ST_PENDING) != 0)
+		return 0;
+	cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(item, "dependsOn")) {
+		other = state_item(st, dep->valuestring);
+		if (other == NULL || strcmp(state_str(other, "status"), ST_DONE) != 0) {
+			*blocker = dep->valuestring;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int
+queue_before(const cJSON *a, const cJSON *b)
+{
+	double pa = cJSON_GetObjectItemCaseSensitive(a, "priority")->valuedouble;
+	double pb = cJSON_GetObjectItemCaseSensitive(b, "priority")->valuedouble;
+	const char *ca = state_str(a, "createdAt"), *cb = state_str(b, "createdAt");
+	int c;
+
+	if (pa != pb)
+		return pa > pb;
+	/* Our timestamps are fixed-width UTC, so text order is time order. */
+	if (ca != NULL && cb != NULL && (c = strcmp(ca, cb)) != 0)
+		return c < 0;
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* Queue semantics over the state: terminal selection, groups, allowlists, readiness, order. */
+#ifndef QUEUE_H
+#define QUEUE_H
+
+#include <stddef.h>
+
+#include "state.h"
+
+/* Terminal names and targets. */
+int terminal_valid_name(const char *);
+int terminal_valid_target(const char *);
+char *terminal_default_group(const char *name); /* "generator-2" -> "generator" */
+const char *terminal_group(const cJSON *term);
+int terminal_allows(const cJSON *term, const char *command);
+
+/*
+ * Resolves a selector to terminals: NAME, "all", "all-GROUP" (the plural works: all-generators),
+ * or a bare group name. *canonical is what an item's assignedTo records. Reports and returns
+ * TD_EXIT_NOTFOUND when nothing matches.
+ */
+int terminal_select(struct state *, const char *spec, cJSON ***terms, size_t *n,
+    char **canonical);
+/* Whether an item's assignedTo lets this terminal take it. */
+int terminal_takes(struct state *, const char *assigned, const cJSON *term);
+
+/* NULL if a command may be queued, else why not. */
+const char *queue_check_command(const char *);
+/* A pending item whose every dependsOn is done; otherwise *blocker names the first that is not. */
+int queue_item_ready(struct state *, const cJSON *item, const char **blocker);
+/* Orders items for delivery: higher priority first, then older, then earlier in the file. */
+int queue_before(const cJSON *a, const cJSON *b);
+
+#endif

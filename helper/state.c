@@ -1,0 +1,886 @@
+/*
+ * The state file. Every read-modify-write holds an flock on a separate lock file (the state
+ * file itself is replaced by rename, so a lock on it would protect nothing), and every write
+ * goes to a temp file in the same directory that is fsynced and renamed over the original,
+ * then the directory is fsynced: readers see the old file or the new one, never a mix.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "strmap.h"
+#include "tmux-dispatch.h"
+
+#define STATE_LOCK_TIMEOUT 10 /* seconds, unless $TMUX_DISPATCH_LOCK_TIMEOUT says otherwise */
+#define STATE_MAX_PRIORITY 1000000000.0
+
+static const char *state_statuses[] = {
+	ST_PENDING, ST_RUNNING, ST_DONE, ST_FAILED, ST_CANCELLED, NULL
+};
+
+char *
+state_find_path(const char *given)
+{
+	const char *env = getenv("TMUX_DISPATCH_STATE");
+	char *dir, *path, *slash;
+
+	if (given != NULL)
+		return xstrdup(given);
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	if ((dir = getcwd(NULL, 0)) == NULL)
+		return xstrdup(STATE_FILE_NAME);
+	for (;;) {
+		xasprintf(&path, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, STATE_FILE_NAME);
+		if (access(path, F_OK) == 0)
+			break;
+		free(path);
+		path = NULL;
+		if ((slash = strrchr(dir, '/')) == NULL || strcmp(dir, "/") == 0)
+			break;
+		slash[slash == dir ? 1 : 0] = '\0';
+	}
+	free(dir);
+	return path != NULL ? path : xstrdup(STATE_FILE_NAME);
+}
+
+static char *
+state_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+static void
+state_alarm(int sig)
+{
+	(void)sig;
+}
+
+static int
+state_lock_timeout(void)
+{
+	const char *env = getenv("TMUX_DISPATCH_LOCK_TIMEOUT");
+	char *end;
+	long v;
+
+	if (env == NULL || *env == '\0')
+		return STATE_LOCK_TIMEOUT;
+	v = strtol(env, &end, 10);
+	return (*end == '\0' && v > 0 && v < 86400) ? (int)v : STATE_LOCK_TIMEOUT;
+}
+
+/* Blocking flock, interrupted by a timer, so waiters queue in the kernel instead of spinning. */
+static int
+state_lock(struct state *st)
+{
+	struct sigaction sa = { 0 }, old_sa;
+	struct itimerval timer = { 0 }, off = { 0 };
+	char *lock_path;
+	int fd, rc, saved;
+
+	xasprintf(&lock_path, "%s.lock", st->path);
+	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd == -1) {
+		rc = td_error(TD_EXIT_FAIL, "%s: %s", lock_path, strerror(errno));
+		free(lock_path);
+		return rc;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		goto locked;
+	sa.sa_handler = state_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old_sa);
+	timer.it_value.tv_sec = state_lock_timeout();
+	setitimer(ITIMER_REAL, &timer, NULL);
+	rc = flock(fd, LOCK_EX);
+	saved = errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old_sa, NULL);
+	if (rc == -1) {
+		if (saved == EINTR) {
+			rc = td_error(TD_EXIT_FAIL, "%s: still locked by another tmux-dispatch after "
+			    "%d s; try again", lock_path, (int)timer.it_value.tv_sec);
+		} else
+			rc = td_error(TD_EXIT_FAIL, "%s: %s", lock_path, strerror(saved));
+		close(fd);
+		free(lock_path);
+		return rc;
+	}
+locked:
+	free(lock_path);
+	st->lock_fd = fd;
+	return 0;
+}
+
+static int
+state_read(struct state *st, char **buf, size_t *len, mode_t *mode)
+{
+	struct stat sb;
+	size_t done = 0;
+	ssize_t n;
+	int fd;
+
+	*buf = NULL;
+	*len = 0;
+	if ((fd = open(st->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return td_error(TD_EXIT_FAIL, "%s: %s", st->path, strerror(errno));
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return td_error(TD_EXIT_FAIL, "%s: not a regular file", st->path);
+	}
+	*mode = sb.st_mode & 07777;
+	*buf = xmalloc((size_t)sb.st_size + 1);
+	while (done < (size_t)sb.st_size) {
+		n = read(fd, *buf + done, (size_t)sb.st_size - done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	close(fd);
+	(*buf)[done] = '\0';
+	*len = done;
+	st->exists = 1;
+	return 0;
+}
+
+/* Reports PATH:LINE:COL for a byte offset, counting columns in characters, not bytes. */
+static int
+state_error_at(struct state *st, const char *buf, size_t off, const char *what)
+{
+	size_t i, line = 1, col = 1;
+
+	for (i = 0; i < off; i++) {
+		if (buf[i] == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80)
+			col++;
+	}
+	return td_error(TD_EXIT_INVALID, "%s:%zu:%zu: %s; the file was left untouched",
+	    st->path, line, col, what);
+}
+
+static int
+state_invalid(struct state *st, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	td_error(TD_EXIT_INVALID, "%s: %s; the file was left untouched", st->path, msg);
+	free(msg);
+	return TD_EXIT_INVALID;
+}
+
+static int
+state_parse(struct state *st, const char *buf, size_t len)
+{
+	const char *end = NULL, *nul;
+	size_t i;
+
+	if ((nul = memchr(buf, '\0', len)) != NULL)
+		return state_error_at(st, buf, (size_t)(nul - buf), "NUL byte in the file");
+	for (i = 0; i < len && strchr(" \t\r\n", buf[i]) != NULL; i++)
+		;
+	if (i == len) {
+		/* An empty file is an empty state: `touch .terminal-status.json` starts one. */
+		st->root = cJSON_CreateObject();
+		return 0;
+	}
+	st->root = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
+	if (st->root == NULL) {
+		if (end == NULL || end < buf || end > buf + len)
+			end = buf + len;
+		return state_error_at(st, buf, (size_t)(end - buf),
+		    end == buf + len ? "invalid JSON (unexpected end of file)" : "invalid JSON");
+	}
+	if (!cJSON_IsObject(st->root))
+		return state_invalid(st, "the top level must be a JSON object");
+	return 0;
+}
+
+/* Known keys appear once: with two "queue" keys, which one other tools read is anyone's guess. */
+static int
+state_check_duplicates(struct state *st, const cJSON *obj, const char *where,
+    const char *const *known)
+{
+	const cJSON *a;
+	const char *const *k;
+
+	for (k = known; *k != NULL; k++) {
+		int seen = 0;
+		for (a = obj->child; a != NULL; a = a->next)
+			seen += a->string != NULL && strcmp(a->string, *k) == 0;
+		if (seen > 1)
+			return state_invalid(st, "%s: key \"%s\" appears %d times", where, *k, seen);
+	}
+	return 0;
+}
+
+static cJSON *
+state_ensure(cJSON *obj, const char *key, cJSON *(*create)(void))
+{
+	cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (item == NULL) {
+		item = create();
+		cJSON_AddItemToObject(obj, key, item);
+	}
+	return item;
+}
+
+static int
+state_check_string_array(const cJSON *arr)
+{
+	const cJSON *e;
+
+	if (!cJSON_IsArray(arr))
+		return -1;
+	cJSON_ArrayForEach(e, arr) {
+		if (!cJSON_IsString(e))
+			return -1;
+	}
+	return 0;
+}
+
+static int
+state_check_terminals(struct state *st)
+{
+	static const char *const known[] = { "target", "profile", "group", "allow", NULL };
+	static const char *const strings[] = { "target", "profile", "group", NULL };
+	const char *const *k;
+	cJSON *term, *field;
+
+	cJSON_ArrayForEach(term, st->terminals) {
+		if (!cJSON_IsObject(term))
+			return state_invalid(st, "terminals.%s must be an object", term->string);
+		if (state_check_duplicates(st, term, term->string, known) != 0)
+			return TD_EXIT_INVALID;
+		for (k = strings; *k != NULL; k++) {
+			field = cJSON_GetObjectItemCaseSensitive(term, *k);
+			if (field != NULL && !cJSON_IsString(field))
+				return state_invalid(st, "terminals.%s.%s must be a string",
+				    term->string, *k);
+		}
+		if (state_str(term, "target") == NULL)
+			return state_invalid(st, "terminals.%s has no \"target\"", term->string);
+		field = cJSON_GetObjectItemCaseSensitive(term, "allow");
+		if (field != NULL && state_check_string_array(field) != 0)
+			return state_invalid(st, "terminals.%s.allow must be an array of strings",
+			    term->string);
+	}
+	return 0;
+}
+
+static int
+state_check_int(struct state *st, cJSON *item, const char *where, size_t i, const char *key,
+    double min, double max)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(item, key);
+
+	if (v == NULL) {
+		cJSON_AddNumberToObject(item, key, 0);
+		return 0;
+	}
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < min ||
+	    v->valuedouble > max || floor(v->valuedouble) != v->valuedouble)
+		return state_invalid(st, "%s[%zu].%s must be a whole number from %.0f to %.0f",
+		    where, i, key, min, max);
+	return 0;
+}
+
+/* Numbers from "q-N" ids, so generated ids never collide with ones already present. */
+static void
+state_note_id(struct state *st, const char *id)
+{
+	char *end;
+	double n;
+
+	if (strncmp(id, "q-", 2) != 0 || id[2] < '0' || id[2] > '9')
+		return;
+	n = strtod(id + 2, &end);
+	if (*end == '\0' && n >= st->next_id && n < 9e15)
+		st->next_id = n + 1;
+}
+
+static int
+state_check_item(struct state *st, cJSON *item, const char *where, size_t i)
+{
+	static const char *const known[] = { "id", "command", "status", "assignedTo",
+		"dependsOn", "priority", "attempts", "createdAt", "startedAt", "finishedAt", NULL };
+	static const char *const times[] = { "createdAt", "startedAt", "finishedAt", NULL };
+	const char *const *k, *status, **s;
+	cJSON *id, *field;
+
+	if (!cJSON_IsObject(item))
+		return state_invalid(st, "%s[%zu] must be an object", where, i);
+	if (state_check_duplicates(st, item, where, known) != 0)
+		return TD_EXIT_INVALID;
+	/* A missing id is given one by state_assign_ids, once every written id is known. */
+	id = cJSON_GetObjectItemCaseSensitive(item, "id");
+	if (id != NULL && (!cJSON_IsString(id) || *id->valuestring == '\0'))
+		return state_invalid(st, "%s[%zu].id must be a non-empty string", where, i);
+	if (id != NULL && strmap_put(st->ids, id->valuestring, item) != NULL)
+		return state_invalid(st, "item id \"%s\" is used twice", id->valuestring);
+	if (id != NULL)
+		state_note_id(st, id->valuestring);
+	field = cJSON_GetObjectItemCaseSensitive(item, "command");
+	if (!cJSON_IsString(field))
+		return state_invalid(st, "%s[%zu].command must be a string", where, i);
+	field = cJSON_GetObjectItemCaseSensitive(item, "status");
+	if (field == NULL)
+		cJSON_AddStringToObject(item, "status", ST_PENDING);
+	else if (!cJSON_IsString(field))
+		return state_invalid(st, "%s[%zu].status must be a string", where, i);
+	status = state_str(item, "status");
+	for (s = state_statuses; *s != NULL && strcmp(*s, status) != 0; s++)
+		;
+	if (*s == NULL)
+		return state_invalid(st, "%s[%zu].status \"%s\" is not one of pending, running, "
+		    "done, failed, cancelled", where, i, status);
+	field = cJSON_GetObjectItemCaseSensitive(item, "assignedTo");
+	if (field != NULL && !cJSON_IsString(field) && !cJSON_IsNull(field))
+		return state_invalid(st, "%s[%zu].assignedTo must be a string or null", where, i);
+	field = cJSON_GetObjectItemCaseSensitive(item, "dependsOn");
+	if (field == NULL)
+		cJSON_AddItemToObject(item, "dependsOn", cJSON_CreateArray());
+	else if (state_check_string_array(field) != 0)
+		return state_invalid(st, "%s[%zu].dependsOn must be an array of ids", where, i);
+	if (state_check_int(st, item, where, i, "priority", -STATE_MAX_PRIORITY,
+	    STATE_MAX_PRIORITY) != 0 ||
+	    state_check_int(st, item, where, i, "attempts", 0, STATE_MAX_PRIORITY) != 0)
+		return TD_EXIT_INVALID;
+	for (k = times; *k != NULL; k++) {
+		field = cJSON_GetObjectItemCaseSensitive(item, *k);
+		if (field != NULL && !cJSON_IsString(field) && !cJSON_IsNull(field))
+			return state_invalid(st, "%s[%zu].%s must be a time string", where, i, *k);
+	}
+	if (cJSON_GetObjectItemCaseSensitive(item, "createdAt") == NULL)
+		state_set_time(item, "createdAt", st->now);
+	return 0;
+}
+
+static int
+state_check_items(struct state *st, cJSON *arr, const char *where)
+{
+	cJSON *item;
+	size_t i = 0;
+
+	cJSON_ArrayForEach(item, arr) {
+		if (state_check_item(st, item, where, i++) != 0)
+			return TD_EXIT_INVALID;
+	}
+	return 0;
+}
+
+static char *
+state_new_id(struct state *st)
+{
+	char *id = NULL;
+
+	do {
+		free(id);
+		xasprintf(&id, "q-%.0f", st->next_id++);
+	} while (strmap_get(st->ids, id) != NULL);
+	return id;
+}
+
+static void
+state_assign_ids(struct state *st, cJSON *arr)
+{
+	cJSON *item;
+	char *id;
+
+	cJSON_ArrayForEach(item, arr) {
+		if (cJSON_GetObjectItemCaseSensitive(item, "id") != NULL)
+			continue;
+		id = state_new_id(st);
+		cJSON_AddStringToObject(item, "id", id);
+		strmap_put(st->ids, state_str(item, "id"), item);
+		free(id);
+	}
+}
+
+/* Items whose status says they belong in the other list move there (a planner may write "done"). */
+static void
+state_sort_items(struct state *st)
+{
+	cJSON *item, *next;
+
+	for (item = st->queue->child; item != NULL; item = next) {
+		next = item->next;
+		if (state_item_finished(item))
+			state_file_item(st, item);
+	}
+	for (item = st->completed->child; item != NULL; item = next) {
+		next = item->next;
+		if (!state_item_finished(item))
+			state_file_item(st, item);
+	}
+}
+
+static int
+state_normalize(struct state *st)
+{
+	static const char *const known[] = { "version", "terminals", "queue", "completedToday",
+		"nextId", NULL };
+	cJSON *version, *next;
+
+	if (state_check_duplicates(st, st->root, "top level", known) != 0)
+		return TD_EXIT_INVALID;
+	version = cJSON_GetObjectItemCaseSensitive(st->root, "version");
+	if (version == NULL)
+		cJSON_AddNumberToObject(st->root, "version", STATE_VERSION);
+	else if (!cJSON_IsNumber(version))
+		return state_invalid(st, "\"version\" must be a number");
+	else if (version->valuedouble != STATE_VERSION)
+		return state_invalid(st, "schema version %g is not supported (this tmux-dispatch "
+		    "reads version %d)", version->valuedouble, STATE_VERSION);
+	st->terminals = state_ensure(st->root, "terminals", cJSON_CreateObject);
+	if (!cJSON_IsObject(st->terminals))
+		return state_invalid(st, "\"terminals\" must be an object");
+	st->queue = state_ensure(st->root, "queue", cJSON_CreateArray);
+	if (!cJSON_IsArray(st->queue))
+		return state_invalid(st, "\"queue\" must be an array");
+	st->completed = state_ensure(st->root, "completedToday", cJSON_CreateArray);
+	if (!cJSON_IsArray(st->completed))
+		return state_invalid(st, "\"completedToday\" must be an array");
+	next = cJSON_GetObjectItemCaseSensitive(st->root, "nextId");
+	if (next != NULL && (!cJSON_IsNumber(next) || !isfinite(next->valuedouble) ||
+	    next->valuedouble < 0 || next->valuedouble > 9e15))
+		return state_invalid(st, "\"nextId\" must be a whole number");
+	st->next_id = next != NULL ? floor(next->valuedouble) : 1;
+	if (st->next_id < 1)
+		st->next_id = 1;
+	if (state_check_terminals(st) != 0 ||
+	    state_check_items(st, st->queue, "queue") != 0 ||
+	    state_check_items(st, st->completed, "completedToday") != 0)
+		return TD_EXIT_INVALID;
+	state_assign_ids(st, st->queue);
+	state_assign_ids(st, st->completed);
+	state_sort_items(st);
+	return 0;
+}
+
+int
+state_open(struct state *st, const char *given, int mode)
+{
+	mode_t file_mode = 0;
+	size_t len;
+	char *buf;
+	int rc;
+
+	memset(st, 0, sizeof *st);
+	st->lock_fd = -1;
+	st->now = time(NULL);
+	st->path = state_find_path(given);
+	st->dir = state_dirname(st->path);
+	st->ids = strmap_new();
+	if (mode == STATE_WRITE && (rc = state_lock(st)) != 0)
+		return rc;
+	if ((rc = state_read(st, &buf, &len, &file_mode)) != 0)
+		return rc;
+	rc = buf != NULL ? state_parse(st, buf, len) : 0;
+	free(buf);
+	if (rc != 0)
+		return rc;
+	if (st->root == NULL)
+		st->root = cJSON_CreateObject();
+	return state_normalize(st);
+}
+
+void
+state_close(struct state *st)
+{
+	if (st->lock_fd != -1)
+		close(st->lock_fd);
+	st->lock_fd = -1;
+	cJSON_Delete(st->root);
+	strmap_free(st->ids);
+	free(st->path);
+	free(st->dir);
+	memset(st, 0, sizeof *st);
+	st->lock_fd = -1;
+}
+
+static int
+state_write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+state_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* The history file beside the state: "x.json" -> "x.history.jsonl". */
+static char *
+state_history_path(const struct state *st)
+{
+	size_t len = strlen(st->path);
+	char *path;
+
+	if (len > 5 && strcmp(st->path + len - 5, ".json") == 0)
+		xasprintf(&path, "%.*s.history.jsonl", (int)(len - 5), st->path);
+	else
+		xasprintf(&path, "%s.history.jsonl", st->path);
+	return path;
+}
+
+static int
+state_same_day(time_t a, time_t b)
+{
+	struct tm ta, tb;
+
+	localtime_r(&a, &ta);
+	localtime_r(&b, &tb);
+	return ta.tm_year == tb.tm_year && ta.tm_yday == tb.tm_yday;
+}
+
+/* Whether a pending or running item still names this one in dependsOn. */
+static int
+state_is_depended_on(const struct state *st, const char *id)
+{
+	const cJSON *item, *dep;
+
+	cJSON_ArrayForEach(item, st->queue) {
+		cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(item, "dependsOn")) {
+			if (strcmp(dep->valuestring, id) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Finished items of an earlier day move to the history file, so the live file stays small.
+ * The history is appended and fsynced before the state that drops them is written: a crash in
+ * between leaves an item in both places, never in neither.
+ */
+static int
+state_archive(struct state *st)
+{
+	cJSON *item, *next;
+	char *path, *line;
+	time_t finished;
+	int fd = -1, rc = 0;
+
+	for (item = st->completed->child; item != NULL; item = next) {
+		next = item->next;
+		if (state_parse_time(state_str(item, "finishedAt"), &finished) != 0 ||
+		    state_same_day(finished, st->now) ||
+		    state_is_depended_on(st, state_str(item, "id")))
+			continue;
+		if (fd == -1) {
+			path = state_history_path(st);
+			fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+			if (fd == -1)
+				rc = td_error(TD_EXIT_FAIL, "%s: %s", path, strerror(errno));
+			free(path);
+			if (fd == -1)
+				return rc;
+		}
+		line = cJSON_PrintUnformatted(item);
+		if (line == NULL)
+			fatal("out of memory");
+		if (state_write_all(fd, line, strlen(line)) != 0 || state_write_all(fd, "\n", 1) != 0)
+			rc = td_error(TD_EXIT_FAIL, "history: %s", strerror(errno));
+		free(line);
+		if (rc != 0)
+			break;
+		strmap_del(st->ids, state_str(item, "id"));
+		cJSON_Delete(cJSON_DetachItemViaPointer(st->completed, item));
+	}
+	if (fd != -1) {
+		if (rc == 0 && fsync(fd) != 0)
+			rc = td_error(TD_EXIT_FAIL, "history: %s", strerror(errno));
+		close(fd);
+	}
+	return rc;
+}
+
+static mode_t
+state_default_mode(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return 0666 & ~mask;
+}
+
+int
+state_commit(struct state *st)
+{
+	struct stat sb;
+	char *text, *tmp;
+	int fd = -1, saved;
+
+	if (st->lock_fd == -1)
+		fatal("state_commit without the lock");
+	if (state_archive(st) != 0)
+		return TD_EXIT_FAIL;
+	cJSON_ReplaceItemInObjectCaseSensitive(st->root, "nextId",
+	    cJSON_CreateNumber(st->next_id));
+	if (cJSON_GetObjectItemCaseSensitive(st->root, "nextId") == NULL)
+		cJSON_AddNumberToObject(st->root, "nextId", st->next_id);
+	text = state_json_text(st->root);
+	xasprintf(&tmp, "%s.tmp", st->path);
+	/* We hold the lock, so a temp file left here is a dead writer's: it is safe to remove. */
+	if (unlink(tmp) == -1 && errno != ENOENT)
+		goto err;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1)
+		goto err;
+	if (fchmod(fd, stat(st->path, &sb) == 0 ? (sb.st_mode & 07777) : state_default_mode()) != 0)
+		goto err;
+	if (state_write_all(fd, text, strlen(text)) != 0 || state_write_all(fd, "\n", 1) != 0)
+		goto err;
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		goto err;
+	}
+	fd = -1;
+	if (rename(tmp, st->path) != 0)
+		goto err;
+	if (state_fsync_dir(st->dir) != 0)
+		goto err;
+	free(text);
+	free(tmp);
+	st->exists = 1;
+	return 0;
+
+err:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	td_error(TD_EXIT_FAIL, "%s: cannot write: %s", st->path, strerror(saved));
+	free(text);
+	free(tmp);
+	errno = saved;
+	return TD_EXIT_FAIL;
+}
+
+char *
+state_side_path(struct state *st, const char *name)
+{
+	char *dir, *path;
+
+	xasprintf(&dir, "%s/.terminal-status.d", st->dir);
+	if (mkdir(dir, 0777) == -1 && errno != EEXIST)
+		td_error(TD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
+	xasprintf(&path, "%s/%s", dir, name);
+	free(dir);
+	return path;
+}
+
+cJSON *
+state_terminal(struct state *st, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(st->terminals, name);
+}
+
+cJSON *
+state_item(struct state *st, const char *id)
+{
+	return strmap_get(st->ids, id);
+}
+
+int
+state_item_finished(const cJSON *item)
+{
+	const char *status = state_str(item, "status");
+
+	return status != NULL && strcmp(status, ST_PENDING) != 0 &&
+	    strcmp(status, ST_RUNNING) != 0;
+}
+
+void
+state_file_item(struct state *st, cJSON *item)
+{
+	cJSON *from, *to;
+
+	if (state_item_finished(item)) {
+		from = st->queue;
+		to = st->completed;
+	} else {
+		from = st->completed;
+		to = st->queue;
+	}
+	for (cJSON *e = from->child; e != NULL; e = e->next) {
+		if (e == item) {
+			cJSON_AddItemToArray(to, cJSON_DetachItemViaPointer(from, item));
+			return;
+		}
+	}
+}
+
+cJSON *
+state_add_item(struct state *st, const char *id, const char *command)
+{
+	cJSON *item = cJSON_CreateObject();
+	char *generated = NULL;
+
+	if (id == NULL)
+		id = generated = state_new_id(st);
+	cJSON_AddStringToObject(item, "id", id);
+	cJSON_AddStringToObject(item, "command", command);
+	cJSON_AddStringToObject(item, "status", ST_PENDING);
+	cJSON_AddItemToObject(item, "dependsOn", cJSON_CreateArray());
+	cJSON_AddNumberToObject(item, "priority", 0);
+	cJSON_AddNumberToObject(item, "attempts", 0);
+	state_set_time(item, "createdAt", st->now);
+	cJSON_AddItemToArray(st->queue, item);
+	strmap_put(st->ids, state_str(item, "id"), item);
+	free(generated);
+	return item;
+}
+
+const char *
+state_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+void
+state_set_str(cJSON *obj, const char *key, const char *value)
+{
+	cJSON *v = cJSON_CreateString(value);
+
+	if (cJSON_GetObjectItemCaseSensitive(obj, key) != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, v);
+	else
+		cJSON_AddItemToObject(obj, key, v);
+}
+
+void
+state_set_num(cJSON *obj, const char *key, double value)
+{
+	cJSON *v = cJSON_CreateNumber(value);
+
+	if (cJSON_GetObjectItemCaseSensitive(obj, key) != NULL)
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, v);
+	else
+		cJSON_AddItemToObject(obj, key, v);
+}
+
+char *
+state_format_time(time_t t)
+{
+	struct tm tm;
+	char buf[32];
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
+}
+
+void
+state_set_time(cJSON *obj, const char *key, time_t t)
+{
+	char *text = state_format_time(t);
+
+	state_set_str(obj, key, text);
+	free(text);
+}
+
+/* Reads the UTC form we write ("2026-01-16T10:00:00Z"); other forms are not times to us. */
+int
+state_parse_time(const char *text, time_t *out)
+{
+	struct tm tm = { 0 };
+	char *end;
+
+	if (text == NULL || (end = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*end == '.')
+		while (*++end >= '0' && *end <= '9')
+			;
+	if (strcmp(end, "Z") != 0 && *end != '\0')
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+/*
+ * cJSON indents with tabs and writes "key":<tab>value. A raw tab inside a string is always
+ * escaped as \t, so every tab byte in its output is layout and can be rewritten in one pass.
+ */
+char *
+state_json_text(const cJSON *json)
+{
+	char *raw = cJSON_Print(json), *out, *o;
+	const char *p;
+	size_t tabs = 0;
+
+	if (raw == NULL)
+		fatal("out of memory");
+	for (p = raw; *p != '\0'; p++)
+		tabs += *p == '\t';
+	o = out = xmalloc((size_t)(p - raw) + tabs + 1);
+	for (p = raw; *p != '\0'; p++) {
+		if (*p != '\t')
+			*o++ = *p;
+		else if (p > raw && p[-1] == ':')
+			*o++ = ' ';
+		else {
+			*o++ = ' ';
+			*o++ = ' ';
+		}
+	}
+	*o = '\0';
+	cJSON_free(raw);
+	return out;
+}
+
+void
+state_json_print(const cJSON *json)
+{
+	char *text = state_json_text(json);
+
+	puts(text);
+	free(text);
+}

@@ -1,0 +1,171 @@
+/* Terminals: names, target shapes, groups and selectors. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "queue.h"
+#include "tmux-dispatch.h"
+
+#define TERMINAL_NAME_MAX 64
+
+int
+terminal_valid_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > TERMINAL_NAME_MAX)
+		return 0;
+	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+	    == len;
+}
+
+static int
+terminal_digits(const char *s, size_t len)
+{
+	return len > 0 && strspn(s, "0123456789") >= len;
+}
+
+/*
+ * Shapes only: %N, @N, or SESSION:WINDOW[.PANE]. Targets reach tmux as argv elements, so one
+ * ending in ';' (which would end the tmux command) or starting with '-' (an option) is refused.
+ */
+int
+terminal_valid_target(const char *t)
+{
+	const char *colon, *dot, *p;
+	size_t len = strlen(t);
+
+	if (len == 0 || len > 256 || t[0] == '-' || t[len - 1] == ';')
+		return 0;
+	for (p = t; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return 0;
+	}
+	if (t[0] == '%' || t[0] == '@')
+		return terminal_digits(t + 1, len - 1);
+	if ((colon = strchr(t, ':')) == NULL || colon == t || strchr(colon + 1, ':') != NULL)
+		return 0;
+	if (memchr(t, '.', (size_t)(colon - t)) != NULL)
+		return 0;
+	if ((dot = strchr(colon + 1, '.')) == NULL)
+		return 1;
+	return dot > colon + 1 && terminal_digits(dot + 1, strlen(dot + 1));
+}
+
+char *
+terminal_default_group(const char *name)
+{
+	const char *dash = strrchr(name, '-');
+
+	if (dash != NULL && dash != name && terminal_digits(dash + 1, strlen(dash + 1)))
+		return xstrndup(name, (size_t)(dash - name));
+	return xstrdup(name);
+}
+
+const char *
+terminal_group(const cJSON *term)
+{
+	const char *group = state_str(term, "group");
+
+	return group != NULL ? group : term->string;
+}
+
+int
+terminal_allows(const cJSON *term, const char *command)
+{
+	const cJSON *allow = cJSON_GetObjectItemCaseSensitive(term, "allow"), *prefix;
+
+	if (cJSON_GetArraySize(allow) == 0)
+		return 1;
+	cJSON_ArrayForEach(prefix, allow) {
+		if (strncmp(command, prefix->valuestring, strlen(prefix->valuestring)) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+terminal_group_exists(struct state *st, const char *group)
+{
+	const cJSON *term;
+
+	cJSON_ArrayForEach(term, st->terminals) {
+		if (strcmp(terminal_group(term), group) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* "all-generators" -> "generator" when only the singular is a group. NULL: no such group. */
+static char *
+terminal_group_of(struct state *st, const char *spec)
+{
+	size_t len = strlen(spec);
+
+	if (terminal_group_exists(st, spec))
+		return xstrdup(spec);
+	if (len > 1 && spec[len - 1] == 's') {
+		char *singular = xstrndup(spec, len - 1);
+		if (terminal_group_exists(st, singular))
+			return singular;
+		free(singular);
+	}
+	return NULL;
+}
+
+int
+terminal_takes(struct state *st, const char *assigned, const cJSON *term)
+{
+	char *group;
+	int match;
+
+	if (assigned == NULL || *assigned == '\0' || strcmp(assigned, "all") == 0)
+		return 1;
+	if (strcmp(assigned, term->string) == 0)
+		return 1;
+	if (state_terminal(st, assigned) != NULL)
+		return 0;
+	group = terminal_group_of(st, strncmp(assigned, "all-", 4) == 0 ? assigned + 4 : assigned);
+	match = group != NULL && strcmp(group, terminal_group(term)) == 0;
+	free(group);
+	return match;
+}
+
+int
+terminal_select(struct state *st, const char *spec, cJSON ***terms, size_t *n,
+    char **canonical)
+{
+	cJSON *term;
+	char *group = NULL;
+
+	*terms = NULL;
+	*n = 0;
+	if ((term = state_terminal(st, spec)) != NULL) {
+		*terms = xmalloc(sizeof **terms);
+		(*terms)[(*n)++] = term;
+		*canonical = xstrdup(spec);
+		return 0;
+	}
+	if (strcmp(spec, "all") != 0) {
+		group = terminal_group_of(st, strncmp(spec, "all-", 4) == 0 ? spec + 4 : spec);
+		if (group == NULL)
+			return td_error(TD_EXIT_NOTFOUND, "no terminal or group '%s' (see "
+			    "tmux-dispatch terminal ls)", spec);
+	}
+	*terms = xreallocarray(NULL, (size_t)cJSON_GetArraySize(st->terminals) + 1, sizeof **terms);
+	cJSON_ArrayForEach(term, st->terminals) {
+		if (group == NULL || strcmp(terminal_group(term), group) == 0)
+			(*terms)[(*n)++] = term;
+	}
+	if (group != NULL)
+		xasprintf(canonical, "all-%s", group);
+	else
+		*canonical = xstrdup("all");
+	free(group);
+	if (*n == 0) {
+		free(*terms);
+		*terms = NULL;
+		return td_error(TD_EXIT_NOTFOUND, "no terminals registered (see tmux-dispatch "
+		    "terminal add)");
+	}
+	return 0;
+}
