@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "queue.h"
 #include "tmux-dispatch.h"
 
@@ -12,15 +13,18 @@ static int cmd_enqueue(struct cmd_ctx *, int, char **);
 static int cmd_ls(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_enqueue_entry = {
-	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--] COMMAND...",
+	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--stdin | [--] COMMAND...]",
 	"queue a command; prints the new item's id",
 	"  --to NAME|GROUP  a terminal, all, all-GROUP (all-generators works too) or a group;\n"
 	"                   without it any terminal may take the item\n"
 	"  --id ID          the item's id (default q-N)\n"
 	"  --after ID       run only after item ID is done (repeatable)\n"
 	"  --priority N     higher goes first (default 0)\n"
+	"  --stdin          read the command from standard input (one trailing newline dropped)\n"
 	"  The words of COMMAND are joined with spaces. Control characters other than newline\n"
-	"  and tab are refused, and so is a command outside the target terminals' --allow list.\n",
+	"  and tab are refused, and so is a command outside the target terminals' --allow list.\n"
+	"  Unless paused, the terminals it may go to are checked at once and it is delivered\n"
+	"  to one that is idle.\n",
 	cmd_enqueue
 };
 
@@ -31,25 +35,6 @@ const struct cmd_entry cmd_ls_entry = {
 	"  --json      {\"items\": [...]}: each item as stored, plus \"ready\" and \"blockedBy\"\n",
 	cmd_ls
 };
-
-static char *
-queue_join(int argc, char **argv)
-{
-	size_t len = 0;
-	char *out, *p;
-	int i;
-
-	for (i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	p = out = xmalloc(len + 1);
-	for (i = 0; i < argc; i++) {
-		if (i > 0)
-			*p++ = ' ';
-		p = stpcpy(p, argv[i]);
-	}
-	*p = '\0';
-	return out;
-}
 
 static int
 queue_check_id(const char *id)
@@ -84,7 +69,7 @@ struct enqueue_args {
 };
 
 static int
-enqueue_apply(struct state *st, struct enqueue_args *a)
+enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 {
 	cJSON **terms = NULL, *item, *dep;
 	char *assigned = NULL;
@@ -111,8 +96,15 @@ enqueue_apply(struct state *st, struct enqueue_args *a)
 		state_set_str(item, "assignedTo", assigned);
 	cJSON_ReplaceItemInObjectCaseSensitive(item, "dependsOn", cJSON_Duplicate(a->after, 1));
 	state_set_num(item, "priority", (double)a->priority);
-	if ((rc = state_commit(st)) == 0)
+	/* Auto-dispatch: the same locked read-modify-write also takes it to an idle terminal. */
+	if (!check_paused(st))
+		check_plan(st, terms, a->to != NULL ? n : 0, CHECK_AUTO | CHECK_QUIET, plan);
+	if ((rc = state_commit(st)) == 0) {
 		printf("%s\n", state_str(item, "id"));
+		fflush(stdout);
+		if (plan->n == 0)
+			check_sync_tmux(st, plan);
+	}
 out:
 	free(terms);
 	free(assigned);
@@ -127,14 +119,16 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "id", required_argument, NULL, 'i' },
 		{ "after", required_argument, NULL, 'a' },
 		{ "priority", required_argument, NULL, 'p' },
+		{ "stdin", no_argument, NULL, 's' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	struct enqueue_args a = { .after = cJSON_CreateArray() };
+	struct check_plan plan = { 0 };
+	int c, rc = 0, from_stdin = 0;
 	const char *why;
 	struct state st;
-	int c, rc = 0;
 
-	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:s", opts, &rc)) != -1) {
 		switch (c) {
 		case 't':
 			a.to = optarg;
@@ -151,15 +145,17 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 				break;
 			rc = TD_EXIT_USAGE;
 			goto out;
+		case 's':
+			from_stdin = 1;
+			break;
 		default:
 			goto out;
 		}
 	}
-	if (optind == argc) {
-		rc = args_usage(ctx, "no COMMAND given");
+	if ((a.command = dispatch_text(ctx, argc - optind, argv + optind, from_stdin)) == NULL) {
+		rc = TD_EXIT_USAGE;
 		goto out;
 	}
-	a.command = queue_join(argc - optind, argv + optind);
 	if ((why = queue_check_command(a.command)) != NULL) {
 		rc = td_error(TD_EXIT_USAGE, "refused: %s", why);
 		goto out;
@@ -167,8 +163,11 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	if (a.id != NULL && (rc = queue_check_id(a.id)) != 0)
 		goto out;
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0)
-		rc = enqueue_apply(&st, &a);
+		rc = enqueue_apply(&st, &a, &plan);
 	state_close(&st);
+	if (rc == 0)
+		rc = check_deliver(&plan);
+	check_plan_free(&plan);
 out:
 	free(a.command);
 	cJSON_Delete(a.after);

@@ -6,8 +6,6 @@
 #include "queue.h"
 #include "tmux-dispatch.h"
 
-#define BADGE_DEFAULT_FORMAT "Q:%p R:%r"
-
 static int cmd_status(struct cmd_ctx *, int, char **);
 static int cmd_badge(struct cmd_ctx *, int, char **);
 
@@ -20,41 +18,9 @@ const struct cmd_entry cmd_status_entry = {
 const struct cmd_entry cmd_badge_entry = {
 	"badge", "[--format FMT]", "short text for a status line (empty when nothing is queued)",
 	"  FMT expands %p pending, %y ready, %b blocked, %r running, %d done, %f failed,\n"
-	"  %c cancelled, %% a percent sign. Default: \"" BADGE_DEFAULT_FORMAT "\".\n",
+	"  %c cancelled, %% a percent sign. Default: \"" QUEUE_BADGE_FORMAT "\".\n",
 	cmd_badge
 };
-
-struct status_counts {
-	int pending, ready, blocked, running, done, failed, cancelled;
-};
-
-static void
-status_count(struct state *st, struct status_counts *c)
-{
-	const char *status, *blocker;
-	const cJSON *item;
-
-	memset(c, 0, sizeof *c);
-	cJSON_ArrayForEach(item, st->queue) {
-		status = state_str(item, "status");
-		if (strcmp(status, ST_RUNNING) == 0)
-			c->running++;
-		else if (queue_item_ready(st, item, &blocker))
-			c->ready++;
-		else
-			c->blocked++;
-	}
-	c->pending = c->ready + c->blocked;
-	cJSON_ArrayForEach(item, st->completed) {
-		status = state_str(item, "status");
-		if (strcmp(status, ST_DONE) == 0)
-			c->done++;
-		else if (strcmp(status, ST_FAILED) == 0)
-			c->failed++;
-		else
-			c->cancelled++;
-	}
-}
 
 /* The running item a terminal took: recorded by delivery, else the one assigned to it. */
 static const cJSON *
@@ -90,7 +56,7 @@ status_pending_for(struct state *st, const cJSON *term)
 }
 
 static cJSON *
-status_json(struct state *st, const struct status_counts *c)
+status_json(struct state *st, const struct queue_counts *c)
 {
 	cJSON *out = cJSON_CreateObject(), *terms, *t, *counts;
 	const cJSON *term, *cur;
@@ -124,7 +90,7 @@ status_json(struct state *st, const struct status_counts *c)
 }
 
 static void
-status_print(struct state *st, const struct status_counts *c)
+status_print(struct state *st, const struct queue_counts *c)
 {
 	const cJSON *term, *cur;
 
@@ -149,7 +115,7 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' }, ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
-	struct status_counts counts;
+	struct queue_counts counts;
 	struct state st;
 	int c, rc = 0, json = 0;
 	cJSON *out;
@@ -162,7 +128,7 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc != optind)
 		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
 	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {
-		status_count(&st, &counts);
+		queue_count(&st, &counts);
 		if (json) {
 			out = status_json(&st, &counts);
 			state_json_print(out);
@@ -175,47 +141,13 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static int
-badge_format(const char *fmt, const struct status_counts *c, char **out)
-{
-	size_t cap = strlen(fmt) * 4 + 64, len = 0;
-	char *buf = xmalloc(cap);
-	int v;
-
-	for (; *fmt != '\0'; fmt++) {
-		if (len + 16 >= cap)
-			buf = xrealloc(buf, cap *= 2);
-		if (*fmt != '%') {
-			buf[len++] = *fmt;
-			continue;
-		}
-		switch (*++fmt) {
-		case 'p': v = c->pending; break;
-		case 'y': v = c->ready; break;
-		case 'b': v = c->blocked; break;
-		case 'r': v = c->running; break;
-		case 'd': v = c->done; break;
-		case 'f': v = c->failed; break;
-		case 'c': v = c->cancelled; break;
-		case '%': buf[len++] = '%'; continue;
-		default:
-			free(buf);
-			return -1;
-		}
-		len += (size_t)snprintf(buf + len, cap - len, "%d", v);
-	}
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
-}
-
-static int
 cmd_badge(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'F' }, ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
-	const char *fmt = BADGE_DEFAULT_FORMAT;
-	struct status_counts counts;
+	const char *fmt = QUEUE_BADGE_FORMAT;
+	struct queue_counts counts;
 	struct state st;
 	int c, rc = 0;
 	char *text;
@@ -228,8 +160,8 @@ cmd_badge(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc != optind)
 		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
 	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {
-		status_count(&st, &counts);
-		if (badge_format(fmt, &counts, &text) != 0)
+		queue_count(&st, &counts);
+		if (queue_badge(fmt, &counts, &text) != 0)
 			rc = args_usage(ctx, "unknown %% sequence in --format '%s'", fmt);
 		else {
 			if (counts.pending + counts.running > 0)

@@ -1,4 +1,6 @@
 /* What may be queued, what is ready, and in which order items go out. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "queue.h"
@@ -86,5 +88,69 @@ queue_before(const cJSON *a, const cJSON *b)
 	/* Our timestamps are fixed-width UTC, so text order is time order. */
 	if (ca != NULL && cb != NULL && (c = strcmp(ca, cb)) != 0)
 		return c < 0;
+	return 0;
+}
+
+void
+queue_count(struct state *st, struct queue_counts *c)
+{
+	const char *status, *blocker;
+	const cJSON *item;
+
+	memset(c, 0, sizeof *c);
+	cJSON_ArrayForEach(item, st->queue) {
+		status = state_str(item, "status");
+		if (strcmp(status, ST_RUNNING) == 0)
+			c->running++;
+		else if (queue_item_ready(st, item, &blocker))
+			c->ready++;
+		else
+			c->blocked++;
+	}
+	c->pending = c->ready + c->blocked;
+	cJSON_ArrayForEach(item, st->completed) {
+		status = state_str(item, "status");
+		if (strcmp(status, ST_DONE) == 0)
+			c->done++;
+		else if (strcmp(status, ST_FAILED) == 0)
+			c->failed++;
+		else
+			c->cancelled++;
+	}
+}
+
+int
+queue_badge(const char *fmt, const struct queue_counts *c, char **out)
+{
+	size_t cap = strlen(fmt) * 4 + 64, len = 0;
+	char *buf = xmalloc(cap);
+	int v;
+
+	for (; *fmt != '\0'; fmt++) {
+		if (len + 16 >= cap)
+			buf = xrealloc(buf, cap *= 2);
+		if (*fmt != '%') {
+			buf[len++] = *fmt;
+			continue;
+		}
+		switch (*++fmt) {
+		case 'p': v = c->pending; break;
+		case 'y': v = c->ready; break;
+		case 'b': v = c->blocked; break;
+		case 'r': v = c->running; break;
+		case 'd': v = c->done; break;
+		case 'f': v = c->failed; break;
+		case 'c': v = c->cancelled; break;
+		case '%': buf[len++] = '%'; continue;
+		default:
+			free(buf);
+			return -1;
+		}
+		len += (size_t)snprintf(buf + len, cap - len, "%d", v);
+	}
+	buf[len] = '\0';
+	if (c->pending + c->running == 0)
+		buf[0] = '\0';
+	*out = buf;
 	return 0;
 }

@@ -30,4 +30,13 @@ int queue_item_ready(struct state *, const cJSON *item, const char **blocker);
 /* Orders items for delivery: higher priority first, then older, then earlier in the file. */
 int queue_before(const cJSON *a, const cJSON *b);
 
+/* Counts per status; ready and blocked split pending. */
+struct queue_counts {
+	int pending, ready, blocked, running, done, failed, cancelled;
+};
+#define QUEUE_BADGE_FORMAT "Q:%p R:%r"
+void queue_count(struct state *, struct queue_counts *);
+/* Expands %p %y %b %r %d %f %c %%; empty when nothing is pending or running. -1: bad format. */
+int queue_badge(const char *format, const struct queue_counts *, char **);
+
 #endif

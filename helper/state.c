@@ -703,11 +703,11 @@ err:
 }
 
 char *
-state_side_path(struct state *st, const char *name)
+state_side_path(const char *state_dir, const char *name)
 {
 	char *dir, *path;
 
-	xasprintf(&dir, "%s/.terminal-status.d", st->dir);
+	xasprintf(&dir, "%s/.terminal-status.d", state_dir);
 	if (mkdir(dir, 0777) == -1 && errno != EEXIST)
 		td_error(TD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
 	xasprintf(&path, "%s/%s", dir, name);

@@ -41,8 +41,8 @@ int state_commit(struct state *);
 void state_close(struct state *);
 /* The path the state file is at for a -f value (or NULL): see README "Where the state lives". */
 char *state_find_path(const char *);
-/* Path of a file in the state's side directory (.terminal-status.d), created on demand. */
-char *state_side_path(struct state *, const char *);
+/* Path of a file in the side directory (.terminal-status.d) of the state's directory. */
+char *state_side_path(const char *state_dir, const char *);
 
 /* Lookups. */
 cJSON *state_terminal(struct state *, const char *name);

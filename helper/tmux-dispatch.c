@@ -18,6 +18,17 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_retry_entry,
 	&cmd_status_entry,
 	&cmd_badge_entry,
+	&cmd_dispatch_entry,
+	&cmd_check_entry,
+	&cmd_send_entry,
+	&cmd_pause_entry,
+	&cmd_resume_entry,
+	&cmd_hook_entry,
+	&cmd_path_entry,
+	&cmd_menu_terminals_entry,
+	&cmd_classify_entry,
+	&cmd_profiles_ls_entry,
+	&cmd_profiles_show_entry,
 	NULL
 };
 

@@ -38,6 +38,14 @@ extern const struct cmd_entry cmd_enqueue_entry, cmd_ls_entry;
 extern const struct cmd_entry cmd_done_entry, cmd_fail_entry, cmd_cancel_entry,
     cmd_retry_entry;
 extern const struct cmd_entry cmd_status_entry, cmd_badge_entry;
+extern const struct cmd_entry cmd_dispatch_entry, cmd_check_entry, cmd_send_entry,
+    cmd_pause_entry, cmd_resume_entry;
+extern const struct cmd_entry cmd_hook_entry, cmd_path_entry, cmd_menu_terminals_entry;
+
+/* cmd-dispatch.c: a command from operands joined by spaces, or from stdin (--stdin). */
+char *dispatch_text(const struct cmd_ctx *, int, char **, int);
+extern const struct cmd_entry cmd_classify_entry, cmd_profiles_ls_entry,
+    cmd_profiles_show_entry;
 
 /* xmalloc.c: allocation failure is fatal, so call sites stay clean. */
 void *xmalloc(size_t);

@@ -1,0 +1,559 @@
+/*
+ * Queue-check. Phase one runs under the state lock and only reads panes: it records finished
+ * items and marks the next ones running, so two checks at once never pick the same item.
+ * Delivery takes a few hundred milliseconds of waiting, so it runs with the lock released;
+ * its outcome is recorded under the lock again.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "check.h"
+#include "profile.h"
+#include "queue.h"
+#include "tmux-dispatch.h"
+#include "tmux.h"
+
+#define CHECK_RESULT_LINES 200
+#define CHECK_SILENCE 2 /* seconds, unless $TMUX_DISPATCH_SILENCE says otherwise */
+
+int
+check_paused(struct state *st)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st->root, "paused"));
+}
+
+/* The item a terminal is working on. */
+static cJSON *
+check_running(struct state *st, const cJSON *term)
+{
+	cJSON *item;
+	const char *on, *to;
+
+	cJSON_ArrayForEach(item, st->queue) {
+		if (strcmp(state_str(item, "status"), ST_RUNNING) != 0)
+			continue;
+		on = state_str(item, "terminal");
+		to = state_str(item, "assignedTo");
+		if (on != NULL ? strcmp(on, term->string) == 0 :
+		    to != NULL && strcmp(to, term->string) == 0)
+			return item;
+	}
+	return NULL;
+}
+
+/* 0: assigned to this terminal, 1: to its group (or all), 2: to anyone. */
+static int
+check_rank(const char *assigned, const cJSON *term)
+{
+	if (assigned == NULL || *assigned == '\0')
+		return 2;
+	return strcmp(assigned, term->string) == 0 ? 0 : 1;
+}
+
+/* The next ready item a terminal may take: its own first, then its group's, then anyone's. */
+static cJSON *
+check_next(struct state *st, const cJSON *term)
+{
+	cJSON *item, *best = NULL;
+	const char *blocker, *assigned;
+	int rank, best_rank = 3;
+
+	cJSON_ArrayForEach(item, st->queue) {
+		assigned = state_str(item, "assignedTo");
+		if (!queue_item_ready(st, item, &blocker) || !terminal_takes(st, assigned, term) ||
+		    !terminal_allows(term, state_str(item, "command")))
+			continue;
+		rank = check_rank(assigned, term);
+		if (best == NULL || rank < best_rank ||
+		    (rank == best_rank && queue_before(item, best))) {
+			best = item;
+			best_rank = rank;
+		}
+	}
+	return best;
+}
+
+static void
+check_say(const struct check_plan *plan, const char *terminal, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (plan->flags & CHECK_QUIET)
+		return;
+	printf("%s: ", terminal);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+static char *
+check_hash_text(unsigned long long hash)
+{
+	char *text;
+
+	xasprintf(&text, "%016llx", hash);
+	return text;
+}
+
+/* The pane's last lines, kept as the item's result. */
+static void
+check_save_result(struct state *st, cJSON *item, const char *pane)
+{
+	static const char *const fmt[] = { "capture-pane", "-p", "-J", "-S", "-200", "-t", NULL,
+		NULL };
+	const char *argv[8];
+	struct tmux_result res;
+	char *name, *path, *start;
+	size_t lines = 0;
+	FILE *f;
+
+	memcpy(argv, fmt, sizeof argv);
+	argv[6] = pane;
+	if (tmux_run(argv, NULL, 0, &res) == 0) {
+		for (start = res.out + res.outlen; start > res.out; start--) {
+			if (start[-1] == '\n' && ++lines > CHECK_RESULT_LINES)
+				break;
+		}
+		xasprintf(&name, "results/%s.log", state_str(item, "id"));
+		path = state_side_path(st->dir, "results");
+		mkdir(path, 0777);
+		free(path);
+		path = state_side_path(st->dir, name);
+		/* Item ids may hold '/': such an id gets no result file rather than a stray one. */
+		if (strchr(state_str(item, "id"), '/') == NULL && (f = fopen(path, "w")) != NULL) {
+			fwrite(start, 1, (size_t)(res.out + res.outlen - start), f);
+			fclose(f);
+			state_set_str(item, "result", path);
+		}
+		free(name);
+		free(path);
+	}
+	tmux_result_free(&res);
+}
+
+static void
+check_finish(struct state *st, cJSON *item, const char *status, const char *reason,
+    const char *terminal, const char *pane)
+{
+	check_save_result(st, item, pane);
+	state_set_str(item, "status", status);
+	state_set_time(item, "finishedAt", st->now);
+	if (reason != NULL)
+		state_set_str(item, "reason", reason);
+	state_file_item(st, item);
+	events_log(st->dir, terminal, pane, state_str(item, "id"), status, reason);
+}
+
+/* The reason an item waits, recorded only when it changes so quiet checks write nothing new. */
+static void
+check_defer(struct state *st, cJSON *item, const char *reason)
+{
+	const char *old = state_str(item, "deferred");
+
+	(void)st;
+	if (old == NULL || strcmp(old, reason) != 0)
+		state_set_str(item, "deferred", reason);
+}
+
+static void
+check_plan_add(struct check_plan *plan, const cJSON *term, cJSON *item, const char *pane,
+    const struct profile *profile)
+{
+	size_t i = plan->n++;
+
+	plan->d = xreallocarray(plan->d, plan->n, sizeof *plan->d);
+	plan->ids = xreallocarray(plan->ids, plan->n, sizeof *plan->ids);
+	plan->texts = xreallocarray(plan->texts, plan->n, sizeof *plan->texts);
+	plan->terms = xreallocarray(plan->terms, plan->n, sizeof *plan->terms);
+	plan->pane_ids = xreallocarray(plan->pane_ids, plan->n, sizeof *plan->pane_ids);
+	plan->ids[i] = xstrdup(state_str(item, "id"));
+	plan->texts[i] = xstrdup(state_str(item, "command"));
+	plan->terms[i] = xstrdup(term->string);
+	plan->pane_ids[i] = xstrdup(pane);
+	memset(&plan->d[i], 0, sizeof plan->d[i]);
+	plan->d[i].profile = profile;
+}
+
+/* The panes are read once, and only when a terminal has work or the badge needs them. */
+static const struct panes *
+check_panes(struct check_plan *plan)
+{
+	if (!plan->panes_read) {
+		plan->panes_read = 1;
+		plan->have_panes = panes_read(&plan->panes) == 0;
+	}
+	return plan->have_panes ? &plan->panes : NULL;
+}
+
+/* One terminal: classify its pane, finish its item if it is done, pick its next one. */
+static void
+check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
+{
+	const char *target = state_str(term, "target"), *pname = state_str(term, "profile");
+	cJSON *running = check_running(st, term), *next = NULL;
+	const struct profile *profile;
+	const struct pane *pane;
+	struct pane_meta meta;
+	struct verdict v;
+	char *screen, *hash, *why;
+	unsigned long long h;
+	size_t len;
+
+	if (running == NULL && (next = check_next(st, term)) == NULL) {
+		check_say(plan, term->string, "nothing ready");
+		return;
+	}
+	pane = check_panes(plan) != NULL ? panes_resolve(&plan->panes, target) : NULL;
+	if (pane == NULL) {
+		xasprintf(&why, "no pane for target %s", target);
+		if (running != NULL && plan->have_panes && !(plan->flags & CHECK_DRY_RUN))
+			check_finish(st, running, ST_FAILED, "pane gone", term->string, NULL);
+		else if (next != NULL && !(plan->flags & CHECK_DRY_RUN))
+			check_defer(st, next, why);
+		check_say(plan, term->string, "skipped: %s", why);
+		free(why);
+		return;
+	}
+	if ((profile = profile_get(pname != NULL ? pname : "auto", st->dir)) == NULL ||
+	    capture_pane(pane->id, &meta, &screen, &len) != 0) {
+		check_say(plan, term->string, "skipped: cannot read pane %s", pane->id);
+		return;
+	}
+	capture_classify(profile, screen, len, &meta, &v);
+	h = capture_screen_hash(screen, len);
+	hash = check_hash_text(h);
+	free(screen);
+	if (!(plan->flags & CHECK_DRY_RUN))
+		v.seen = capture_stall_update(term, h, st->now);
+	if (running != NULL && !(plan->flags & CHECK_DRY_RUN)) {
+		const char *before = state_str(running, "screenBefore");
+		if (v.state == PANE_EXITED) {
+			check_finish(st, running, ST_FAILED, "agent exited", term->string, pane->id);
+			check_say(plan, term->string, "failed %s: agent exited", state_str(running,
+			    "id"));
+			running = NULL;
+		} else if (v.state == PANE_IDLE && (before == NULL || strcmp(before, hash) != 0) &&
+		    state_str(running, "deliveredAt") != NULL) {
+			check_say(plan, term->string, "done %s", state_str(running, "id"));
+			check_finish(st, running, ST_DONE, NULL, term->string, pane->id);
+			running = NULL;
+		}
+		if (running == NULL)
+			next = check_next(st, term);
+	}
+	if (running != NULL) {
+		check_say(plan, term->string, "working on %s: %s", state_str(running, "id"),
+		    capture_verdict_label(&v));
+	} else if (next == NULL) {
+		check_say(plan, term->string, "nothing ready");
+	} else if ((plan->flags & CHECK_AUTO) && check_paused(st)) {
+		check_say(plan, term->string, "paused; %s waits", state_str(next, "id"));
+	} else if (v.state != PANE_IDLE) {
+		xasprintf(&why, "%s %s: %s", capture_verdict_state(&v), v.profile, v.rule);
+		if (!(plan->flags & CHECK_DRY_RUN))
+			check_defer(st, next, why);
+		check_say(plan, term->string, "%s waits: %s", state_str(next, "id"), why);
+		free(why);
+	} else if (plan->flags & CHECK_DRY_RUN) {
+		check_say(plan, term->string, "would send %s to %s: %s", state_str(next, "id"),
+		    pane->id, state_str(next, "command"));
+	} else {
+		state_set_str(next, "status", ST_RUNNING);
+		state_set_time(next, "startedAt", st->now);
+		state_set_num(next, "attempts",
+		    cJSON_GetObjectItemCaseSensitive(next, "attempts")->valuedouble + 1);
+		state_set_str(next, "terminal", term->string);
+		state_set_str(next, "pane", pane->id);
+		state_set_str(next, "screenBefore", hash);
+		cJSON_DeleteItemFromObjectCaseSensitive(next, "deferred");
+		cJSON_DeleteItemFromObjectCaseSensitive(next, "deliveredAt");
+		check_plan_add(plan, term, next, pane->id, profile);
+	}
+	free(hash);
+}
+
+void
+check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_plan *plan)
+{
+	cJSON *term;
+	size_t i;
+
+	memset(plan, 0, sizeof *plan);
+	plan->flags = flags;
+	plan->state_path = xstrdup(st->path);
+	plan->dir = xstrdup(st->dir);
+	if (terms == NULL) {
+		cJSON_ArrayForEach(term, st->terminals)
+			check_terminal(st, term, plan);
+	} else {
+		for (i = 0; i < n; i++)
+			check_terminal(st, terms[i], plan);
+	}
+}
+
+static void
+check_record(struct state *st, struct check_plan *plan, size_t i)
+{
+	struct delivery *d = &plan->d[i];
+	cJSON *item = state_item(st, plan->ids[i]);
+	const char *pane = item != NULL ? state_str(item, "pane") : NULL;
+
+	/* Someone may have finished or cancelled it meanwhile: theirs is the last word. */
+	if (item == NULL || strcmp(state_str(item, "status"), ST_RUNNING) != 0 || pane == NULL ||
+	    strcmp(pane, d->pane) != 0)
+		return;
+	switch (d->outcome) {
+	case DELIVERY_SUBMITTED:
+		state_set_time(item, "deliveredAt", time(NULL));
+		check_say(plan, d->terminal, "sent %s (%s)", d->item, d->pane);
+		break;
+	case DELIVERY_REFUSED:
+		/* Nothing was typed: the item waits for the next check. */
+		state_set_str(item, "status", ST_PENDING);
+		state_set_num(item, "attempts",
+		    cJSON_GetObjectItemCaseSensitive(item, "attempts")->valuedouble - 1);
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "startedAt");
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "terminal");
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "pane");
+		state_set_str(item, "deferred", d->reason);
+		check_say(plan, d->terminal, "%s waits: %s", d->item, d->reason);
+		break;
+	case DELIVERY_NOT_SUBMITTED:
+		/* The text may sit in the input; we never clear what could be a human's typing. */
+		state_set_str(item, "status", ST_FAILED);
+		state_set_time(item, "finishedAt", time(NULL));
+		state_set_str(item, "reason", d->reason);
+		state_file_item(st, item);
+		check_say(plan, d->terminal, "failed %s: %s", d->item, d->reason);
+		break;
+	}
+}
+
+int
+check_deliver(struct check_plan *plan)
+{
+	struct state st;
+	size_t i;
+	int rc;
+
+	if (plan->n == 0)
+		return 0;
+	for (i = 0; i < plan->n; i++) {
+		plan->d[i].pane = plan->pane_ids[i];
+		plan->d[i].text = plan->texts[i];
+		plan->d[i].terminal = plan->terms[i];
+		plan->d[i].item = plan->ids[i];
+	}
+	deliver_batch(plan->dir, plan->d, plan->n);
+	if ((rc = state_open(&st, plan->state_path, STATE_WRITE)) == 0) {
+		for (i = 0; i < plan->n; i++)
+			check_record(&st, plan, i);
+		if ((rc = state_commit(&st)) == 0)
+			check_sync_tmux(&st, plan);
+	}
+	state_close(&st);
+	return rc;
+}
+
+void
+check_plan_free(struct check_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		free(plan->ids[i]);
+		free(plan->texts[i]);
+		free(plan->terms[i]);
+		free(plan->pane_ids[i]);
+	}
+	free(plan->ids);
+	free(plan->texts);
+	free(plan->terms);
+	free(plan->pane_ids);
+	free(plan->d);
+	free(plan->state_path);
+	free(plan->dir);
+	panes_free(&plan->panes);
+	memset(plan, 0, sizeof *plan);
+}
+
+int
+check_run(const char *state_path, const char *spec, int flags)
+{
+	struct check_plan plan;
+	struct state st;
+	cJSON **terms = NULL;
+	char *canonical = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = state_open(&st, state_path, STATE_WRITE)) != 0) {
+		state_close(&st);
+		return rc;
+	}
+	if (spec != NULL && (rc = terminal_select(&st, spec, &terms, &n, &canonical)) != 0) {
+		state_close(&st);
+		return rc;
+	}
+	check_plan(&st, terms, n, flags, &plan);
+	if (!(flags & CHECK_DRY_RUN)) {
+		rc = state_commit(&st);
+		if (rc == 0 && plan.n == 0)
+			check_sync_tmux(&st, &plan);
+	}
+	state_close(&st);
+	free(terms);
+	free(canonical);
+	if (rc == 0)
+		rc = check_deliver(&plan);
+	check_plan_free(&plan);
+	return rc;
+}
+
+static int
+check_silence_seconds(void)
+{
+	const char *env = getenv("TMUX_DISPATCH_SILENCE");
+	int v = env != NULL ? atoi(env) : 0;
+
+	return v >= 1 && v <= 3600 ? v : CHECK_SILENCE;
+}
+
+/* An argv element ending in ';' would end the tmux command: escape it. */
+static char *
+check_tmux_value(const char *value)
+{
+	size_t len = strlen(value);
+	char *out;
+
+	if (len > 0 && value[len - 1] == ';')
+		xasprintf(&out, "%.*s\\;", (int)(len - 1), value);
+	else
+		out = xstrdup(value);
+	return out;
+}
+
+struct check_argv {
+	const char **v;
+	char **owned;
+	size_t n, nowned;
+};
+
+static void
+check_argv_add(struct check_argv *a, const char *word, int own)
+{
+	a->v = xreallocarray(a->v, a->n + 2, sizeof *a->v);
+	if (own) {
+		a->owned = xreallocarray(a->owned, a->nowned + 1, sizeof *a->owned);
+		a->owned[a->nowned++] = (char *)word;
+	}
+	a->v[a->n++] = word;
+	a->v[a->n] = NULL;
+}
+
+static void
+check_argv_cmd(struct check_argv *a, const char *const *words)
+{
+	if (a->n > 0)
+		check_argv_add(a, ";", 0);
+	for (; *words != NULL; words++)
+		check_argv_add(a, xstrdup(*words), 1);
+}
+
+/* Whether any terminal in this window has work: a running item or a ready one it may take. */
+static int
+check_window_wants(struct state *st, const struct panes *panes, const char *window)
+{
+	const struct pane *pane;
+	cJSON *term;
+
+	cJSON_ArrayForEach(term, st->terminals) {
+		pane = panes_resolve(panes, state_str(term, "target"));
+		if (pane != NULL && strcmp(pane->window, window) == 0 &&
+		    (check_running(st, term) != NULL || check_next(st, term) != NULL))
+			return 1;
+	}
+	return 0;
+}
+
+/* Windows that hold a terminal, each once. */
+static int
+check_is_terminal_window(struct state *st, const struct panes *panes, const struct pane *p)
+{
+	const struct pane *pane;
+	cJSON *term;
+
+	cJSON_ArrayForEach(term, st->terminals) {
+		pane = panes_resolve(panes, state_str(term, "target"));
+		if (pane == p)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * What the tmux plugin shows and listens to, in one tmux call and only where something
+ * changes (every set-option redraws every client): the badge, and monitor-silence on the
+ * windows whose terminals have work. A window whose silence alert already fired is latched
+ * until its session's alert flags are cleared (kill-session -C), so that is done too.
+ */
+void
+check_sync_tmux(struct state *st, struct check_plan *plan)
+{
+	const struct panes *panes = check_panes(plan);
+	struct check_argv a = { 0 };
+	struct tmux_result res;
+	struct queue_counts counts;
+	const char *fmt = getenv("TMUX_DISPATCH_BADGE_FORMAT");
+	const char **cleared = xcalloc(panes->n + 1, sizeof *cleared);
+	char *badge, *silence;
+	size_t i, j, ncleared = 0;
+	int wants;
+
+	if (panes == NULL || !panes->plugin)
+		return;
+	queue_count(st, &counts);
+	if (fmt == NULL || *fmt == '\0' || queue_badge(fmt, &counts, &badge) != 0)
+		queue_badge(QUEUE_BADGE_FORMAT, &counts, &badge);
+	if (strcmp(badge, panes->badge != NULL ? panes->badge : "") != 0) {
+		char *value = check_tmux_value(badge);
+		const char *w[] = { "set-option", "-gq", "@dispatch_badge", value, NULL };
+		check_argv_cmd(&a, w);
+		free(value);
+	}
+	xasprintf(&silence, "%d", check_silence_seconds());
+	for (i = 0; i < panes->n; i++) {
+		const struct pane *p = &panes->v[i];
+		if (!check_is_terminal_window(st, panes, p))
+			continue;
+		wants = check_window_wants(st, panes, p->window);
+		if ((wants ? atoi(silence) : 0) != p->window_silence) {
+			const char *w[] = { "set-option", "-wq", "-t", p->window, "monitor-silence",
+				wants ? silence : "0", NULL };
+			check_argv_cmd(&a, w);
+		}
+		for (j = 0; j < ncleared && strcmp(cleared[j], p->session_id) != 0; j++)
+			;
+		if (wants && p->silence_flag && j == ncleared) {
+			const char *w[] = { "kill-session", "-C", "-t", p->session_id, NULL };
+			check_argv_cmd(&a, w);
+			cleared[ncleared++] = p->session_id;
+		}
+	}
+	if (a.n > 0) {
+		tmux_run(a.v, NULL, 0, &res);
+		tmux_result_free(&res);
+	}
+	for (i = 0; i < a.nowned; i++)
+		free(a.owned[i]);
+	free(a.owned);
+	free(a.v);
+	free(badge);
+	free(silence);
+	free(cleared);
+}

@@ -1,0 +1,40 @@
+/* Queue-check: finish what terminals completed, deliver the next ready item to idle ones. */
+#ifndef CHECK_H
+#define CHECK_H
+
+#include <stddef.h>
+
+#include "deliver.h"
+#include "panes.h"
+#include "state.h"
+
+#define CHECK_DRY_RUN 0x1
+#define CHECK_AUTO 0x2  /* triggered, not asked for: respects pause */
+#define CHECK_QUIET 0x4 /* print nothing (hooks, enqueue) */
+
+struct check_plan {
+	struct delivery *d;
+	char **ids, **texts, **terms, **pane_ids; /* copies: the state is closed meanwhile */
+	size_t n;
+	struct panes panes;
+	int panes_read, have_panes;
+	int flags;
+	char *state_path, *dir;
+};
+
+/*
+ * Phase one, on a state the caller holds locked: reads the panes, records completions and
+ * marks the items to deliver as running. The caller commits. terms NULL: every terminal.
+ */
+void check_plan(struct state *, cJSON **terms, size_t n, int flags, struct check_plan *);
+/* Phase two, with the lock released: delivers, then records the outcomes under the lock. */
+int check_deliver(struct check_plan *);
+void check_plan_free(struct check_plan *);
+/* The whole check on the selected terminals (spec NULL: all). */
+int check_run(const char *state_path, const char *spec, int flags);
+/* Whether automatic pushes are paused ("paused": true in the state). */
+int check_paused(struct state *);
+/* Sets @dispatch_badge and arms monitor-silence on windows with work (when the plugin is loaded). */
+void check_sync_tmux(struct state *, struct check_plan *);
+
+#endif

@@ -1,0 +1,432 @@
+/* dispatch, check, send, pause, resume: pushing work into panes. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "check.h"
+#include "profile.h"
+#include "queue.h"
+#include "tmux-dispatch.h"
+
+#define DISPATCH_TIMEOUT 30 /* seconds --wait waits by default */
+
+static int cmd_dispatch(struct cmd_ctx *, int, char **);
+static int cmd_check(struct cmd_ctx *, int, char **);
+static int cmd_send(struct cmd_ctx *, int, char **);
+static int cmd_pause(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_dispatch_entry = {
+	"dispatch", "TARGET [--wait [--timeout S]] [--stdin | [--] COMMAND...]",
+	"queue COMMAND for each terminal of TARGET and deliver it to those that are idle",
+	"  TARGET     a terminal, all, all-GROUP, a group, or the %pane id of a terminal\n"
+	"  --wait     wait until each command was submitted (or failed) and report it\n"
+	"  --timeout  seconds --wait waits (default 30)\n"
+	"  --stdin    read the command from standard input (one trailing newline dropped)\n"
+	"  Prints the new item ids, one per line.\n",
+	cmd_dispatch
+};
+
+const struct cmd_entry cmd_check_entry = {
+	"check", "[TERMINAL|GROUP|all] [--dry-run] [--auto] [--quiet]",
+	"queue-check: finish completed items, deliver the next ready ones to idle terminals",
+	"  --dry-run  say what would be sent where, and why other terminals are skipped\n"
+	"  --auto     behave as an automatic check: do nothing while paused\n"
+	"  --quiet    print nothing\n",
+	cmd_check
+};
+
+const struct cmd_entry cmd_send_entry = {
+	"send", "TERMINAL [--force] [--stdin | [--] TEXT...]",
+	"type TEXT into a terminal now, outside the queue (e.g. to answer its question)",
+	"  Refused unless the terminal is idle or waiting for an answer; --force sends anyway\n"
+	"  (never into a dead pane or one in copy mode).\n",
+	cmd_send
+};
+
+const struct cmd_entry cmd_pause_entry = {
+	"pause", "", "stop automatic pushes (hooks, enqueue); check still works by hand", NULL,
+	cmd_pause
+};
+
+const struct cmd_entry cmd_resume_entry = {
+	"resume", "", "restart automatic pushes and check every terminal", NULL, cmd_pause
+};
+
+/* The command text: the operands joined by spaces, or standard input. */
+char *
+dispatch_text(const struct cmd_ctx *ctx, int argc, char **argv, int from_stdin)
+{
+	size_t len = 0, cap = 0, n;
+	char *buf = NULL;
+	int i;
+
+	if (from_stdin) {
+		if (argc > 0) {
+			args_usage(ctx, "--stdin takes no COMMAND words");
+			return NULL;
+		}
+		do {
+			if (cap - len < 4096)
+				buf = xrealloc(buf, cap = cap * 2 + 4096);
+			n = fread(buf + len, 1, cap - len - 1, stdin);
+			len += n;
+		} while (n > 0);
+		if (len > 0 && buf[len - 1] == '\n')
+			len--;
+		buf[len] = '\0';
+		if (memchr(buf, '\0', len) != NULL) {
+			td_error(TD_EXIT_USAGE, "refused: the command contains a NUL byte");
+			free(buf);
+			return NULL;
+		}
+		return buf;
+	}
+	if (argc == 0) {
+		args_usage(ctx, "no COMMAND given");
+		return NULL;
+	}
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	buf = xmalloc(len + 1);
+	buf[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			strcat(buf, " ");
+		strcat(buf, argv[i]);
+	}
+	return buf;
+}
+
+/* A %pane id selects the terminal registered for that pane. */
+static int
+dispatch_select(struct state *st, const char *spec, cJSON ***terms, size_t *n)
+{
+	struct panes panes;
+	const struct pane *pane;
+	cJSON *term;
+	char *canonical = NULL;
+	int rc;
+
+	if (spec[0] != '%') {
+		rc = terminal_select(st, spec, terms, n, &canonical);
+		free(canonical);
+		return rc;
+	}
+	*terms = NULL;
+	*n = 0;
+	if (panes_read(&panes) != 0)
+		return td_error(TD_EXIT_FAIL, "no tmux server to find pane %s on", spec);
+	cJSON_ArrayForEach(term, st->terminals) {
+		pane = panes_resolve(&panes, state_str(term, "target"));
+		if (strcmp(state_str(term, "target"), spec) == 0 ||
+		    (pane != NULL && strcmp(pane->id, spec) == 0)) {
+			*terms = xmalloc(sizeof **terms);
+			(*terms)[(*n)++] = term;
+			break;
+		}
+	}
+	panes_free(&panes);
+	if (*n == 0)
+		return td_error(TD_EXIT_NOTFOUND, "no terminal for pane %s (register it: "
+		    "tmux-dispatch terminal add NAME %s)", spec, spec);
+	return 0;
+}
+
+/* Waits until every item left pending: submitted, finished or failed. */
+static int
+dispatch_wait(const struct cmd_ctx *ctx, char **ids, size_t n, int timeout)
+{
+	time_t end = time(NULL) + timeout;
+	struct state st;
+	cJSON *item;
+	size_t i, left;
+	int rc = 0;
+
+	for (;;) {
+		left = 0;
+		if ((rc = state_open(&st, ctx->state_path, STATE_READ)) != 0) {
+			state_close(&st);
+			return rc;
+		}
+		for (i = 0; i < n; i++) {
+			item = state_item(&st, ids[i]);
+			if (item == NULL || state_str(item, "deliveredAt") != NULL ||
+			    state_item_finished(item))
+				continue;
+			left++;
+		}
+		if (left == 0 || time(NULL) >= end)
+			break;
+		state_close(&st);
+		sleep(1);
+		check_run(ctx->state_path, NULL, CHECK_QUIET | CHECK_AUTO);
+	}
+	for (i = 0; i < n; i++) {
+		item = state_item(&st, ids[i]);
+		if (item == NULL)
+			printf("%s: gone\n", ids[i]);
+		else if (state_str(item, "deliveredAt") != NULL)
+			printf("%s: submitted to %s\n", ids[i], state_str(item, "terminal"));
+		else if (state_item_finished(item)) {
+			printf("%s: %s%s%s\n", ids[i], state_str(item, "status"),
+			    state_str(item, "reason") != NULL ? ": " : "",
+			    state_str(item, "reason") != NULL ? state_str(item, "reason") : "");
+			rc = TD_EXIT_FAIL;
+		} else {
+			printf("%s: still pending after %d s%s%s\n", ids[i], timeout,
+			    state_str(item, "deferred") != NULL ? ": " : "",
+			    state_str(item, "deferred") != NULL ? state_str(item, "deferred") : "");
+			rc = TD_EXIT_FAIL;
+		}
+	}
+	state_close(&st);
+	return rc;
+}
+
+static int
+cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "wait", no_argument, NULL, 'w' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "stdin", no_argument, NULL, 's' },
+		ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	int c, rc = 0, wait = 0, from_stdin = 0;
+	long long timeout = DISPATCH_TIMEOUT;
+	struct check_plan plan = { 0 };
+	char *command = NULL, **ids = NULL;
+	cJSON **terms = NULL, *item;
+	const char *why, *target;
+	struct state st;
+	size_t n = 0, i;
+
+	while ((c = args_next(ctx, argc, argv, "+wT:s", opts, &rc)) != -1) {
+		if (c == 'w')
+			wait = 1;
+		else if (c == 's')
+			from_stdin = 1;
+		else if (c == 'T') {
+			if (args_int(ctx, "--timeout", optarg, 1, 86400, &timeout) != 0)
+				return TD_EXIT_USAGE;
+		} else
+			return rc;
+	}
+	if (optind == argc)
+		return args_usage(ctx, "no TARGET given");
+	target = argv[optind++];
+	/* Options may also follow TARGET: dispatch gen-1 --wait -- cmd. */
+	while ((c = args_next(ctx, argc, argv, "+wT:s", opts, &rc)) != -1) {
+		if (c == 'w')
+			wait = 1;
+		else if (c == 's')
+			from_stdin = 1;
+		else if (c == 'T') {
+			if (args_int(ctx, "--timeout", optarg, 1, 86400, &timeout) != 0)
+				return TD_EXIT_USAGE;
+		} else
+			return rc;
+	}
+	if ((command = dispatch_text(ctx, argc - optind, argv + optind, from_stdin)) == NULL)
+		return TD_EXIT_USAGE;
+	if ((why = queue_check_command(command)) != NULL) {
+		free(command);
+		return td_error(TD_EXIT_USAGE, "refused: %s", why);
+	}
+	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) != 0 ||
+	    (rc = dispatch_select(&st, target, &terms, &n)) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (!terminal_allows(terms[i], command)) {
+			rc = td_error(TD_EXIT_FAIL, "refused: the command is outside the --allow "
+			    "list of %s", terms[i]->string);
+			goto out;
+		}
+	}
+	ids = xcalloc(n, sizeof *ids);
+	for (i = 0; i < n; i++) {
+		item = state_add_item(&st, NULL, command);
+		state_set_str(item, "assignedTo", terms[i]->string);
+		ids[i] = xstrdup(state_str(item, "id"));
+		events_log(st.dir, terms[i]->string, NULL, ids[i], "dispatch", NULL);
+	}
+	if (!check_paused(&st))
+		check_plan(&st, terms, n, CHECK_AUTO | CHECK_QUIET, &plan);
+	if ((rc = state_commit(&st)) != 0)
+		goto out;
+	if (plan.n == 0)
+		check_sync_tmux(&st, &plan);
+	state_close(&st);
+	for (i = 0; i < n; i++)
+		printf("%s\n", ids[i]);
+	fflush(stdout);
+	rc = check_deliver(&plan);
+	if (rc == 0 && wait)
+		rc = dispatch_wait(ctx, ids, n, (int)timeout);
+out:
+	state_close(&st);
+	check_plan_free(&plan);
+	for (i = 0; ids != NULL && i < n; i++)
+		free(ids[i]);
+	free(ids);
+	free(terms);
+	free(command);
+	return rc;
+}
+
+static int
+cmd_check(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "auto", no_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
+		ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	int c, rc = 0, flags = 0;
+
+	while ((c = args_next(ctx, argc, argv, "naq", opts, &rc)) != -1) {
+		if (c == 'n')
+			flags |= CHECK_DRY_RUN;
+		else if (c == 'a')
+			flags |= CHECK_AUTO;
+		else if (c == 'q')
+			flags |= CHECK_QUIET;
+		else
+			return rc;
+	}
+	if (argc - optind > 1)
+		return args_usage(ctx, "expected at most one TERMINAL");
+	return check_run(ctx->state_path, optind < argc && strcmp(argv[optind], "all") != 0 ?
+	    argv[optind] : NULL, flags);
+}
+
+static int
+send_deliver(struct state *st, cJSON *term, const char *text, int force)
+{
+	const char *pname = state_str(term, "profile");
+	const struct profile *profile;
+	struct delivery d = { 0 };
+	struct pane_meta meta;
+	struct panes panes;
+	const struct pane *pane;
+	struct verdict v;
+	size_t len;
+	char *screen;
+	int rc = 0;
+
+	if (panes_read(&panes) != 0)
+		return td_error(TD_EXIT_FAIL, "no tmux server");
+	if ((pane = panes_resolve(&panes, state_str(term, "target"))) == NULL) {
+		rc = td_error(TD_EXIT_FAIL, "%s: no pane for target %s", term->string,
+		    state_str(term, "target"));
+		goto out;
+	}
+	if ((profile = profile_get(pname != NULL ? pname : "auto", st->dir)) == NULL) {
+		rc = TD_EXIT_FAIL;
+		goto out;
+	}
+	if (capture_pane(pane->id, &meta, &screen, &len) != 0) {
+		rc = td_error(TD_EXIT_FAIL, "%s: cannot read pane %s", term->string, pane->id);
+		goto out;
+	}
+	capture_classify(profile, screen, len, &meta, &v);
+	free(screen);
+	if (v.state == PANE_COPY_MODE || v.state == PANE_EXITED || (!force &&
+	    v.state != PANE_IDLE && v.state != PANE_WAITING)) {
+		rc = td_error(TD_EXIT_FAIL, "%s is %s (%s: %s); not sent%s", term->string,
+		    capture_state_name(v.state), v.profile, v.rule, force ||
+		    v.state == PANE_COPY_MODE || v.state == PANE_EXITED ? "" : " (--force sends anyway)");
+		events_log(st->dir, term->string, pane->id, NULL, "refused", v.rule);
+		goto out;
+	}
+	d.pane = pane->id;
+	d.text = text;
+	d.terminal = term->string;
+	d.profile = profile;
+	deliver_batch(st->dir, &d, 1);
+	if (d.outcome != DELIVERY_SUBMITTED)
+		rc = td_error(TD_EXIT_FAIL, "%s: %s", term->string, d.reason);
+out:
+	panes_free(&panes);
+	return rc;
+}
+
+static int
+cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "stdin", no_argument, NULL, 's' },
+		ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	int c, rc = 0, force = 0, from_stdin = 0;
+	const char *name, *why;
+	struct state st;
+	cJSON *term;
+	char *text;
+
+	while ((c = args_next(ctx, argc, argv, "+fs", opts, &rc)) != -1) {
+		if (c == 'f')
+			force = 1;
+		else if (c == 's')
+			from_stdin = 1;
+		else
+			return rc;
+	}
+	if (optind == argc)
+		return args_usage(ctx, "no TERMINAL given");
+	name = argv[optind++];
+	while ((c = args_next(ctx, argc, argv, "+fs", opts, &rc)) != -1) {
+		if (c == 'f')
+			force = 1;
+		else if (c == 's')
+			from_stdin = 1;
+		else
+			return rc;
+	}
+	if ((text = dispatch_text(ctx, argc - optind, argv + optind, from_stdin)) == NULL)
+		return TD_EXIT_USAGE;
+	if ((why = queue_check_command(text)) != NULL) {
+		free(text);
+		return td_error(TD_EXIT_USAGE, "refused: %s", why);
+	}
+	/* A read is enough: send changes no item, and typing must not hold the lock. */
+	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {
+		if ((term = state_terminal(&st, name)) == NULL)
+			rc = td_error(TD_EXIT_NOTFOUND, "no terminal '%s'", name);
+		else if (!terminal_allows(term, text))
+			rc = td_error(TD_EXIT_FAIL, "refused: the text is outside the --allow list "
+			    "of %s", name);
+		else
+			rc = send_deliver(&st, term, text, force);
+	}
+	state_close(&st);
+	free(text);
+	return rc;
+}
+
+static int
+cmd_pause(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { ARGS_HELP, { NULL, 0, NULL, 0 } };
+	int pause = ctx->entry == &cmd_pause_entry, c, rc = 0;
+	struct state st;
+
+	while ((c = args_next(ctx, argc, argv, "", opts, &rc)) != -1)
+		return rc;
+	if (argc != optind)
+		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(st.root, "paused");
+		cJSON_AddBoolToObject(st.root, "paused", pause);
+		rc = state_commit(&st);
+	}
+	state_close(&st);
+	if (rc == 0 && !pause)
+		rc = check_run(ctx->state_path, NULL, CHECK_QUIET | CHECK_AUTO);
+	return rc;
+}

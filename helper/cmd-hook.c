@@ -1,0 +1,81 @@
+/* hook, path, menu: the entry points the tmux plugin calls. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "tmux-dispatch.h"
+
+static int cmd_hook(struct cmd_ctx *, int, char **);
+static int cmd_path(struct cmd_ctx *, int, char **);
+static int cmd_menu_terminals(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_hook_entry = {
+	"hook", "silence @WINDOW | mode %PANE",
+	"run by tmux hooks: a quiet window or a pane leaving copy mode triggers a queue-check",
+	"  Prints nothing and always exits 0: tmux would show output in a pane's view mode.\n",
+	cmd_hook
+};
+
+const struct cmd_entry cmd_path_entry = {
+	"path", "", "print the path of the state file in use", NULL, cmd_path
+};
+
+const struct cmd_entry cmd_menu_terminals_entry = {
+	"menu terminals", "", "print the terminal names, one a line (for the plugin's menu)",
+	NULL, cmd_menu_terminals
+};
+
+static int
+hook_id(const char *id, char sigil)
+{
+	return id[0] == sigil && id[1] != '\0' && strspn(id + 1, "0123456789") == strlen(id + 1);
+}
+
+static int
+cmd_hook(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	td_quiet(1);
+	/* Hooks pass only %N/@N ids; anything else did not come from our hook strings. */
+	if (argc != 3 || !((strcmp(argv[1], "silence") == 0 && hook_id(argv[2], '@')) ||
+	    (strcmp(argv[1], "mode") == 0 && hook_id(argv[2], '%'))))
+		return TD_EXIT_OK;
+	/* Any terminal may have become ready (a dependency finished), so check them all. */
+	check_run(ctx->state_path, NULL, CHECK_AUTO | CHECK_QUIET);
+	return TD_EXIT_OK;
+}
+
+static int
+cmd_path(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { ARGS_HELP, { NULL, 0, NULL, 0 } };
+	int c, rc = 0;
+	char *path;
+
+	while ((c = args_next(ctx, argc, argv, "", opts, &rc)) != -1)
+		return rc;
+	if (argc != optind)
+		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	path = state_find_path(ctx->state_path);
+	puts(path);
+	free(path);
+	return 0;
+}
+
+static int
+cmd_menu_terminals(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { ARGS_HELP, { NULL, 0, NULL, 0 } };
+	struct state st;
+	cJSON *term;
+	int c, rc = 0;
+
+	while ((c = args_next(ctx, argc, argv, "", opts, &rc)) != -1)
+		return rc;
+	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {
+		cJSON_ArrayForEach(term, st.terminals)
+			puts(term->string);
+	}
+	state_close(&st);
+	return rc;
+}

@@ -1,0 +1,217 @@
+/*
+ * Delivery. The text goes to tmux on stdin (load-buffer -), never in argv where a trailing ';'
+ * would end the command or a lone "up" would become a key. It is pasted from a buffer of our
+ * own, bracketed (-p) so a multi-line command is one submission, with LFs kept (-r), and only
+ * if the pane is not in a mode: a pane in copy mode swallows keys. Enter follows in a separate
+ * call after a pause, because agents drop an Enter that arrives with or just after a paste.
+ * Then the screen is read back and Enter retried, a bounded number of times.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "deliver.h"
+#include "profile.h"
+#include "tmux-dispatch.h"
+#include "tmux.h"
+
+#define DELIVER_ENTER_DELAY 200 /* ms */
+#define DELIVER_CONFIRM_DELAY 150 /* ms before the first read-back */
+#define DELIVER_RETRIES 2 /* further Enters when the text is still in the input */
+#define DELIVER_BLOCKED "#{||:#{pane_in_mode},#{pane_dead}}"
+
+static void
+deliver_sleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+int
+deliver_enter_delay(void)
+{
+	const char *env = getenv("TMUX_DISPATCH_ENTER_DELAY");
+	char *end;
+	long v;
+
+	if (env == NULL || *env == '\0')
+		return DELIVER_ENTER_DELAY;
+	v = strtol(env, &end, 10);
+	return *end == '\0' && v >= 0 && v <= 10000 ? (int)v : DELIVER_ENTER_DELAY;
+}
+
+/* A trailing newline would be typed as an empty line before our Enter. */
+static size_t
+deliver_text_len(const char *text)
+{
+	size_t len = strlen(text);
+
+	while (len > 0 && text[len - 1] == '\n')
+		len--;
+	return len;
+}
+
+/* Runs a guarded tmux call whose branches print "blocked" or "ok"; returns 1 for "ok". */
+static int
+deliver_guarded(const char *const *argv, const char *in, size_t inlen, char *reason,
+    size_t rlen)
+{
+	struct tmux_result res;
+	int ok;
+
+	tmux_run(argv, in, inlen, &res);
+	ok = res.status == 0 && strncmp(res.out, "ok", 2) == 0;
+	if (!ok) {
+		snprintf(reason, rlen, "%s", res.status != 0 ? (*res.err != '\0' ? res.err :
+		    "tmux failed") : "pane dead or in a mode");
+	}
+	tmux_result_free(&res);
+	return ok;
+}
+
+static int
+deliver_paste(struct delivery *d, unsigned n)
+{
+	char *buffer, *paste, *drop;
+	int ok;
+
+	/* Our own named buffer: the unnamed one is the user's paste history. */
+	xasprintf(&buffer, "tmux-dispatch-%ld-%u", (long)getpid(), n);
+	xasprintf(&paste, "paste-buffer -p -r -d -b %s -t %s ; display-message -p ok", buffer,
+	    d->pane);
+	xasprintf(&drop, "delete-buffer -b %s ; display-message -p blocked", buffer);
+	const char *argv[] = { "load-buffer", "-b", buffer, "-", ";", "if-shell", "-F", "-t",
+		d->pane, DELIVER_BLOCKED, drop, paste, NULL };
+	ok = deliver_guarded(argv, d->text, deliver_text_len(d->text), d->reason,
+	    sizeof d->reason);
+	free(buffer);
+	free(paste);
+	free(drop);
+	return ok;
+}
+
+static int
+deliver_enter(struct delivery *d)
+{
+	char *enter;
+	int ok;
+
+	xasprintf(&enter, "send-keys -t %s Enter ; display-message -p ok", d->pane);
+	const char *argv[] = { "if-shell", "-F", "-t", d->pane, DELIVER_BLOCKED,
+		"display-message -p blocked", enter, NULL };
+	ok = deliver_guarded(argv, NULL, 0, d->reason, sizeof d->reason);
+	free(enter);
+	d->enters += ok;
+	return ok;
+}
+
+/* Whether the input still holds text: the Enter did not take. */
+static int
+deliver_still_typed(struct delivery *d)
+{
+	struct pane_meta meta;
+	struct verdict v;
+	size_t len;
+	char *text;
+
+	if (capture_pane(d->pane, &meta, &text, &len) != 0)
+		return 0;
+	capture_classify(d->profile, text, len, &meta, &v);
+	free(text);
+	return v.state == PANE_TYPED;
+}
+
+void
+deliver_batch(const char *dir, struct delivery *d, size_t n)
+{
+	int pending = 0, attempt, wait;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		d[i].enters = 0;
+		d[i].reason[0] = '\0';
+		events_log(dir, d[i].terminal, d[i].pane, d[i].item, "deliver", NULL);
+		if (deliver_paste(&d[i], (unsigned)i)) {
+			d[i].outcome = DELIVERY_NOT_SUBMITTED;
+			pending++;
+		} else {
+			d[i].outcome = DELIVERY_REFUSED;
+			events_log(dir, d[i].terminal, d[i].pane, d[i].item, "refused", d[i].reason);
+		}
+	}
+	if (pending == 0)
+		return;
+	deliver_sleep(deliver_enter_delay());
+	for (i = 0; i < n; i++) {
+		if (d[i].outcome == DELIVERY_NOT_SUBMITTED && !deliver_enter(&d[i]))
+			events_log(dir, d[i].terminal, d[i].pane, d[i].item, "enter-blocked",
+			    d[i].reason);
+	}
+	/* Read back; Enter again where the text still sits in the input, spaced out. */
+	for (attempt = 0, wait = DELIVER_CONFIRM_DELAY; attempt <= DELIVER_RETRIES; attempt++) {
+		deliver_sleep(wait);
+		wait *= 2;
+		pending = 0;
+		for (i = 0; i < n; i++) {
+			if (d[i].outcome != DELIVERY_NOT_SUBMITTED)
+				continue;
+			if (!deliver_still_typed(&d[i])) {
+				d[i].outcome = DELIVERY_SUBMITTED;
+				events_log(dir, d[i].terminal, d[i].pane, d[i].item, "submitted", NULL);
+			} else if (attempt < DELIVER_RETRIES) {
+				events_log(dir, d[i].terminal, d[i].pane, d[i].item, "retry-enter", NULL);
+				deliver_enter(&d[i]);
+				pending++;
+			}
+		}
+		if (pending == 0)
+			break;
+	}
+	for (i = 0; i < n; i++) {
+		if (d[i].outcome != DELIVERY_NOT_SUBMITTED)
+			continue;
+		snprintf(d[i].reason, sizeof d[i].reason, "not submitted");
+		events_log(dir, d[i].terminal, d[i].pane, d[i].item, "not-submitted", d[i].reason);
+	}
+}
+
+void
+events_log(const char *dir, const char *terminal, const char *pane, const char *item,
+    const char *event, const char *reason)
+{
+	cJSON *line = cJSON_CreateObject();
+	char *path, *text, *stamp;
+	int fd;
+
+	stamp = state_format_time(time(NULL));
+	cJSON_AddStringToObject(line, "time", stamp);
+	free(stamp);
+	cJSON_AddItemToObject(line, "terminal", terminal != NULL ?
+	    cJSON_CreateString(terminal) : cJSON_CreateNull());
+	cJSON_AddItemToObject(line, "pane", pane != NULL ? cJSON_CreateString(pane) :
+	    cJSON_CreateNull());
+	cJSON_AddItemToObject(line, "item", item != NULL ? cJSON_CreateString(item) :
+	    cJSON_CreateNull());
+	cJSON_AddStringToObject(line, "event", event);
+	cJSON_AddItemToObject(line, "reason", reason != NULL && *reason != '\0' ?
+	    cJSON_CreateString(reason) : cJSON_CreateNull());
+	text = cJSON_PrintUnformatted(line);
+	cJSON_Delete(line);
+	path = state_side_path(dir, "events.jsonl");
+	/* One write() of a short line with O_APPEND: concurrent writers never interleave. */
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666)) != -1) {
+		size_t len = strlen(text);
+		text[len] = '\n';
+		if (write(fd, text, len + 1) < 0)
+			td_error(TD_EXIT_FAIL, "%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	free(path);
+	cJSON_free(text);
+}

@@ -1,0 +1,36 @@
+/* Typing text into agent panes: the one delivery procedure every path uses (README "Delivery"). */
+#ifndef DELIVER_H
+#define DELIVER_H
+
+#include <stddef.h>
+
+#include "state.h"
+
+struct profile;
+
+enum delivery_outcome {
+	DELIVERY_SUBMITTED,     /* pasted and Enter taken */
+	DELIVERY_REFUSED,       /* nothing typed: the pane was dead or in a mode */
+	DELIVERY_NOT_SUBMITTED, /* pasted, but the text still sits in the input */
+};
+
+struct delivery {
+	const char *pane;     /* %N, resolved once */
+	const char *text;
+	const char *terminal; /* for the event log */
+	const char *item;     /* may be NULL (send) */
+	const struct profile *profile;
+	enum delivery_outcome outcome;
+	char reason[256];
+	int enters;           /* Enter keys sent */
+};
+
+/* Delivers every entry, interleaving their waits so n panes cost about one pane's time. */
+void deliver_batch(const char *dir, struct delivery *, size_t);
+/* Milliseconds between paste and Enter: $TMUX_DISPATCH_ENTER_DELAY, default 200. */
+int deliver_enter_delay(void);
+/* One line of .terminal-status.d/events.jsonl in the state's directory DIR. */
+void events_log(const char *dir, const char *terminal, const char *pane, const char *item,
+    const char *event, const char *reason);
+
+#endif

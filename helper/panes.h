@@ -1,0 +1,34 @@
+/* The server's panes, read in one tmux call, and terminal targets resolved against them. */
+#ifndef PANES_H
+#define PANES_H
+
+#include <stddef.h>
+
+struct pane {
+	char *id;          /* %N */
+	char *window;      /* @N */
+	char *session_id;  /* $N */
+	char *session;
+	char *window_index;
+	char *window_name;
+	char *pane_index;
+	int active;
+	int window_silence;   /* the window's monitor-silence */
+	int silence_flag;     /* alert latched: the hook will not fire again until cleared */
+};
+
+struct panes {
+	struct pane *v;
+	size_t n;
+	char *badge;  /* current @dispatch_badge */
+	int plugin;   /* @dispatch_helper is set: the tmux plugin is loaded */
+};
+
+/* Returns 0, or -1 when there is no tmux server to ask (then *panes is empty). */
+int panes_read(struct panes *);
+void panes_free(struct panes *);
+/* The pane a terminal target (%N, @N, session:window[.pane]) names, or NULL. */
+const struct pane *panes_resolve(const struct panes *, const char *target);
+const struct pane *panes_by_id(const struct panes *, const char *id);
+
+#endif
