@@ -81,20 +81,29 @@ cmd_find(int argc, char **argv, int *used)
 	return NULL;
 }
 
+/* "tmux-dispatch terminal" alone: name the subcommands in one line. */
 static int
-cmd_family_help(const char *family)
+cmd_family_error(const char *family, const char *got)
 {
 	const struct cmd_entry **entry;
-	size_t len = strlen(family);
-	int found = 0;
+	size_t len = strlen(family), used = 0;
+	char names[256] = "";
 
 	for (entry = cmd_table; *entry != NULL; entry++) {
 		if (strncmp((*entry)->name, family, len) == 0 && (*entry)->name[len] == ' ') {
-			fprintf(stdout, "  tmux-dispatch %s %s\n", (*entry)->name, (*entry)->usage);
-			found = 1;
+			used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+			    used > 0 ? ", " : "", (*entry)->name + len + 1);
+			if (used >= sizeof names)
+				break;
 		}
 	}
-	return found;
+	if (used == 0)
+		return 0;
+	if (got != NULL)
+		td_error(TD_EXIT_USAGE, "%s: unknown subcommand '%s' (one of: %s)", family, got, names);
+	else
+		td_error(TD_EXIT_USAGE, "%s: missing subcommand (one of: %s)", family, names);
+	return 1;
 }
 
 int
@@ -145,7 +154,7 @@ main(int argc, char **argv)
 		return TD_EXIT_OK;
 	}
 	if ((ctx.entry = cmd_find(argc, argv, &used)) == NULL) {
-		if (cmd_family_help(argv[0]))
+		if (cmd_family_error(argv[0], argc > 1 ? argv[1] : NULL))
 			return TD_EXIT_USAGE;
 		return td_error(TD_EXIT_USAGE, "unknown command '%s' (see tmux-dispatch --help)",
 		    argv[0]);
