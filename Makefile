@@ -19,7 +19,7 @@ AGENTS  := $(patsubst tests/agents/%.c,$(BUILD)/agents/%,$(wildcard tests/agents
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 TESTS   := $(sort $(wildcard tests/unit/*.c) $(wildcard tests/*/*.bats))
 
-.PHONY: all test check asan valgrind bench accuracy demo setup clean
+.PHONY: all test check asan valgrind bench accuracy demo demo-stop clean
 all: $(BUILD)/tmux-dispatch
 
 $(BUILD)/tmux-dispatch: $(OBJS)
@@ -71,6 +71,13 @@ bench: all $(BENCHES) $(AGENTS)
 # Classifier accuracy over every fixture capture, per profile.
 accuracy: all
 	TD_BUILD=$(abspath $(BUILD)) tests/fixtures/accuracy
+
+# Three fake agents on a private tmux server; queued work flows into them (README).
+demo: all $(AGENTS)
+	scripts/demo.sh
+
+demo-stop:
+	scripts/demo.sh stop
 
 clean:
 	rm -rf bin
