@@ -179,6 +179,17 @@ check_plan_add(struct check_plan *plan, const cJSON *term, cJSON *item, const ch
 	plan->d[i].profile = profile;
 }
 
+static void
+check_label(struct check_plan *plan, const char *window, const char *label)
+{
+	size_t i = plan->nlabels++;
+
+	plan->windows = xreallocarray(plan->windows, plan->nlabels, sizeof *plan->windows);
+	plan->labels = xreallocarray(plan->labels, plan->nlabels, sizeof *plan->labels);
+	plan->windows[i] = xstrdup(window);
+	plan->labels[i] = xstrdup(label);
+}
+
 /* The panes are read once, and only when a terminal has work or the badge needs them. */
 static const struct panes *
 check_panes(struct check_plan *plan)
@@ -230,6 +241,7 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 	free(screen);
 	if (!(plan->flags & CHECK_DRY_RUN))
 		v.seen = capture_stall_update(term, h, st->now);
+	check_label(plan, pane->window, capture_verdict_state(&v));
 	if (running != NULL && !(plan->flags & CHECK_DRY_RUN)) {
 		const char *before = state_str(running, "screenBefore");
 		if (v.state == PANE_EXITED) {
@@ -296,6 +308,21 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 	}
 }
 
+/* After a submission the window shows busy, not the idle it was read as. */
+static void
+check_relabel(struct check_plan *plan, const char *pane_id, const char *label)
+{
+	const struct pane *pane = plan->have_panes ? panes_by_id(&plan->panes, pane_id) : NULL;
+	size_t i;
+
+	for (i = 0; pane != NULL && i < plan->nlabels; i++) {
+		if (strcmp(plan->windows[i], pane->window) == 0) {
+			free(plan->labels[i]);
+			plan->labels[i] = xstrdup(label);
+		}
+	}
+}
+
 static void
 check_record(struct state *st, struct check_plan *plan, size_t i)
 {
@@ -310,6 +337,7 @@ check_record(struct state *st, struct check_plan *plan, size_t i)
 	switch (d->outcome) {
 	case DELIVERY_SUBMITTED:
 		state_set_time(item, "deliveredAt", time(NULL));
+		check_relabel(plan, d->pane, "busy");
 		check_say(plan, d->terminal, "sent %s (%s)", d->item, d->pane);
 		break;
 	case DELIVERY_REFUSED:
@@ -376,6 +404,12 @@ check_plan_free(struct check_plan *plan)
 	free(plan->terms);
 	free(plan->pane_ids);
 	free(plan->d);
+	for (i = 0; i < plan->nlabels; i++) {
+		free(plan->windows[i]);
+		free(plan->labels[i]);
+	}
+	free(plan->windows);
+	free(plan->labels);
 	free(plan->state_path);
 	free(plan->dir);
 	panes_free(&plan->panes);
@@ -510,13 +544,15 @@ check_sync_tmux(struct state *st, struct check_plan *plan)
 	struct tmux_result res;
 	struct queue_counts counts;
 	const char *fmt = getenv("TMUX_DISPATCH_BADGE_FORMAT");
-	const char **cleared = xcalloc(panes->n + 1, sizeof *cleared);
+	const char **cleared;
 	char *badge, *silence;
 	size_t i, j, ncleared = 0;
 	int wants;
 
+	/* No server (panes NULL) or no plugin: nothing to show. */
 	if (panes == NULL || !panes->plugin)
 		return;
+	cleared = xcalloc(panes->n + 1, sizeof *cleared);
 	queue_count(st, &counts);
 	if (fmt == NULL || *fmt == '\0' || queue_badge(fmt, &counts, &badge) != 0)
 		queue_badge(QUEUE_BADGE_FORMAT, &counts, &badge);
@@ -543,6 +579,16 @@ check_sync_tmux(struct state *st, struct check_plan *plan)
 			const char *w[] = { "kill-session", "-C", "-t", p->session_id, NULL };
 			check_argv_cmd(&a, w);
 			cleared[ncleared++] = p->session_id;
+		}
+	}
+	for (i = 0; i < plan->nlabels; i++) {
+		const struct pane *p = NULL;
+		for (j = 0; j < panes->n && p == NULL; j++)
+			p = strcmp(panes->v[j].window, plan->windows[i]) == 0 ? &panes->v[j] : NULL;
+		if (p != NULL && strcmp(p->label, plan->labels[i]) != 0) {
+			const char *w[] = { "set-option", "-wq", "-t", plan->windows[i],
+				"@dispatch_window", plan->labels[i], NULL };
+			check_argv_cmd(&a, w);
 		}
 	}
 	if (a.n > 0) {

@@ -18,6 +18,8 @@ struct check_plan {
 	size_t n;
 	struct panes panes;
 	int panes_read, have_panes;
+	char **windows, **labels; /* @dispatch_window for the windows whose terminals we read */
+	size_t nlabels;
 	int flags;
 	char *state_path, *dir;
 };

@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
+#include "panes.h"
+#include "profile.h"
 #include "queue.h"
 #include "tmux-dispatch.h"
 
@@ -55,11 +58,66 @@ status_pending_for(struct state *st, const cJSON *term)
 	return n;
 }
 
+/*
+ * A terminal's state now, read from its pane. Read-only: the stall count shown is the one a
+ * check would record (the recorded count, plus this look if the screen is unchanged).
+ */
+static void
+status_live(struct state *st, struct panes *panes, const cJSON *term, struct verdict *v)
+{
+	const char *pname = state_str(term, "profile"), *hash;
+	const cJSON *screen = cJSON_GetObjectItemCaseSensitive(term, "screen"), *seen;
+	const struct profile *profile;
+	const struct pane *pane;
+	struct pane_meta meta;
+	char *text, now[32];
+	size_t len;
+
+	memset(v, 0, sizeof *v);
+	v->state = PANE_UNKNOWN;
+	v->profile = pname != NULL ? pname : "auto";
+	pane = panes != NULL ? panes_resolve(panes, state_str(term, "target")) : NULL;
+	if (pane == NULL) {
+		snprintf(v->rule, sizeof v->rule, "no pane for target %s", state_str(term, "target"));
+		return;
+	}
+	if ((profile = profile_get(v->profile, st->dir)) == NULL ||
+	    capture_pane(pane->id, &meta, &text, &len) != 0) {
+		snprintf(v->rule, sizeof v->rule, "cannot read pane %s", pane->id);
+		return;
+	}
+	capture_classify(profile, text, len, &meta, v);
+	snprintf(now, sizeof now, "%016llx", capture_screen_hash(text, len));
+	free(text);
+	hash = state_str(screen, "hash");
+	seen = cJSON_GetObjectItemCaseSensitive(screen, "seen");
+	v->seen = hash != NULL && strcmp(hash, now) == 0 && cJSON_IsNumber(seen) ?
+	    (int)seen->valuedouble + 1 : 1;
+}
+
+static struct verdict *
+status_read_all(struct state *st)
+{
+	struct verdict *v = xcalloc((size_t)cJSON_GetArraySize(st->terminals) + 1, sizeof *v);
+	struct panes panes;
+	const cJSON *term;
+	int have = st->terminals->child != NULL && panes_read(&panes) == 0;
+	size_t i = 0;
+
+	cJSON_ArrayForEach(term, st->terminals)
+		status_live(st, have ? &panes : NULL, term, &v[i++]);
+	if (have)
+		panes_free(&panes);
+	return v;
+}
+
 static cJSON *
 status_json(struct state *st, const struct queue_counts *c)
 {
 	cJSON *out = cJSON_CreateObject(), *terms, *t, *counts;
+	struct verdict *v = status_read_all(st);
 	const cJSON *term, *cur;
+	size_t i = 0;
 
 	cJSON_AddStringToObject(out, "state", st->path);
 	terms = cJSON_AddArrayToObject(out, "terminals");
@@ -76,8 +134,14 @@ status_json(struct state *st, const struct queue_counts *c)
 		else
 			cJSON_AddNullToObject(t, "current");
 		cJSON_AddNumberToObject(t, "pending", status_pending_for(st, term));
+		cJSON_AddStringToObject(t, "state", capture_verdict_state(&v[i]));
+		cJSON_AddStringToObject(t, "rule", v[i].rule);
+		cJSON_AddBoolToObject(t, "stallSuspected", v[i].state == PANE_BUSY &&
+		    v[i].seen >= CAPTURE_STALL_SUSPECT);
 		cJSON_AddItemToArray(terms, t);
+		i++;
 	}
+	free(v);
 	counts = cJSON_AddObjectToObject(out, "counts");
 	cJSON_AddNumberToObject(counts, "pending", c->pending);
 	cJSON_AddNumberToObject(counts, "ready", c->ready);
@@ -92,18 +156,23 @@ status_json(struct state *st, const struct queue_counts *c)
 static void
 status_print(struct state *st, const struct queue_counts *c)
 {
+	struct verdict *v = status_read_all(st);
 	const cJSON *term, *cur;
+	size_t i = 0;
 
 	printf("state: %s\n", st->path);
 	if (st->terminals->child != NULL)
-		printf("%-20s %-20s %-8s %7s  %s\n", "TERMINAL", "TARGET", "PROFILE", "PENDING",
-		    "CURRENT");
+		printf("%-16s %-14s %-8s %-14s %7s  %-10s %s\n", "TERMINAL", "TARGET", "PROFILE",
+		    "STATE", "PENDING", "CURRENT", "WHY");
 	cJSON_ArrayForEach(term, st->terminals) {
 		cur = status_current(st, term);
-		printf("%-20s %-20s %-8s %7d  %s\n", term->string, state_str(term, "target"),
-		    state_str(term, "profile") != NULL ? state_str(term, "profile") : "auto",
-		    status_pending_for(st, term), cur != NULL ? state_str(cur, "id") : "-");
+		printf("%-16s %-14s %-8s %-14s %7d  %-10s %s\n", term->string,
+		    state_str(term, "target"), v[i].profile, capture_verdict_label(&v[i]),
+		    status_pending_for(st, term), cur != NULL ? state_str(cur, "id") : "-",
+		    v[i].rule);
+		i++;
 	}
+	free(v);
 	printf("queue: %d pending (%d ready, %d blocked), %d running; today: %d done, "
 	    "%d failed, %d cancelled\n", c->pending, c->ready, c->blocked, c->running, c->done,
 	    c->failed, c->cancelled);

@@ -1,6 +1,7 @@
 /* One `list-panes -a` gives every pane with what resolution and the plugin sync need. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "panes.h"
 #include "tmux-dispatch.h"
@@ -11,9 +12,9 @@
 #define PANES_FORMAT "#{pane_id}" PANES_SEP "#{window_id}" PANES_SEP "#{session_id}" \
 	PANES_SEP "#{window_index}" PANES_SEP "#{pane_index}" PANES_SEP "#{pane_active}" \
 	PANES_SEP "#{monitor-silence}" PANES_SEP "#{window_silence_flag}" PANES_SEP \
-	"#{?@dispatch_helper,1,0}" PANES_SEP "#{@dispatch_badge}" PANES_SEP "#{session_name}" \
-	PANES_SEP "#{window_name}"
-#define PANES_FIELDS 12
+	"#{?@dispatch_helper,1,0}" PANES_SEP "#{@dispatch_badge}" PANES_SEP \
+	"#{@dispatch_window}" PANES_SEP "#{session_name}" PANES_SEP "#{window_name}"
+#define PANES_FIELDS 13
 
 static int
 panes_split(char *line, char **fields)
@@ -29,15 +30,38 @@ panes_split(char *line, char **fields)
 	return n;
 }
 
+/*
+ * Whether a tmux server could answer: in tmux ($TMUX), or a default socket exists where the
+ * client would look. Saves a client spawn per command for state work done outside tmux.
+ */
+static int
+panes_server_possible(void)
+{
+	const char *tmux = getenv("TMUX"), *dir = getenv("TMUX_TMPDIR");
+	char *path;
+	int exists;
+
+	if ((tmux != NULL && *tmux != '\0') || getenv("TMUX_DISPATCH_TMUX") != NULL)
+		return 1;
+	xasprintf(&path, "%s/tmux-%ld/default", dir != NULL && *dir != '\0' ? dir : "/tmp",
+	    (long)getuid());
+	exists = access(path, F_OK) == 0;
+	free(path);
+	return exists;
+}
+
 int
 panes_read(struct panes *p)
 {
-	static const char *const argv[] = { "list-panes", "-a", "-F", PANES_FORMAT, NULL };
+	/* -u: without a UTF-8 locale (hooks run with the server's) tmux would mangle names. */
+	static const char *const argv[] = { "-u", "list-panes", "-a", "-F", PANES_FORMAT, NULL };
 	struct tmux_result res;
 	char *line, *next, *f[PANES_FIELDS];
 	struct pane *pane;
 
 	memset(p, 0, sizeof *p);
+	if (!panes_server_possible())
+		return -1;
 	if (tmux_run(argv, NULL, 0, &res) != 0) {
 		tmux_result_free(&res);
 		return -1;
@@ -60,8 +84,9 @@ panes_read(struct panes *p)
 		p->plugin = strcmp(f[8], "1") == 0;
 		if (p->badge == NULL)
 			p->badge = xstrdup(f[9]);
-		pane->session = xstrdup(f[10]);
-		pane->window_name = xstrdup(f[11]);
+		pane->label = xstrdup(f[10]);
+		pane->session = xstrdup(f[11]);
+		pane->window_name = xstrdup(f[12]);
 	}
 	tmux_result_free(&res);
 	return 0;
@@ -80,6 +105,7 @@ panes_free(struct panes *p)
 		free(p->v[i].window_index);
 		free(p->v[i].window_name);
 		free(p->v[i].pane_index);
+		free(p->v[i].label);
 	}
 	free(p->v);
 	free(p->badge);

@@ -15,6 +15,7 @@ struct pane {
 	int active;
 	int window_silence;   /* the window's monitor-silence */
 	int silence_flag;     /* alert latched: the hook will not fire again until cleared */
+	char *label;          /* the window's @dispatch_window */
 };
 
 struct panes {

@@ -1,0 +1,284 @@
+/* classify: what state the program in a pane (or in a saved capture) is in, and why. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "profile.h"
+#include "state.h"
+#include "tmux-dispatch.h"
+
+#define CLASSIFY_MAX_FILE (64 * 1024 * 1024)
+
+static int cmd_classify_exec(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_classify_entry = {
+	"classify", "[--profile P] [--json] [-t PANE | FILE | -]",
+	"tell whether a pane is idle, busy, waiting, typed, exited, in copy-mode or unknown",
+	"  -t, --target PANE  a terminal name or a tmux target (%N, session:window.pane);\n"
+	"                     a registered terminal's profile applies and its stall\n"
+	"                     counter is updated in the state file\n"
+	"  FILE               a plain capture (capture-pane -p); FILE.meta (or NAME.meta for\n"
+	"                     NAME.txt) holds key=value metadata if present. - reads stdin\n"
+	"  -p, --profile P    claude, codex, gemini, aider, shell, generic, a profile of your\n"
+	"                     profiles.json, or auto (the default): see profiles ls\n"
+	"  -j, --json         print {\"state\",\"label\",\"profile\",\"rule\",\"pane\",\"terminal\",\"seen\"}\n"
+	"\n"
+	"Prints STATE PROFILE: RULE, e.g. busy claude: footer \"esc to interrupt\"; the first\n"
+	"word is the state. A busy pane whose screen did not change for 2 checks is\n"
+	"\"busy (stall?)\", for 3 \"stalled\". Exit status 0 whatever the state.\n",
+	cmd_classify_exec
+};
+
+/* Reads a whole file (or stdin for "-"); returns 0 or a reported TD_EXIT_* status. */
+static int
+classify_read(const char *path, char **text, size_t *len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	size_t cap = 65536, n;
+	char *buf;
+
+	*text = NULL;
+	*len = 0;
+	if (f == NULL)
+		return td_error(errno == ENOENT ? TD_EXIT_NOTFOUND : TD_EXIT_FAIL, "%s: %s", path,
+		    strerror(errno));
+	buf = xmalloc(cap + 1);
+	while ((n = fread(buf + *len, 1, cap - *len, f)) > 0) {
+		*len += n;
+		if (*len == cap) {
+			if (cap >= CLASSIFY_MAX_FILE) {
+				if (f != stdin)
+					fclose(f);
+				free(buf);
+				return td_error(TD_EXIT_FAIL, "%s: larger than %d bytes", path,
+				    CLASSIFY_MAX_FILE);
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+	}
+	if (ferror(f)) {
+		if (f != stdin)
+			fclose(f);
+		free(buf);
+		return td_error(TD_EXIT_FAIL, "%s: read error", path);
+	}
+	if (f != stdin)
+		fclose(f);
+	buf[*len] = '\0';
+	*text = buf;
+	return 0;
+}
+
+/* The metadata sidecar of a capture file: NAME.txt -> NAME.meta, else FILE.meta. */
+static int
+classify_sidecar(const char *path, struct pane_meta *meta)
+{
+	size_t len = strlen(path), mlen;
+	char *mpath, *text;
+	int rc;
+
+	if (len > 4 && strcmp(path + len - 4, ".txt") == 0)
+		xasprintf(&mpath, "%.*s.meta", (int)(len - 4), path);
+	else
+		xasprintf(&mpath, "%s.meta", path);
+	if (access(mpath, F_OK) != 0) {
+		free(mpath);
+		return 0;
+	}
+	if ((rc = classify_read(mpath, &text, &mlen)) != 0) {
+		free(mpath);
+		return rc;
+	}
+	if (capture_meta_parse(text, meta) != 0)
+		rc = td_error(TD_EXIT_INVALID, "%s: a value is not a number", mpath);
+	free(text);
+	free(mpath);
+	return rc;
+}
+
+/* The terminal a -t value names: by name, else the one whose target is that value. */
+static cJSON *
+classify_terminal(struct state *st, const char *target)
+{
+	cJSON *term;
+
+	if ((term = state_terminal(st, target)) != NULL)
+		return term;
+	cJSON_ArrayForEach(term, st->terminals) {
+		const char *t = state_str(term, "target");
+
+		if (t != NULL && strcmp(t, target) == 0)
+			return term;
+	}
+	return NULL;
+}
+
+static void
+classify_print(const struct verdict *v, const char *pane, const char *terminal, int json)
+{
+	cJSON *out;
+	char *text;
+
+	if (!json) {
+		printf("%s %s: %s\n", capture_verdict_label(v), v->profile, v->rule);
+		return;
+	}
+	out = cJSON_CreateObject();
+	cJSON_AddStringToObject(out, "state", capture_verdict_state(v));
+	cJSON_AddStringToObject(out, "label", capture_verdict_label(v));
+	cJSON_AddStringToObject(out, "profile", v->profile);
+	cJSON_AddStringToObject(out, "rule", v->rule);
+	if (pane != NULL)
+		cJSON_AddStringToObject(out, "pane", pane);
+	else
+		cJSON_AddNullToObject(out, "pane");
+	if (terminal != NULL)
+		cJSON_AddStringToObject(out, "terminal", terminal);
+	else
+		cJSON_AddNullToObject(out, "terminal");
+	cJSON_AddNumberToObject(out, "seen", v->seen);
+	text = cJSON_PrintUnformatted(out);
+	printf("%s\n", text);
+	free(text);
+	cJSON_Delete(out);
+}
+
+/* classify -t: the pane's screen, with stall tracking for a registered terminal. */
+static int
+classify_pane(struct cmd_ctx *ctx, const char *target, const char *pname, int json)
+{
+	struct state st;
+	const struct profile *p;
+	struct pane_meta meta;
+	struct verdict v;
+	cJSON *term = NULL;
+	const char *tmux_target = target, *name = NULL;
+	char *path, *dir = NULL, *text, *slash;
+	size_t len;
+	int rc, have_state = 0;
+
+	path = state_find_path(ctx->state_path);
+	if (access(path, F_OK) == 0) {
+		if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) != 0) {
+			free(path);
+			return rc;
+		}
+		have_state = 1;
+		dir = xstrdup(st.dir);
+		if ((term = classify_terminal(&st, target)) != NULL) {
+			name = term->string;
+			if (state_str(term, "target") != NULL)
+				tmux_target = state_str(term, "target");
+			if (pname == NULL)
+				pname = state_str(term, "profile");
+		}
+	} else {
+		slash = strrchr(path, '/');
+		dir = slash != NULL ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	}
+	free(path);
+
+	if ((p = profile_get(pname != NULL ? pname : "auto", dir)) == NULL) {
+		rc = profile_last_error();
+		goto out;
+	}
+	if ((rc = capture_pane(tmux_target, &meta, &text, &len)) != 0)
+		goto out;
+	capture_classify(p, text, len, &meta, &v);
+	if (term != NULL) {
+		v.seen = capture_stall_update(term, capture_screen_hash(text, len), st.now);
+		if ((rc = state_commit(&st)) != 0) {
+			free(text);
+			goto out;
+		}
+	}
+	free(text);
+	classify_print(&v, meta.pane_id, name, json);
+	rc = TD_EXIT_OK;
+out:
+	if (have_state)
+		state_close(&st);
+	free(dir);
+	return rc;
+}
+
+static int
+classify_file(struct cmd_ctx *ctx, const char *file, const char *pname, int json)
+{
+	const struct profile *p;
+	struct pane_meta meta = { 0 };
+	struct verdict v;
+	char *path, *dir, *slash, *text;
+	size_t len;
+	int rc;
+
+	path = state_find_path(ctx->state_path);
+	slash = strrchr(path, '/');
+	dir = slash != NULL ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	free(path);
+	p = profile_get(pname != NULL ? pname : "auto", dir);
+	free(dir);
+	if (p == NULL)
+		return profile_last_error();
+	if ((rc = classify_read(file, &text, &len)) != 0)
+		return rc;
+	if (strcmp(file, "-") != 0 && (rc = classify_sidecar(file, &meta)) != 0) {
+		free(text);
+		return rc;
+	}
+	capture_classify(p, text, len, &meta, &v);
+	free(text);
+	classify_print(&v, meta.known && meta.pane_id[0] != '\0' ? meta.pane_id : NULL, NULL,
+	    json);
+	return TD_EXIT_OK;
+}
+
+static int
+cmd_classify_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "target", required_argument, NULL, 't' },
+		ARGS_HELP,
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *pname = NULL, *target = NULL, *file = NULL;
+	int c, rc, json = 0;
+
+	while ((c = args_next(ctx, argc, argv, "p:jt:", opts, &rc)) != -1) {
+		switch (c) {
+		case 0:
+			return rc;
+		case 'p':
+			pname = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 't':
+			target = optarg;
+			break;
+		}
+	}
+	if (optind < argc)
+		file = argv[optind++];
+	if (optind < argc)
+		return args_usage(ctx, "unexpected '%s'", argv[optind]);
+	if (target != NULL && file != NULL)
+		return args_usage(ctx, "give -t PANE or a FILE, not both");
+	if (target != NULL && *target == '\0')
+		return args_usage(ctx, "-t needs a pane");
+	if (target != NULL)
+		return classify_pane(ctx, target, pname, json);
+	if (file == NULL) {
+		if (isatty(STDIN_FILENO))
+			return args_usage(ctx, "nothing to classify: give -t PANE, a FILE or -");
+		file = "-";
+	}
+	return classify_file(ctx, file, pname, json);
+}

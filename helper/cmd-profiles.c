@@ -1,0 +1,133 @@
+/* profiles ls, profiles show: the screen profiles in force, as data users can copy. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+#include "state.h"
+#include "tmux-dispatch.h"
+
+static int cmd_profiles_ls_exec(struct cmd_ctx *, int, char **);
+static int cmd_profiles_show_exec(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_profiles_ls_entry = {
+	"profiles ls", "[--json]",
+	"list the screen profiles: built-in, and those of your profiles.json",
+	"  -j, --json   print [{\"name\",\"source\",\"description\"}...]\n"
+	"\n"
+	"Your profiles.json is $TMUX_DISPATCH_PROFILES, else profiles.json beside the state\n"
+	"file; a profile there replaces the built-in of the same name.\n",
+	cmd_profiles_ls_exec
+};
+
+const struct cmd_entry cmd_profiles_show_entry = {
+	"profiles show", "NAME",
+	"print a profile as JSON, ready to copy into profiles.json and adapt",
+	NULL,
+	cmd_profiles_show_exec
+};
+
+/* The directory profiles.json is looked for in: the state file's. */
+static char *
+profiles_dir(const struct cmd_ctx *ctx)
+{
+	char *path = state_find_path(ctx->state_path), *slash, *dir;
+
+	slash = strrchr(path, '/');
+	dir = slash != NULL ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	free(path);
+	return dir;
+}
+
+static int
+cmd_profiles_ls_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	const struct profile *const *all, *a;
+	cJSON *out, *o;
+	char *dir, *text;
+	size_t n, i;
+	int c, rc, json = 0;
+
+	while ((c = args_next(ctx, argc, argv, "j", opts, &rc)) != -1) {
+		if (c == 0)
+			return rc;
+		if (c == 'j')
+			json = 1;
+	}
+	if (optind < argc)
+		return args_usage(ctx, "unexpected '%s'", argv[optind]);
+	dir = profiles_dir(ctx);
+	all = profile_all(dir, &n);
+	a = all != NULL ? profile_get("auto", dir) : NULL;
+	free(dir);
+	if (all == NULL || a == NULL)
+		return profile_last_error();
+	if (json) {
+		out = cJSON_CreateArray();
+		for (i = 0; i <= n; i++) {
+			const struct profile *p = i < n ? all[i] : a;
+
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "name", p->name);
+			cJSON_AddStringToObject(o, "source", p->source);
+			cJSON_AddStringToObject(o, "description",
+			    p->description != NULL ? p->description : "");
+			cJSON_AddItemToArray(out, o);
+		}
+		text = cJSON_PrintUnformatted(out);
+		printf("%s\n", text);
+		free(text);
+		cJSON_Delete(out);
+		return TD_EXIT_OK;
+	}
+	for (i = 0; i <= n; i++) {
+		const struct profile *p = i < n ? all[i] : a;
+
+		printf("%-10s %-10s %s\n", p->name, p->source,
+		    p->description != NULL ? p->description : "");
+	}
+	return TD_EXIT_OK;
+}
+
+static int
+cmd_profiles_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = { ARGS_HELP, { NULL, 0, NULL, 0 } };
+	const struct profile *p;
+	cJSON *out, *def, *tries;
+	char *dir, *text;
+	size_t i;
+	int c, rc;
+
+	while ((c = args_next(ctx, argc, argv, "", opts, &rc)) != -1) {
+		if (c == 0)
+			return rc;
+	}
+	if (optind + 1 != argc)
+		return args_usage(ctx, optind == argc ? "which profile?" : "one NAME only");
+	dir = profiles_dir(ctx);
+	p = profile_get(argv[optind], dir);
+	free(dir);
+	if (p == NULL)
+		return profile_last_error();
+	out = cJSON_CreateObject();
+	if (p->is_auto) {
+		/* Not data of its own: say what it picks from. */
+		def = cJSON_AddObjectToObject(out, p->name);
+		cJSON_AddStringToObject(def, "description", p->description);
+		tries = cJSON_AddArrayToObject(def, "recognises");
+		for (i = 0; i < p->ncandidates; i++)
+			cJSON_AddItemToArray(tries, cJSON_CreateString(p->candidates[i]->name));
+		if (p->shell != NULL)
+			cJSON_AddStringToObject(def, "otherwise", p->shell->name);
+	} else
+		cJSON_AddItemToObject(out, p->name, cJSON_Duplicate(p->json, 1));
+	text = cJSON_Print(out);
+	printf("%s\n", text);
+	free(text);
+	cJSON_Delete(out);
+	return TD_EXIT_OK;
+}

@@ -1,0 +1,356 @@
+/*
+ * Running the tmux client. tmux is started with posix_spawnp and an argv, never through a shell,
+ * so nothing in a target, a format or a buffer name is ever parsed by sh. stdin, stdout and
+ * stderr are pipes served by one poll() loop, so a large stdin or a large capture cannot
+ * deadlock, and the whole call is bounded in time: a hung server costs at most the timeout.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tmux-dispatch.h"
+#include "tmux.h"
+
+extern char **environ;
+
+#define TMUX_SLICE_MS 100 /* how often a silent call checks whether tmux has exited */
+
+static int tmux_ncalls;
+static int tmux_timeout_ms = -1;
+
+struct tmux_buf {
+	char *p;
+	size_t len;
+	size_t cap;
+};
+
+int
+tmux_calls(void)
+{
+	return tmux_ncalls;
+}
+
+void
+tmux_set_timeout(int ms)
+{
+	tmux_timeout_ms = ms;
+}
+
+static int
+tmux_timeout(void)
+{
+	const char *env;
+	char *end;
+	long v;
+
+	if (tmux_timeout_ms >= 0)
+		return tmux_timeout_ms;
+	tmux_timeout_ms = TMUX_TIMEOUT_MS;
+	if ((env = getenv("TMUX_DISPATCH_TIMEOUT")) != NULL && *env != '\0') {
+		v = strtol(env, &end, 10);
+		if (*end == '\0' && v > 0 && v <= 3600000)
+			tmux_timeout_ms = (int)v;
+	}
+	return tmux_timeout_ms;
+}
+
+static long long
+tmux_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A pipe whose ends are both above 2 and close-on-exec; the child gets its end by dup2. */
+static int
+tmux_pipe(int fds[2])
+{
+	int raw[2], i;
+
+	if (pipe(raw) != 0)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		fds[i] = fcntl(raw[i], F_DUPFD_CLOEXEC, 3);
+		if (fds[i] == -1) {
+			if (i == 1)
+				close(fds[0]);
+			close(raw[0]);
+			close(raw[1]);
+			return -1;
+		}
+	}
+	close(raw[0]);
+	close(raw[1]);
+	return 0;
+}
+
+/* Reads what is available; returns 0 at end of file, 1 otherwise. */
+static int
+tmux_buf_read(struct tmux_buf *b, int fd)
+{
+	ssize_t n;
+
+	for (;;) {
+		if (b->cap - b->len < 4096) {
+			b->cap = b->cap == 0 ? 16384 : b->cap * 2;
+			b->p = xrealloc(b->p, b->cap);
+		}
+		n = read(fd, b->p + b->len, b->cap - b->len - 1);
+		if (n > 0) {
+			b->len += (size_t)n;
+			if (b->cap - b->len > 4096)
+				return 1;
+			continue;
+		}
+		if (n == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 1;
+		return 0;
+	}
+}
+
+static char *
+tmux_buf_finish(struct tmux_buf *b, size_t *len)
+{
+	if (b->p == NULL)
+		b->p = xmalloc(1);
+	b->p[b->len] = '\0';
+	if (len != NULL)
+		*len = b->len;
+	return b->p;
+}
+
+static void
+tmux_close(int *fd)
+{
+	if (*fd != -1) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+static const char *
+tmux_binary(void)
+{
+	const char *env = getenv("TMUX_DISPATCH_TMUX");
+
+	return env != NULL && *env != '\0' ? env : "tmux";
+}
+
+void
+tmux_result_free(struct tmux_result *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+	r->outlen = 0;
+}
+
+static int
+tmux_spawn(const char *const *argv, int in_fd, int out_fd, int err_fd, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, dfl;
+	const char **full;
+	size_t n;
+	int rc;
+
+	for (n = 0; argv[n] != NULL; n++)
+		;
+	full = xreallocarray(NULL, n + 2, sizeof *full);
+	full[0] = tmux_binary();
+	memcpy(full + 1, argv, (n + 1) * sizeof *full);
+
+	posix_spawn_file_actions_init(&fa);
+	if (in_fd == -1)
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	else
+		posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+
+	/* We ignore SIGPIPE while feeding stdin; tmux must get the default back. */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+	rc = posix_spawnp(pid, full[0], &fa, &attr, (char *const *)full, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	free(full);
+	return rc;
+}
+
+int
+tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_result *r)
+{
+	struct tmux_buf out = { 0 }, err = { 0 };
+	struct sigaction ign, old;
+	struct pollfd pfd[3];
+	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int fd_in, fd_out, fd_err, ready, ws, exited = 0, timed_out = 0, rc;
+	long long deadline;
+	size_t done = 0;
+	ssize_t n;
+	pid_t pid;
+	nfds_t np;
+
+	memset(r, 0, sizeof *r);
+	r->status = -1;
+	if ((in != NULL && tmux_pipe(inp) != 0) || tmux_pipe(outp) != 0 ||
+	    tmux_pipe(errp) != 0) {
+		rc = errno;
+		tmux_close(&inp[0]); tmux_close(&inp[1]);
+		tmux_close(&outp[0]); tmux_close(&outp[1]);
+		r->out = xstrdup("");
+		xasprintf(&r->err, "cannot create a pipe: %s", strerror(rc));
+		return -1;
+	}
+
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old);
+
+	rc = tmux_spawn(argv, inp[0], outp[1], errp[1], &pid);
+	tmux_close(&inp[0]);
+	tmux_close(&outp[1]);
+	tmux_close(&errp[1]);
+	if (rc != 0) {
+		tmux_close(&inp[1]);
+		tmux_close(&outp[0]);
+		tmux_close(&errp[0]);
+		sigaction(SIGPIPE, &old, NULL);
+		r->out = xstrdup("");
+		xasprintf(&r->err, "cannot run %s: %s", tmux_binary(), strerror(rc));
+		return -1;
+	}
+	tmux_ncalls++;
+
+	fd_in = inp[1];
+	fd_out = outp[0];
+	fd_err = errp[0];
+	if (fd_in != -1) {
+		fcntl(fd_in, F_SETFL, fcntl(fd_in, F_GETFL) | O_NONBLOCK);
+		if (inlen == 0)
+			tmux_close(&fd_in);
+	}
+	fcntl(fd_out, F_SETFL, fcntl(fd_out, F_GETFL) | O_NONBLOCK);
+	fcntl(fd_err, F_SETFL, fcntl(fd_err, F_GETFL) | O_NONBLOCK);
+
+	deadline = tmux_now_ms() + tmux_timeout();
+	while (fd_out != -1 || fd_err != -1 || fd_in != -1) {
+		long long left = deadline - tmux_now_ms();
+
+		if (left <= 0) {
+			timed_out = 1;
+			break;
+		}
+		np = 0;
+		if (fd_in != -1)
+			pfd[np++] = (struct pollfd){ .fd = fd_in, .events = POLLOUT };
+		if (fd_out != -1)
+			pfd[np++] = (struct pollfd){ .fd = fd_out, .events = POLLIN };
+		if (fd_err != -1)
+			pfd[np++] = (struct pollfd){ .fd = fd_err, .events = POLLIN };
+		ready = poll(pfd, np, left < TMUX_SLICE_MS ? (int)left : TMUX_SLICE_MS);
+		if (ready < 0) {
+			if (errno == EINTR)
+				continue;
+			timed_out = 1;
+			break;
+		}
+		if (ready == 0) {
+			/* Quiet: if tmux is gone, a descendant may hold the pipes; stop waiting. */
+			if (waitpid(pid, &ws, WNOHANG) == pid) {
+				exited = 1;
+				if (fd_out != -1)
+					tmux_buf_read(&out, fd_out);
+				if (fd_err != -1)
+					tmux_buf_read(&err, fd_err);
+				break;
+			}
+			continue;
+		}
+		for (nfds_t i = 0; i < np; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			if (pfd[i].fd == fd_in) {
+				if (pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+					tmux_close(&fd_in);
+					continue;
+				}
+				n = write(fd_in, in + done, inlen - done);
+				if (n > 0)
+					done += (size_t)n;
+				else if (n < 0 && errno != EAGAIN && errno != EINTR)
+					done = inlen; /* tmux closed its stdin: stop feeding */
+				if (done == inlen)
+					tmux_close(&fd_in);
+			} else if (pfd[i].fd == fd_out) {
+				if (!tmux_buf_read(&out, fd_out))
+					tmux_close(&fd_out);
+			} else if (pfd[i].fd == fd_err) {
+				if (!tmux_buf_read(&err, fd_err))
+					tmux_close(&fd_err);
+			}
+		}
+	}
+	tmux_close(&fd_in);
+	tmux_close(&fd_out);
+	tmux_close(&fd_err);
+
+	if (timed_out && waitpid(pid, &ws, WNOHANG) == pid)
+		exited = 1, timed_out = 0;
+	if (timed_out) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &ws, 0) == -1 && errno == EINTR)
+			;
+	} else if (!exited) {
+		while (waitpid(pid, &ws, 0) == -1 && errno == EINTR)
+			;
+	}
+	sigaction(SIGPIPE, &old, NULL);
+
+	r->out = tmux_buf_finish(&out, &r->outlen);
+	r->err = tmux_buf_finish(&err, NULL);
+	while (err.len > 0 && (r->err[err.len - 1] == '\n' || r->err[err.len - 1] == '\r'))
+		r->err[--err.len] = '\0';
+	if (timed_out) {
+		free(r->err);
+		xasprintf(&r->err, "%s did not answer within %d ms", tmux_binary(), tmux_timeout());
+		r->status = -1;
+		return -1;
+	}
+	if (WIFEXITED(ws))
+		r->status = WEXITSTATUS(ws);
+	else
+		r->status = -1;
+	if (r->status == 127 && out.len == 0) {
+		/* exec failed in the child (tmux itself never exits 127) */
+		char *was = r->err;
+
+		xasprintf(&r->err, "cannot run %s%s%s", tmux_binary(), *was != '\0' ? ": " : "",
+		    was);
+		free(was);
+		r->status = -1;
+	}
+	return r->status == 0 ? 0 : -1;
+}

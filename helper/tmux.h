@@ -1,0 +1,28 @@
+/* Running the tmux client: an argv, never a shell; bounded in time; stdin fed without deadlock. */
+#ifndef TMUX_H
+#define TMUX_H
+
+#include <stddef.h>
+
+#define TMUX_TIMEOUT_MS 5000 /* a hung server must not hang the helper */
+
+struct tmux_result {
+	int status;    /* exit status, or -1 if tmux could not run, was killed or timed out */
+	char *out;     /* stdout, NUL-terminated (never NULL after tmux_run) */
+	size_t outlen;
+	char *err;     /* stderr, NUL-terminated, trailing newline removed */
+};
+
+/*
+ * Runs "tmux ARGV..." ($TMUX_DISPATCH_TMUX names another binary) with IN (INLEN bytes, may be
+ * NULL) on its stdin. TMUX and TMUX_TMPDIR in the environment select the server. Returns 0 if
+ * tmux exited 0, else -1; the result is filled either way and must be freed.
+ */
+int tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_result *);
+void tmux_result_free(struct tmux_result *);
+/* How many tmux processes this process has started (benchmarks, tests). */
+int tmux_calls(void);
+/* The time limit of one call in milliseconds (default TMUX_TIMEOUT_MS, or $TMUX_DISPATCH_TIMEOUT). */
+void tmux_set_timeout(int);
+
+#endif

@@ -1,0 +1,643 @@
+/*
+ * The classifier: every fixture capture (tests/fixtures/captures, labels.tsv) with the profile
+ * its name implies and with auto, zero mismatches; synthetic edge cases; the screen hash and
+ * the stall counter; profile data errors.
+ */
+#include <dirent.h>
+#include <locale.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "profile.h"
+#include "tap.h"
+#include "tmux-dispatch.h"
+
+#define NBSP "\xc2\xa0"
+#define RULE "────────────────────────────────────────────────────────────"
+
+static char *
+fixture_dir(const char *sub)
+{
+	const char *env = getenv("TD_FIXTURES");
+	char *dir, *slash, *path;
+
+	if (env != NULL && *env != '\0')
+		dir = xstrdup(env);
+	else {
+		/* __FILE__ is tests/unit/test_capture.c as make compiles it from the top. */
+		dir = xstrdup(__FILE__);
+		if ((slash = strrchr(dir, '/')) != NULL)
+			*slash = '\0';
+		else {
+			free(dir);
+			dir = xstrdup(".");
+		}
+		xasprintf(&path, "%s/../fixtures", dir);
+		free(dir);
+		dir = path;
+	}
+	xasprintf(&path, "%s/%s", dir, sub);
+	free(dir);
+	return path;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 8192, n;
+	char *buf;
+
+	*len = 0;
+	if (f == NULL)
+		return NULL;
+	buf = xmalloc(cap + 1);
+	while ((n = fread(buf + *len, 1, cap - *len, f)) > 0) {
+		*len += n;
+		if (*len == cap)
+			buf = xrealloc(buf, (cap *= 2) + 1);
+	}
+	fclose(f);
+	buf[*len] = '\0';
+	return buf;
+}
+
+static struct verdict
+classify(const char *profile, const char *text, const struct pane_meta *meta)
+{
+	const struct profile *p = profile_get(profile, NULL);
+	struct verdict v;
+
+	if (p == NULL) {
+		memset(&v, 0, sizeof v);
+		v.state = PANE_UNKNOWN;
+		snprintf(v.rule, sizeof v.rule, "no profile %s", profile);
+		v.profile = "?";
+		return v;
+	}
+	capture_classify(p, text, strlen(text), meta, &v);
+	return v;
+}
+
+/* Whether STATE is one of WANT ("busy", "busy|typed", "busy,typed"). */
+static int
+state_in(const char *state, const char *want)
+{
+	size_t n = strlen(state);
+	const char *p = want;
+
+	while (*p != '\0') {
+		size_t l = strcspn(p, "|, ");
+
+		if (l == n && strncmp(p, state, n) == 0)
+			return 1;
+		p += l;
+		p += strspn(p, "|, ");
+	}
+	return 0;
+}
+
+/* The profile a fixture's name implies: claude-idle-1 -> claude, bash-busy-2 -> shell. */
+static const char *
+fixture_profile(const char *name)
+{
+	static const char *shells[] = { "bash", "zsh", "fish", "sh", "dash", "ksh", NULL };
+	static char buf[64];
+	size_t l = strcspn(name, "-_");
+	int i;
+
+	if (l >= sizeof buf)
+		return NULL;
+	memcpy(buf, name, l);
+	buf[l] = '\0';
+	for (i = 0; shells[i] != NULL; i++) {
+		if (strcmp(buf, shells[i]) == 0)
+			return "shell";
+	}
+	return buf;
+}
+
+static void
+test_fixtures(const char *sub)
+{
+	char *dir = fixture_dir(sub), *labels, *text, *meta_text, *path, *line, *next;
+	size_t len, mlen;
+	int total = 0, wrong = 0, false_idle = 0;
+
+	xasprintf(&path, "%s/labels.tsv", dir);
+	labels = slurp(path, &len);
+	free(path);
+	if (labels == NULL) {
+		ok(1, "# SKIP no %s/labels.tsv", dir);
+		free(dir);
+		return;
+	}
+	td_quiet(1);
+	for (line = labels; line != NULL && *line != '\0'; line = next) {
+		char name[256], want[128], *tab, *prof_name;
+		const char *prof;
+		struct pane_meta meta = { 0 };
+		size_t ll;
+		int k;
+
+		next = strchr(line, '\n');
+		ll = next != NULL ? (size_t)(next - line) : strlen(line);
+		if (next != NULL)
+			next++;
+		if (ll == 0 || line[0] == '#')
+			continue;
+		tab = memchr(line, '\t', ll);
+		if (tab == NULL || (size_t)(tab - line) >= sizeof name ||
+		    ll - (size_t)(tab - line) - 1 >= sizeof want)
+			continue;
+		memcpy(name, line, (size_t)(tab - line));
+		name[tab - line] = '\0';
+		memcpy(want, tab + 1, ll - (size_t)(tab - line) - 1);
+		want[ll - (size_t)(tab - line) - 1] = '\0';
+		want[strcspn(want, "\t\r")] = '\0';
+
+		xasprintf(&path, "%s/%s.txt", dir, name);
+		text = slurp(path, &len);
+		free(path);
+		if (text == NULL) {
+			ok(0, "%s/%s.txt is readable", sub, name);
+			continue;
+		}
+		xasprintf(&path, "%s/%s.meta", dir, name);
+		if ((meta_text = slurp(path, &mlen)) != NULL) {
+			ok(capture_meta_parse(meta_text, &meta) == 0, "%s.meta parses", name);
+			free(meta_text);
+		}
+		free(path);
+
+		prof = fixture_profile(name);
+		prof_name = xstrdup(prof != NULL ? prof : "auto");
+		for (k = 0; k < 2; k++) {
+			const char *use = k == 0 ? prof_name : "auto";
+			const struct profile *p;
+			struct verdict v;
+
+			if (k == 0 && (strcmp(use, "auto") == 0 ||
+			    (p = profile_get(use, NULL)) == NULL))
+				continue;
+			p = profile_get(use, NULL);
+			capture_classify(p, text, len, meta.known ? &meta : NULL, &v);
+			total++;
+			if (!state_in(capture_state_name(v.state), want)) {
+				wrong++;
+				if (v.state == PANE_IDLE)
+					false_idle++;
+			}
+			ok(state_in(capture_state_name(v.state), want),
+			    "%s (%s): %s, want %s — %s %s: %s", name, use,
+			    capture_state_name(v.state), want, capture_state_name(v.state),
+			    v.profile, v.rule);
+		}
+		free(prof_name);
+		free(text);
+	}
+	td_quiet(0);
+	is_int(false_idle, 0, "%s: no false idle", sub);
+	is_int(wrong, 0, "%s: %d classifications, all correct", sub, total);
+	free(labels);
+	free(dir);
+}
+
+static void
+test_claude_synthetic(void)
+{
+	struct pane_meta meta = { 0 };
+	struct verdict v;
+	const char *idle = "\n" RULE "\n❯" NBSP "\n" RULE "\n  ? for shortcuts\n";
+	const char *space = "\n" RULE "\n❯ \n" RULE "\n  ? for shortcuts\n";
+	const char *typed = "\n" RULE "\n❯" NBSP "fix the bug\n" RULE "\n\n";
+	const char *typed2 = "\n" RULE "\n❯" NBSP "\n  second line\n" RULE "\n\n";
+	const char *busy = "❯ do it\n\n✶ Ionizing… (3s · ↓ 12 tokens)\n\n" RULE "\n❯" NBSP "\n"
+	    RULE "\n  esc to interrupt · ← for agents\n";
+	const char *open = "Claude Code v2\n\n❯ do it\n\n● partial answer\n\n" RULE "\n❯" NBSP
+	    "\n" RULE "\n  ? for shortcuts · ← for agents\n";
+	const char *done = "❯ do it\n\n● answer\n\n✻ Cooked for 1m 42s\n\n" RULE "\n❯" NBSP
+	    "\n" RULE "\n  ? for shortcuts · ← for agents\n";
+	const char *slash = "✻ Baked for 2s\n\n❯ /cost\n  ⎿  Total cost: $0.00\n\n" RULE
+	    "\n❯" NBSP "\n" RULE "\n  ? for shortcuts\n";
+
+	v = classify("claude", idle, NULL);
+	is_str(capture_state_name(v.state), "unknown", "claude: empty input but no banner or "
+	    "done marker: unknown (%s)", v.rule);
+	v = classify("claude", done, NULL);
+	is_str(capture_state_name(v.state), "idle", "claude: done marker after the prompt (%s)",
+	    v.rule);
+	v = classify("claude", space, NULL);
+	is_str(capture_state_name(v.state), "unknown", "claude: ❯ + space is history, not the "
+	    "input (%s)", v.rule);
+	v = classify("claude", typed, NULL);
+	is_str(capture_state_name(v.state), "typed", "claude: ❯ NBSP text is typed (%s)", v.rule);
+	v = classify("claude", typed2, NULL);
+	is_str(capture_state_name(v.state), "typed", "claude: a second input line is typed (%s)",
+	    v.rule);
+	v = classify("claude", busy, NULL);
+	is_str(capture_state_name(v.state), "busy", "claude: busy footer beats the ❯ prompt (%s)",
+	    v.rule);
+	is_str(v.rule, "footer \"esc to interrupt\"", "claude: the rule names the footer");
+	v = classify("claude", open, NULL);
+	ok(v.state != PANE_IDLE, "claude: a prompt without its done marker is not idle (%s %s)",
+	    capture_state_name(v.state), v.rule);
+	v = classify("claude", slash, NULL);
+	is_str(capture_state_name(v.state), "idle", "claude: a slash command opens no turn (%s)",
+	    v.rule);
+
+	/* Metadata. */
+	meta.known = 1;
+	snprintf(meta.current_command, sizeof meta.current_command, "claude");
+	meta.in_mode = 1;
+	v = classify("claude", done, &meta);
+	is_str(capture_state_name(v.state), "copy-mode", "pane_in_mode: copy-mode");
+	meta.in_mode = 0;
+	meta.dead = 1;
+	v = classify("claude", done, &meta);
+	is_str(capture_state_name(v.state), "exited", "pane_dead: exited");
+	is_str(v.rule, "pane_dead=1", "pane_dead: the rule says so");
+	meta.dead = 0;
+	meta.cursor_y = 7;
+	v = classify("auto", done, &meta);
+	is_str(v.profile, "claude", "auto: pane_current_command claude picks claude");
+	is_str(capture_state_name(v.state), "idle", "auto: claude idle");
+
+	/* A shell prompt at the cursor after the agent exited. */
+	v = classify("claude", "✻ Baked for 2s\n\nuser@host:~/proj$\n", NULL);
+	is_str(capture_state_name(v.state), "exited", "claude: shell prompt below: exited (%s)",
+	    v.rule);
+	v = classify("claude", "✻ Baked for 2s\n\nuser@host:~/proj$\n", &meta);
+	ok(v.state != PANE_EXITED, "claude: with claude in the foreground, no exited (%s %s)",
+	    capture_state_name(v.state), v.rule);
+}
+
+static void
+test_codex_synthetic(void)
+{
+	struct verdict v;
+	const char *fresh = "  >_ OpenAI Codex (v0.169.0)\n\n\n› Ask Codex to do anything\n\n"
+	    "  mock-model default · /p\n  ← for agents · ? for shortcuts\n";
+	const char *streaming = "› hello\n\n• line 1\n  line 2\n\n\n› Ask Codex to do anything\n"
+	    "\n  mock-model default · /p\n  ← for agents · ? for shortcuts\n";
+	const char *done = "› hello\n\n• line 1\n\n  Worked for 3s • 10:00\n\n\n› Find and fix "
+	    "a bug in @filename\n\n  model · /p\n  ← for agents · ? for shortcuts\n";
+	const char *nofooter = "› hello\n\n• line 1\n\n  Worked for 3s • 10:00\n\n\n› Ask Codex "
+	    "to do anything\n\n  model · /p\n";
+	const char *typed = "  >_ OpenAI Codex (v0.169.0)\n\n\n› Ask Codex to do anything else\n"
+	    "\n  model · /p\n";
+
+	v = classify("codex", fresh, NULL);
+	is_str(capture_state_name(v.state), "idle", "codex: fresh session idle (%s)", v.rule);
+	v = classify("codex", streaming, NULL);
+	is_str(capture_state_name(v.state), "busy", "codex: streaming without a status line is "
+	    "busy (%s)", v.rule);
+	v = classify("codex", done, NULL);
+	is_str(capture_state_name(v.state), "idle", "codex: another placeholder, turn done (%s)",
+	    v.rule);
+	v = classify("codex", nofooter, NULL);
+	is_str(capture_state_name(v.state), "unknown", "codex: no '? for shortcuts' footer is "
+	    "not idle (%s)", v.rule);
+	v = classify("codex", typed, NULL);
+	is_str(capture_state_name(v.state), "typed", "codex: text that only starts like the "
+	    "placeholder is typed (%s)", v.rule);
+}
+
+static void
+test_shell_synthetic(void)
+{
+	struct pane_meta meta = { 0 };
+	struct verdict v;
+
+	meta.known = 1;
+	snprintf(meta.current_command, sizeof meta.current_command, "bash");
+	meta.cursor_y = 1;
+	meta.cursor_x = 18;
+	v = classify("shell", "$ ls\nuser@host:~/dir$\n", &meta);
+	is_str(capture_state_name(v.state), "idle", "shell: prompt at the cursor (%s)", v.rule);
+	v = classify("shell", "$ ls\nuser@host:~/dir$ make\n", &meta);
+	is_str(capture_state_name(v.state), "typed", "shell: text after the prompt (%s)", v.rule);
+	meta.cursor_x = 5;
+	v = classify("shell", "$ ls\nuser@host:~/dir$\n", &meta);
+	is_str(capture_state_name(v.state), "typed", "shell: cursor before the end (%s)", v.rule);
+	meta.cursor_x = 0;
+	meta.cursor_y = 2;
+	snprintf(meta.current_command, sizeof meta.current_command, "sleep");
+	v = classify("shell", "$ ls\nuser@host:~/dir$ sleep 30\n", &meta);
+	is_str(capture_state_name(v.state), "busy", "shell: sleep in the foreground (%s)", v.rule);
+	is_str(v.rule, "foreground \"sleep\"", "shell: the rule names the command");
+	v = classify("auto", "$ ls\nuser@host:~/dir$ sleep 30\n", &meta);
+	is_str(capture_state_name(v.state), "busy", "auto: unrecognised program in a shell pane "
+	    "is busy (%s %s)", v.profile, v.rule);
+	snprintf(meta.current_command, sizeof meta.current_command, "zsh");
+	meta.cursor_y = 0;
+	meta.cursor_x = 6;
+	v = classify("shell", "dquote>\n", &meta);
+	ok(v.state != PANE_IDLE, "shell: zsh continuation prompt is not idle (%s %s)",
+	    capture_state_name(v.state), v.rule);
+	v = classify("shell", ">\n", &meta);
+	ok(v.state != PANE_IDLE, "shell: bash PS2 is not idle (%s %s)",
+	    capture_state_name(v.state), v.rule);
+	meta.cursor_x = 14;
+	v = classify("shell", "user@host ~/x>\n", &meta);
+	is_str(capture_state_name(v.state), "idle", "shell: fish prompt (%s)", v.rule);
+}
+
+static void
+test_edges(void)
+{
+	struct verdict v;
+	const char *profiles[] = { "claude", "codex", "gemini", "aider", "shell", "generic",
+	    "auto", NULL };
+	int i;
+
+	for (i = 0; profiles[i] != NULL; i++) {
+		v = classify(profiles[i], "", NULL);
+		is_str(capture_state_name(v.state), "unknown", "%s: empty capture is unknown",
+		    profiles[i]);
+		v = classify(profiles[i], "\n\n   \n\n", NULL);
+		is_str(capture_state_name(v.state), "unknown", "%s: blank screen is unknown",
+		    profiles[i]);
+		v = classify(profiles[i], "\xff\xfe\x80 garbage \xc3\n\x01\x02\n", NULL);
+		ok(v.state != PANE_IDLE, "%s: invalid UTF-8 is not idle", profiles[i]);
+	}
+	v = classify("generic", "$ \n", NULL);
+	is_str(capture_state_name(v.state), "unknown", "generic: no patterns, unknown");
+	v = classify("auto", "some random program output\n", NULL);
+	is_str(capture_state_name(v.state), "unknown", "auto: nothing recognised (%s)", v.rule);
+	is_str(v.profile, "auto", "auto: says it recognised nothing");
+}
+
+static void
+test_hash(void)
+{
+	const char *a = "✻ Ionizing… (6s · ↓ 17 tokens)\n  esc to interrupt\n";
+	const char *b = "✶ Ionizing… (12s · ↓ 170 tokens)\n  esc to interrupt\n";
+	const char *c = "✶ Ionizing… (12s · ↓ 170 tokens)\n  more output\n";
+	const char *d = " ⠹ Thinking... (esc to cancel, 5s)\n";
+	const char *e = " ⠼ Thinking... (esc to cancel, 1m 6s)\n";
+	const char *f = "• Working (3s • esc to interrupt)\n  Worked for 11s • 14:17\n";
+	const char *g = "◦ Working (4s • esc to interrupt)\n  Worked for 11s • 14:18\n";
+
+	ok(capture_screen_hash(a, strlen(a)) == capture_screen_hash(b, strlen(b)),
+	    "hash: spinner glyph, elapsed time and token count ignored");
+	ok(capture_screen_hash(b, strlen(b)) != capture_screen_hash(c, strlen(c)),
+	    "hash: new text changes it");
+	ok(capture_screen_hash(d, strlen(d)) == capture_screen_hash(e, strlen(e)),
+	    "hash: braille spinner and 1m 6s ignored");
+	ok(capture_screen_hash(f, strlen(f)) == capture_screen_hash(g, strlen(g)),
+	    "hash: codex bullet and clock ignored");
+	ok(capture_screen_hash("mock line 5 of 12", 17) != capture_screen_hash("mock line 6 of 12",
+	    17), "hash: other numbers count");
+	ok(capture_screen_hash("", 0) == capture_screen_hash("", 0), "hash: empty is stable");
+}
+
+static void
+test_stall(void)
+{
+	cJSON *term = cJSON_CreateObject(), *scr;
+	struct verdict v = { 0 };
+
+	is_int(capture_stall_update(term, 0x1234, 1000), 1, "stall: first sight");
+	is_int(capture_stall_update(term, 0x1234, 1010), 2, "stall: same screen twice");
+	is_int(capture_stall_update(term, 0x1234, 1020), 3, "stall: three times");
+	scr = cJSON_GetObjectItemCaseSensitive(term, "screen");
+	is_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(scr, "hash")),
+	    "0000000000001234", "stall: hash in hex");
+	is_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(scr, "since")),
+	    "1970-01-01T00:16:40Z", "stall: since is when it was first seen");
+	is_int(capture_stall_update(term, 0x9999, 1030), 1, "stall: a change resets");
+	cJSON_ReplaceItemInObject(term, "screen", cJSON_CreateString("junk"));
+	is_int(capture_stall_update(term, 0x9999, 1040), 1, "stall: a bad entry is replaced");
+	cJSON_Delete(term);
+
+	v.state = PANE_BUSY;
+	v.seen = 1;
+	is_str(capture_verdict_label(&v), "busy", "label: busy");
+	v.seen = 2;
+	is_str(capture_verdict_label(&v), "busy (stall?)", "label: busy (stall?)");
+	is_str(capture_verdict_state(&v), "busy", "state: still busy at 2");
+	v.seen = 3;
+	is_str(capture_verdict_label(&v), "stalled", "label: stalled");
+	is_str(capture_verdict_state(&v), "stalled", "state: stalled at 3");
+	v.state = PANE_IDLE;
+	is_str(capture_verdict_label(&v), "idle", "label: idle is never stalled");
+}
+
+static void
+test_meta(void)
+{
+	struct pane_meta m;
+
+	ok(capture_meta_parse("pane_current_command=claude\npane_in_mode=0\npane_dead=0\n"
+	    "cursor_x=2\ncursor_y=17\npane_height=40\nalternate_on=1\n", &m) == 0, "meta parses");
+	ok(m.known && m.cursor_x == 2 && m.cursor_y == 17 && m.pane_height == 40 &&
+	    m.alternate_on == 1 && strcmp(m.current_command, "claude") == 0, "meta values");
+	ok(capture_meta_parse("cursor_x=abc\n", &m) != 0, "meta: a bad number is an error");
+}
+
+/* Collects the lines of every fixture capture, trailing spaces trimmed as the classifier does. */
+static char **
+corpus_lines(size_t *n)
+{
+	static const char *extra[] = {
+		"", "a", "ab", "abc", "b", "z", "xz", "yz", "xyz", "aab", "aaab", "ac", "bc", "cd",
+		"abcd", "12s", "1m 42s", "foo.", "foo", "é", "xé", "ñ", "$", "#", "%", ">", "~/x>",
+		"user@host:~$", "dquote>", "❯", "»", "❯ 1. Yes", " ❯ 1. Yes", "✻ Baked for 0s",
+		"✻ Sautéed for 1m 2s", "  Worked for <1s • 15:10", "• Working (3s • esc to interrupt)",
+		"x{0,2}y", "xxy", "y", "aé", "aéb", "xéz", "é", "éa", "a é", "ab é", "[a]", "a-b", "-", "]", "a]", "\\", "(", ")", "|", "a|b",
+		"Implement {feature}", "› Implement {feature}", NULL
+	};
+	char *dir = fixture_dir("captures"), **v = NULL;
+	struct dirent *de;
+	DIR *d;
+	size_t cap = 0, i;
+
+	*n = 0;
+	for (i = 0; extra[i] != NULL; i++) {
+		if (*n == cap)
+			v = xreallocarray(v, cap = cap * 2 + 64, sizeof *v);
+		v[(*n)++] = xstrdup(extra[i]);
+	}
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			char *path, *text, *p, *nl;
+			size_t len, l;
+
+			if (strlen(de->d_name) < 5 ||
+			    strcmp(de->d_name + strlen(de->d_name) - 4, ".txt") != 0)
+				continue;
+			xasprintf(&path, "%s/%s", dir, de->d_name);
+			text = slurp(path, &len);
+			free(path);
+			for (p = text; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 : NULL) {
+				nl = strchr(p, '\n');
+				l = nl != NULL ? (size_t)(nl - p) : strlen(p);
+				while (l > 0 && (p[l - 1] == ' ' || p[l - 1] == '\r'))
+					l--;
+				if (*n == cap)
+					v = xreallocarray(v, cap = cap * 2 + 64, sizeof *v);
+				v[(*n)++] = xstrndup(p, l);
+			}
+			free(text);
+		}
+		closedir(d);
+	}
+	free(dir);
+	return v;
+}
+
+/*
+ * The prefilters (required literal, anchored literal, exact match, last-byte set) must never
+ * reject a line the expression matches: compare profile_match with plain regexec for every
+ * built-in pattern and some awkward ones over every fixture line.
+ */
+static void
+test_prefilters(void)
+{
+	static const char *awkward[] = {
+		"a*b$", "(x|y)?z$", "[0-9]+s$", "foo\\.$", "(ab|cd)$", "^(a|b)c", "x{0,2}y", "ab+c",
+		"[^a]$", "(a|b|)$", "é$", "[a-c]$", "^a$", "a$", "^$", "b+$", "(a(b|c))$",
+		"(✻|✢) [^ ]+ for", "[]a]$", "[a-]$", "\\\\$", "(a|[xy])$", "c|d$", "^(❯|»)$",
+		"[$#%]$", "[~/][^ ]*>$", "([$#%]|❯|»|[~/][^ ]*>)$", "Implement \\{feature\\}$",
+		"x{2}y$", "(ab)+$", "a.$", "^ab?$", "a.b", "x[^a]$", "[^a]$", "a.", "x[^a]", "a[^ ]+b",
+		".$", "^.$", "^[^a]$", "for [0-9]+[hms]( [0-9]+[hms])*$", NULL
+	};
+	const struct profile *const *all;
+	struct pattern pt;
+	size_t nlines, np, i, j, k, bad = 0, checked = 0;
+	char **lines = corpus_lines(&nlines), *why;
+	regex_t re;
+	int l;
+
+	all = profile_all(NULL, &np);
+	capture_locale();
+	for (k = 0; ; k++) {
+		const char *src = NULL;
+
+		if (k < sizeof awkward / sizeof awkward[0] - 1)
+			src = awkward[k];
+		else {
+			/* then every built-in pattern, in turn */
+			size_t idx = k - (sizeof awkward / sizeof awkward[0] - 1), c = 0;
+
+			for (i = 0; i < np && src == NULL; i++)
+				for (l = 0; l < PL_NLISTS && src == NULL; l++)
+					for (j = 0; j < all[i]->lists[l].n && src == NULL; j++)
+						if (c++ == idx)
+							src = all[i]->lists[l].v[j].source;
+			if (src == NULL)
+				break;
+		}
+		/* The pattern as the helper compiles it (in the C locale unless it needs UTF-8),
+		 * the reference in UTF-8. */
+		setlocale(LC_CTYPE, "C");
+		if (profile_pattern_init(&pt, src, &why) != 0) {
+			ok(0, "pattern %s compiles: %s", src, why);
+			free(why);
+			continue;
+		}
+		capture_locale();
+		regcomp(&re, src, REG_EXTENDED | REG_NOSUB);
+		for (i = 0; i < nlines; i++) {
+			int want = regexec(&re, lines[i], 0, NULL, 0) == 0;
+			int got = profile_match(&pt, lines[i], strlen(lines[i]));
+
+			checked++;
+			if (want != got && bad++ < 10)
+				ok(0, "prefilter of /%s/ on \"%s\": got %d, regexec says %d", src,
+				    lines[i], got, want);
+		}
+		regfree(&re);
+		profile_pattern_free(&pt);
+	}
+	is_int(bad, 0, "prefilters agree with regexec (%zu checks)", checked);
+	for (i = 0; i < nlines; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+test_user_profiles(void)
+{
+	char dir[] = "/tmp/td-capture-XXXXXX", *path;
+	const struct profile *p;
+	struct verdict v;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	xasprintf(&path, "%s/profiles.json", dir);
+	write_file(path, "{\"mine\": {\"input\": [\"^>> \"], \"idle\": [\"^>> $\"],\n"
+	    "  \"busy\": [{\"match\": \"WORKING\", \"region\": \"last:2\", \"label\": \"w\"}]},\n"
+	    " \"claude\": {\"description\": \"override\"}}\n");
+	td_quiet(1);
+	p = profile_get("mine", dir);
+	ok(p != NULL, "user profile loads");
+	if (p != NULL) {
+		capture_classify(p, "x\n>> \n", 6, NULL, &v);
+		is_str(capture_state_name(v.state), "unknown", "user: '>> ' trimmed is not '>> '");
+		capture_classify(p, "x\n>> a\nWORKING\n", 15, NULL, &v);
+		is_str(capture_state_name(v.state), "busy", "user: busy pattern");
+		is_str(v.rule, "last:2 \"w\"", "user: label in the rule");
+	}
+	p = profile_get("claude", dir);
+	ok(p != NULL && strcmp(p->description, "override") == 0 &&
+	    strcmp(p->source, path) == 0, "user entry replaces the built-in");
+	profile_free_all();
+
+	write_file(path, "{\"x\": {\"busy\": [\"(unclosed\"]}}\n");
+	ok(profile_get("x", dir) == NULL, "bad regex rejected");
+	is_int(profile_last_error(), TD_EXIT_INVALID, "bad regex: invalid");
+	profile_free_all();
+	write_file(path, "{\"x\": {\"busy\": [\"a\"],\n  \"bussy\": []}}\n");
+	ok(profile_get("x", dir) == NULL, "unknown key rejected");
+	profile_free_all();
+	write_file(path, "{\"x\": {\"busy\": [\"a\"]\n  \"idle\": []}}\n");
+	ok(profile_get("x", dir) == NULL, "syntax error rejected");
+	profile_free_all();
+	write_file(path, "{\"x\": {\"busy\": [{\"match\": \"a\", \"region\": \"bottom\"}]}}\n");
+	ok(profile_get("x", dir) == NULL, "unknown region rejected");
+	profile_free_all();
+	ok(profile_get("nosuch", NULL) == NULL && profile_last_error() == TD_EXIT_NOTFOUND,
+	    "no such profile: not found");
+	td_quiet(0);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+int
+main(void)
+{
+	unsetenv("TMUX_DISPATCH_PROFILES");
+	td_quiet(1);
+	test_fixtures("captures");
+	test_fixtures("classify");
+	td_quiet(0);
+	test_claude_synthetic();
+	test_codex_synthetic();
+	test_shell_synthetic();
+	test_edges();
+	test_prefilters();
+	test_hash();
+	test_stall();
+	test_meta();
+	test_user_profiles();
+	profile_free_all();
+	return tap_done();
+}
