@@ -56,7 +56,7 @@ check_rank(const char *assigned, const cJSON *term)
 
 /* The next ready item a terminal may take: its own first, then its group's, then anyone's. */
 static cJSON *
-check_next(struct state *st, const cJSON *term)
+check_pick(struct state *st, const cJSON *term)
 {
 	cJSON *item, *best = NULL;
 	const char *blocker, *assigned;
@@ -76,6 +76,9 @@ check_next(struct state *st, const cJSON *term)
 	}
 	return best;
 }
+
+static void check_finish(struct state *, cJSON *, const char *, const char *, const char *,
+    const char *);
 
 static void
 check_say(const struct check_plan *plan, const char *terminal, const char *fmt, ...)
@@ -140,7 +143,8 @@ static void
 check_finish(struct state *st, cJSON *item, const char *status, const char *reason,
     const char *terminal, const char *pane)
 {
-	check_save_result(st, item, pane);
+	if (pane != NULL)
+		check_save_result(st, item, pane);
 	state_set_str(item, "status", status);
 	state_set_time(item, "finishedAt", st->now);
 	if (reason != NULL)
@@ -201,6 +205,26 @@ check_panes(struct check_plan *plan)
 	return plan->have_panes ? &plan->panes : NULL;
 }
 
+/*
+ * check_pick, but an item whose command could inject keys (a planner may have written an ESC
+ * into the file by hand) is never typed: it fails, and the next one is taken.
+ */
+static cJSON *
+check_next(struct state *st, const cJSON *term, struct check_plan *plan)
+{
+	const char *why;
+	cJSON *next;
+
+	while ((next = check_pick(st, term)) != NULL &&
+	    (why = queue_check_command(state_str(next, "command"))) != NULL) {
+		check_say(plan, term->string, "refused %s: %s", state_str(next, "id"), why);
+		if (plan->flags & CHECK_DRY_RUN)
+			return NULL;
+		check_finish(st, next, ST_FAILED, why, term->string, NULL);
+	}
+	return next;
+}
+
 /* One terminal: classify its pane, finish its item if it is done, pick its next one. */
 static void
 check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
@@ -215,7 +239,7 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 	unsigned long long h;
 	size_t len;
 
-	if (running == NULL && (next = check_next(st, term)) == NULL) {
+	if (running == NULL && (next = check_next(st, term, plan)) == NULL) {
 		check_say(plan, term->string, "nothing ready");
 		return;
 	}
@@ -256,7 +280,7 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 			running = NULL;
 		}
 		if (running == NULL)
-			next = check_next(st, term);
+			next = check_next(st, term, plan);
 	}
 	if (running != NULL) {
 		check_say(plan, term->string, "working on %s: %s", state_str(running, "id"),
@@ -449,11 +473,12 @@ check_run(const char *state_path, const char *spec, int flags)
 	return rc;
 }
 
+/* The plugin's option, else the environment it exported, else the default. */
 static int
-check_silence_seconds(void)
+check_silence_seconds(const struct panes *panes)
 {
 	const char *env = getenv("TMUX_DISPATCH_SILENCE");
-	int v = env != NULL ? atoi(env) : 0;
+	int v = panes->silence > 0 ? panes->silence : env != NULL ? atoi(env) : 0;
 
 	return v >= 1 && v <= 3600 ? v : CHECK_SILENCE;
 }
@@ -509,7 +534,7 @@ check_window_wants(struct state *st, const struct panes *panes, const char *wind
 	cJSON_ArrayForEach(term, st->terminals) {
 		pane = panes_resolve(panes, state_str(term, "target"));
 		if (pane != NULL && strcmp(pane->window, window) == 0 &&
-		    (check_running(st, term) != NULL || check_next(st, term) != NULL))
+		    (check_running(st, term) != NULL || check_pick(st, term) != NULL))
 			return 1;
 	}
 	return 0;
@@ -543,7 +568,7 @@ check_sync_tmux(struct state *st, struct check_plan *plan)
 	struct check_argv a = { 0 };
 	struct tmux_result res;
 	struct queue_counts counts;
-	const char *fmt = getenv("TMUX_DISPATCH_BADGE_FORMAT");
+	const char *fmt;
 	const char **cleared;
 	char *badge, *silence;
 	size_t i, j, ncleared = 0;
@@ -553,6 +578,9 @@ check_sync_tmux(struct state *st, struct check_plan *plan)
 	if (panes == NULL || !panes->plugin)
 		return;
 	cleared = xcalloc(panes->n + 1, sizeof *cleared);
+	/* The option first: a helper run from a shell without tmux's environment agrees. */
+	fmt = panes->badge_format != NULL && *panes->badge_format != '\0' ? panes->badge_format :
+	    getenv("TMUX_DISPATCH_BADGE_FORMAT");
 	queue_count(st, &counts);
 	if (fmt == NULL || *fmt == '\0' || queue_badge(fmt, &counts, &badge) != 0)
 		queue_badge(QUEUE_BADGE_FORMAT, &counts, &badge);
@@ -562,7 +590,7 @@ check_sync_tmux(struct state *st, struct check_plan *plan)
 		check_argv_cmd(&a, w);
 		free(value);
 	}
-	xasprintf(&silence, "%d", check_silence_seconds());
+	xasprintf(&silence, "%d", check_silence_seconds(panes));
 	for (i = 0; i < panes->n; i++) {
 		const struct pane *p = &panes->v[i];
 		if (!check_is_terminal_window(st, panes, p))

@@ -42,7 +42,8 @@ const struct cmd_entry cmd_send_entry = {
 	"send", "TERMINAL [--force] [--stdin | [--] TEXT...]",
 	"type TEXT into a terminal now, outside the queue (e.g. to answer its question)",
 	"  Refused unless the terminal is idle or waiting for an answer; --force sends anyway\n"
-	"  (never into a dead pane or one in copy mode).\n",
+	"  (never into a dead pane or one in copy mode). To a terminal waiting for an answer\n"
+	"  TEXT is typed as keys with no Enter: an Enter would pick the highlighted option.\n",
 	cmd_send
 };
 
@@ -54,6 +55,18 @@ const struct cmd_entry cmd_pause_entry = {
 const struct cmd_entry cmd_resume_entry = {
 	"resume", "", "restart automatic pushes and check every terminal", NULL, cmd_pause
 };
+
+/* Delivery drops trailing newlines: a text of nothing else would never be typed. */
+static char *
+dispatch_typable(char *buf)
+{
+	if (*buf != '\0' && buf[strspn(buf, "\n")] == '\0') {
+		td_error(TD_EXIT_USAGE, "refused: the command is only newlines");
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
 
 /* The command text: the operands joined by spaces, or standard input. */
 char *
@@ -82,7 +95,7 @@ dispatch_text(const struct cmd_ctx *ctx, int argc, char **argv, int from_stdin)
 			free(buf);
 			return NULL;
 		}
-		return buf;
+		return dispatch_typable(buf);
 	}
 	if (argc == 0) {
 		args_usage(ctx, "no COMMAND given");
@@ -97,7 +110,7 @@ dispatch_text(const struct cmd_ctx *ctx, int argc, char **argv, int from_stdin)
 			strcat(buf, " ");
 		strcat(buf, argv[i]);
 	}
-	return buf;
+	return dispatch_typable(buf);
 }
 
 /* A %pane id selects the terminal registered for that pane. */
@@ -347,6 +360,7 @@ send_deliver(struct state *st, cJSON *term, const char *text, int force)
 	d.text = text;
 	d.terminal = term->string;
 	d.profile = profile;
+	d.answer = v.state == PANE_WAITING;
 	deliver_batch(st->dir, &d, 1);
 	if (d.outcome != DELIVERY_SUBMITTED)
 		rc = td_error(TD_EXIT_FAIL, "%s: %s", term->string, d.reason);

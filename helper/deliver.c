@@ -83,8 +83,12 @@ deliver_paste(struct delivery *d, unsigned n)
 
 	/* Our own named buffer: the unnamed one is the user's paste history. */
 	xasprintf(&buffer, "tmux-dispatch-%ld-%u", (long)getpid(), n);
-	xasprintf(&paste, "paste-buffer -p -r -d -b %s -t %s ; display-message -p ok", buffer,
-	    d->pane);
+	/*
+	 * A question (permission dialog, menu) ignores a bracketed paste and takes the Enter after
+	 * it as its highlighted option, "Yes": an answer goes in as keystrokes.
+	 */
+	xasprintf(&paste, "paste-buffer %s -r -d -b %s -t %s ; display-message -p ok",
+	    d->answer ? "" : "-p", buffer, d->pane);
 	xasprintf(&drop, "delete-buffer -b %s ; display-message -p blocked", buffer);
 	const char *argv[] = { "load-buffer", "-b", buffer, "-", ";", "if-shell", "-F", "-t",
 		d->pane, DELIVER_BLOCKED, drop, paste, NULL };
@@ -122,6 +126,11 @@ deliver_still_typed(struct delivery *d)
 
 	if (capture_pane(d->pane, &meta, &text, &len) != 0)
 		return 0;
+	/*
+	 * A pane in a mode is captured as the program's screen underneath: judge that. Else a
+	 * pane put in copy mode after the paste, its Enter blocked, would count as submitted.
+	 */
+	meta.in_mode = 0;
 	capture_classify(d->profile, text, len, &meta, &v);
 	free(text);
 	return v.state == PANE_TYPED;
@@ -137,12 +146,16 @@ deliver_batch(const char *dir, struct delivery *d, size_t n)
 		d[i].enters = 0;
 		d[i].reason[0] = '\0';
 		events_log(dir, d[i].terminal, d[i].pane, d[i].item, "deliver", NULL);
-		if (deliver_paste(&d[i], (unsigned)i)) {
-			d[i].outcome = DELIVERY_NOT_SUBMITTED;
-			pending++;
-		} else {
+		if (!deliver_paste(&d[i], (unsigned)i)) {
 			d[i].outcome = DELIVERY_REFUSED;
 			events_log(dir, d[i].terminal, d[i].pane, d[i].item, "refused", d[i].reason);
+		} else if (d[i].answer) {
+			/* No Enter: it would choose the highlighted option, whatever was typed. */
+			d[i].outcome = DELIVERY_SUBMITTED;
+			events_log(dir, d[i].terminal, d[i].pane, d[i].item, "submitted", NULL);
+		} else {
+			d[i].outcome = DELIVERY_NOT_SUBMITTED;
+			pending++;
 		}
 	}
 	if (pending == 0)

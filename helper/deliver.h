@@ -23,6 +23,7 @@ struct delivery {
 	enum delivery_outcome outcome;
 	char reason[256];
 	int enters;           /* Enter keys sent */
+	int answer;           /* a reply to a question on screen: typed as keys, no Enter */
 };
 
 /* Delivers every entry, interleaving their waits so n panes cost about one pane's time. */

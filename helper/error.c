@@ -13,13 +13,30 @@ td_quiet(int quiet)
 	error_quiet = quiet;
 }
 
+/*
+ * Messages quote names, ids and commands as given, so control characters (C0, DEL and C1 as
+ * UTF-8) are shown as \xHH: an error stays one line and cannot drive the terminal. A fixed
+ * buffer, because fatal() reports running out of memory through here.
+ */
 static void
 error_vprint(const char *fmt, va_list ap)
 {
+	char buf[4096];
+	const unsigned char *p;
+
 	if (error_quiet)
 		return;
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	fputs("tmux-dispatch: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	for (p = (const unsigned char *)buf; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			fprintf(stderr, "\\xc2\\x%02x", p[1]);
+			p++;
+		} else
+			fputc(*p, stderr);
+	}
 	fputc('\n', stderr);
 }
 

@@ -13,8 +13,9 @@
 	PANES_SEP "#{window_index}" PANES_SEP "#{pane_index}" PANES_SEP "#{pane_active}" \
 	PANES_SEP "#{monitor-silence}" PANES_SEP "#{window_silence_flag}" PANES_SEP \
 	"#{?@dispatch_helper,1,0}" PANES_SEP "#{@dispatch_badge}" PANES_SEP \
-	"#{@dispatch_window}" PANES_SEP "#{session_name}" PANES_SEP "#{window_name}"
-#define PANES_FIELDS 13
+	"#{@dispatch_window}" PANES_SEP "#{@dispatch-badge-format}" PANES_SEP \
+	"#{@dispatch-silence}" PANES_SEP "#{session_name}" PANES_SEP "#{window_name}"
+#define PANES_FIELDS 15
 
 static int
 panes_split(char *line, char **fields)
@@ -85,8 +86,12 @@ panes_read(struct panes *p)
 		if (p->badge == NULL)
 			p->badge = xstrdup(f[9]);
 		pane->label = xstrdup(f[10]);
-		pane->session = xstrdup(f[11]);
-		pane->window_name = xstrdup(f[12]);
+		if (p->badge_format == NULL) {
+			p->badge_format = xstrdup(f[11]);
+			p->silence = atoi(f[12]);
+		}
+		pane->session = xstrdup(f[13]);
+		pane->window_name = xstrdup(f[14]);
 	}
 	tmux_result_free(&res);
 	return 0;
@@ -109,6 +114,7 @@ panes_free(struct panes *p)
 	}
 	free(p->v);
 	free(p->badge);
+	free(p->badge_format);
 	memset(p, 0, sizeof *p);
 }
 

@@ -22,6 +22,8 @@ struct panes {
 	struct pane *v;
 	size_t n;
 	char *badge;  /* current @dispatch_badge */
+	char *badge_format; /* @dispatch-badge-format: the plugin's options win over the environment */
+	int silence;        /* @dispatch-silence, 0 if unset */
 	int plugin;   /* @dispatch_helper is set: the tmux plugin is loaded */
 };
 

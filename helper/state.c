@@ -194,10 +194,75 @@ state_invalid(struct state *st, const char *fmt, ...)
 	return TD_EXIT_INVALID;
 }
 
+/*
+ * cJSON keeps a number only as a double, so a rewrite would turn another tool's 1.50 into 1.5,
+ * 1e999 into null and a 19-digit id into a nearby one. A second walk over the parsed text, in
+ * step with the tree, keeps each number's text in its (otherwise unused) valuestring, and
+ * state_print writes that text back while the double still matches it. The same walk finds
+ * \u0000 in strings, which cJSON would silently cut short. Returns NULL at such a \u0000.
+ */
+static const char *
+state_skip_space(const char *p)
+{
+	while (*p != '\0' && (unsigned char)*p <= ' ') /* what cJSON skips */
+		p++;
+	return p;
+}
+
+/* Past the string literal at p, or NULL with *bad at a \u0000 in it. */
+static const char *
+state_skip_string(const char *p, const char **bad)
+{
+	for (p++; *p != '"' && *p != '\0'; p++) {
+		if (*p == '\\' && strncmp(p, "\\u0000", 6) == 0) {
+			*bad = p;
+			return NULL;
+		}
+		if (*p == '\\')
+			p++;
+	}
+	return *p == '"' ? p + 1 : p;
+}
+
+static const char *
+state_keep_text(cJSON *item, const char *p, const char **bad)
+{
+	cJSON *child;
+	size_t len;
+
+	p = state_skip_space(p);
+	if (cJSON_IsNumber(item)) {
+		len = strspn(p, "0123456789+-.eE");
+		if ((item->valuestring = cJSON_malloc(len + 1)) == NULL)
+			fatal("out of memory");
+		memcpy(item->valuestring, p, len);
+		item->valuestring[len] = '\0';
+		return p + len;
+	}
+	if (cJSON_IsString(item))
+		return state_skip_string(p, bad);
+	if (cJSON_IsTrue(item) || cJSON_IsNull(item))
+		return p + 4;
+	if (cJSON_IsFalse(item))
+		return p + 5;
+	p++; /* [ or { */
+	for (child = item->child; child != NULL; child = child->next) {
+		if (cJSON_IsObject(item)) {
+			if ((p = state_skip_string(state_skip_space(p), bad)) == NULL)
+				return NULL;
+			p = state_skip_space(p) + 1; /* : */
+		}
+		if ((p = state_keep_text(child, p, bad)) == NULL)
+			return NULL;
+		p = state_skip_space(p) + 1; /* , or the closing bracket */
+	}
+	return item->child == NULL ? state_skip_space(p) + 1 : p;
+}
+
 static int
 state_parse(struct state *st, const char *buf, size_t len)
 {
-	const char *end = NULL, *nul;
+	const char *end = NULL, *nul, *bad = NULL;
 	size_t i;
 
 	if ((nul = memchr(buf, '\0', len)) != NULL)
@@ -216,6 +281,11 @@ state_parse(struct state *st, const char *buf, size_t len)
 		return state_error_at(st, buf, (size_t)(end - buf),
 		    end == buf + len ? "invalid JSON (unexpected end of file)" : "invalid JSON");
 	}
+	/* cJSON skips a UTF-8 byte order mark. */
+	if (state_keep_text(st->root, strncmp(buf, "\xef\xbb\xbf", 3) == 0 ? buf + 3 : buf,
+	    &bad) == NULL)
+		return state_error_at(st, buf, (size_t)(bad - buf),
+		    "\\u0000 in a string is not supported");
 	if (!cJSON_IsObject(st->root))
 		return state_invalid(st, "the top level must be a JSON object");
 	return 0;
@@ -266,49 +336,50 @@ state_check_string_array(const cJSON *arr)
 }
 
 static int
-state_check_terminals(struct state *st)
+state_check_terminal(struct state *st, cJSON *term)
 {
 	static const char *const known[] = { "target", "profile", "group", "allow", NULL };
 	static const char *const strings[] = { "target", "profile", "group", NULL };
 	const char *const *k;
-	cJSON *term, *field;
+	cJSON *field;
 
-	cJSON_ArrayForEach(term, st->terminals) {
-		if (!cJSON_IsObject(term))
-			return state_invalid(st, "terminals.%s must be an object", term->string);
-		if (state_check_duplicates(st, term, term->string, known) != 0)
-			return TD_EXIT_INVALID;
-		for (k = strings; *k != NULL; k++) {
-			field = cJSON_GetObjectItemCaseSensitive(term, *k);
-			if (field != NULL && !cJSON_IsString(field))
-				return state_invalid(st, "terminals.%s.%s must be a string",
-				    term->string, *k);
-		}
-		if (state_str(term, "target") == NULL)
-			return state_invalid(st, "terminals.%s has no \"target\"", term->string);
-		field = cJSON_GetObjectItemCaseSensitive(term, "allow");
-		if (field != NULL && state_check_string_array(field) != 0)
-			return state_invalid(st, "terminals.%s.allow must be an array of strings",
-			    term->string);
+	if (!cJSON_IsObject(term))
+		return state_invalid(st, "terminals.%s must be an object", term->string);
+	if (state_check_duplicates(st, term, term->string, known) != 0)
+		return TD_EXIT_INVALID;
+	for (k = strings; *k != NULL; k++) {
+		field = cJSON_GetObjectItemCaseSensitive(term, *k);
+		if (field != NULL && !cJSON_IsString(field))
+			return state_invalid(st, "terminals.%s.%s must be a string", term->string,
+			    *k);
 	}
+	if (state_str(term, "target") == NULL)
+		return state_invalid(st, "terminals.%s has no \"target\"", term->string);
+	field = cJSON_GetObjectItemCaseSensitive(term, "allow");
+	if (field != NULL && state_check_string_array(field) != 0)
+		return state_invalid(st, "terminals.%s.allow must be an array of strings",
+		    term->string);
 	return 0;
 }
 
+/* A terminal named twice is as ambiguous as a known key given twice. */
 static int
-state_check_int(struct state *st, cJSON *item, const char *where, size_t i, const char *key,
-    double min, double max)
+state_check_terminals(struct state *st)
 {
-	cJSON *v = cJSON_GetObjectItemCaseSensitive(item, key);
+	struct strmap *names = strmap_new();
+	cJSON *term;
+	int rc = 0;
 
-	if (v == NULL) {
-		cJSON_AddNumberToObject(item, key, 0);
-		return 0;
+	cJSON_ArrayForEach(term, st->terminals) {
+		if (strmap_put(names, term->string, term) != NULL)
+			rc = state_invalid(st, "terminal \"%s\" appears twice", term->string);
+		else
+			rc = state_check_terminal(st, term);
+		if (rc != 0)
+			break;
 	}
-	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < min ||
-	    v->valuedouble > max || floor(v->valuedouble) != v->valuedouble)
-		return state_invalid(st, "%s[%zu].%s must be a whole number from %.0f to %.0f",
-		    where, i, key, min, max);
-	return 0;
+	strmap_free(names);
+	return rc;
 }
 
 /* Numbers from "q-N" ids, so generated ids never collide with ones already present. */
@@ -325,59 +396,107 @@ state_note_id(struct state *st, const char *id)
 		st->next_id = n + 1;
 }
 
+enum {
+	IK_ID, IK_COMMAND, IK_STATUS, IK_ASSIGNED, IK_DEPENDS, IK_PRIORITY, IK_ATTEMPTS,
+	IK_CREATED, IK_STARTED, IK_FINISHED, IK_N
+};
+static const char *const state_item_keys[IK_N] = { "id", "command", "status", "assignedTo",
+	"dependsOn", "priority", "attempts", "createdAt", "startedAt", "finishedAt" };
+
+/* The known item key a member name is, or -1: its first letters pick one key to compare. */
+static int
+state_item_key(const char *name)
+{
+	int k;
+
+	switch (name[0]) {
+	case 'i': k = IK_ID; break;
+	case 'c': k = name[1] == 'o' ? IK_COMMAND : IK_CREATED; break;
+	case 's': k = name[1] == 't' && name[2] == 'a' && name[3] == 't' ? IK_STATUS : IK_STARTED;
+		break;
+	case 'a': k = name[1] == 's' ? IK_ASSIGNED : IK_ATTEMPTS; break;
+	case 'd': k = IK_DEPENDS; break;
+	case 'p': k = IK_PRIORITY; break;
+	case 'f': k = IK_FINISHED; break;
+	default: return -1;
+	}
+	return strcmp(name, state_item_keys[k]) == 0 ? k : -1;
+}
+
+static int
+state_check_whole(struct state *st, cJSON *item, cJSON *v, const char *where, size_t i,
+    const char *key, double min, double max)
+{
+	if (v == NULL) {
+		cJSON_AddNumberToObject(item, key, 0);
+		return 0;
+	}
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < min ||
+	    v->valuedouble > max || floor(v->valuedouble) != v->valuedouble)
+		return state_invalid(st, "%s[%zu].%s must be a whole number from %.0f to %.0f",
+		    where, i, key, min, max);
+	return 0;
+}
+
+/* One walk over the item's members finds every known key: items are most of a large file. */
 static int
 state_check_item(struct state *st, cJSON *item, const char *where, size_t i)
 {
-	static const char *const known[] = { "id", "command", "status", "assignedTo",
-		"dependsOn", "priority", "attempts", "createdAt", "startedAt", "finishedAt", NULL };
-	static const char *const times[] = { "createdAt", "startedAt", "finishedAt", NULL };
-	const char *const *k, *status, **s;
-	cJSON *id, *field;
+	cJSON *f[IK_N] = { 0 }, *child;
+	int count[IK_N] = { 0 }, k;
+	const char **s;
 
 	if (!cJSON_IsObject(item))
 		return state_invalid(st, "%s[%zu] must be an object", where, i);
-	if (state_check_duplicates(st, item, where, known) != 0)
-		return TD_EXIT_INVALID;
+	for (child = item->child; child != NULL; child = child->next) {
+		if ((k = state_item_key(child->string)) >= 0 && count[k]++ == 0)
+			f[k] = child;
+	}
+	for (k = 0; k < IK_N; k++) {
+		if (count[k] > 1)
+			return state_invalid(st, "%s: key \"%s\" appears %d times", where,
+			    state_item_keys[k], count[k]);
+	}
 	/* A missing id is given one by state_assign_ids, once every written id is known. */
-	id = cJSON_GetObjectItemCaseSensitive(item, "id");
-	if (id != NULL && (!cJSON_IsString(id) || *id->valuestring == '\0'))
+	if (f[IK_ID] == NULL)
+		st->fixups++;
+	else if (!cJSON_IsString(f[IK_ID]) || *f[IK_ID]->valuestring == '\0')
 		return state_invalid(st, "%s[%zu].id must be a non-empty string", where, i);
-	if (id != NULL && strmap_put(st->ids, id->valuestring, item) != NULL)
-		return state_invalid(st, "item id \"%s\" is used twice", id->valuestring);
-	if (id != NULL)
-		state_note_id(st, id->valuestring);
-	field = cJSON_GetObjectItemCaseSensitive(item, "command");
-	if (!cJSON_IsString(field))
+	else if (strmap_put(st->ids, f[IK_ID]->valuestring, item) != NULL)
+		return state_invalid(st, "item id \"%s\" is used twice", f[IK_ID]->valuestring);
+	else
+		state_note_id(st, f[IK_ID]->valuestring);
+	if (!cJSON_IsString(f[IK_COMMAND]))
 		return state_invalid(st, "%s[%zu].command must be a string", where, i);
-	field = cJSON_GetObjectItemCaseSensitive(item, "status");
-	if (field == NULL)
-		cJSON_AddStringToObject(item, "status", ST_PENDING);
-	else if (!cJSON_IsString(field))
+	if (f[IK_STATUS] == NULL)
+		f[IK_STATUS] = cJSON_AddStringToObject(item, "status", ST_PENDING);
+	else if (!cJSON_IsString(f[IK_STATUS]))
 		return state_invalid(st, "%s[%zu].status must be a string", where, i);
-	status = state_str(item, "status");
-	for (s = state_statuses; *s != NULL && strcmp(*s, status) != 0; s++)
+	for (s = state_statuses; *s != NULL && strcmp(*s, f[IK_STATUS]->valuestring) != 0; s++)
 		;
 	if (*s == NULL)
 		return state_invalid(st, "%s[%zu].status \"%s\" is not one of pending, running, "
-		    "done, failed, cancelled", where, i, status);
-	field = cJSON_GetObjectItemCaseSensitive(item, "assignedTo");
-	if (field != NULL && !cJSON_IsString(field) && !cJSON_IsNull(field))
+		    "done, failed, cancelled", where, i, f[IK_STATUS]->valuestring);
+	if ((s - state_statuses >= 2) != (where[0] == 'c'))
+		st->fixups++; /* in the other list: state_sort_items moves it */
+	if (f[IK_ASSIGNED] != NULL && !cJSON_IsString(f[IK_ASSIGNED]) &&
+	    !cJSON_IsNull(f[IK_ASSIGNED]))
 		return state_invalid(st, "%s[%zu].assignedTo must be a string or null", where, i);
-	field = cJSON_GetObjectItemCaseSensitive(item, "dependsOn");
-	if (field == NULL)
+	if (f[IK_DEPENDS] == NULL)
 		cJSON_AddItemToObject(item, "dependsOn", cJSON_CreateArray());
-	else if (state_check_string_array(field) != 0)
+	else if (state_check_string_array(f[IK_DEPENDS]) != 0)
 		return state_invalid(st, "%s[%zu].dependsOn must be an array of ids", where, i);
-	if (state_check_int(st, item, where, i, "priority", -STATE_MAX_PRIORITY,
-	    STATE_MAX_PRIORITY) != 0 ||
-	    state_check_int(st, item, where, i, "attempts", 0, STATE_MAX_PRIORITY) != 0)
+	if (state_check_whole(st, item, f[IK_PRIORITY], where, i, "priority",
+	    -STATE_MAX_PRIORITY, STATE_MAX_PRIORITY) != 0 ||
+	    state_check_whole(st, item, f[IK_ATTEMPTS], where, i, "attempts", 0,
+	    STATE_MAX_PRIORITY) != 0)
 		return TD_EXIT_INVALID;
-	for (k = times; *k != NULL; k++) {
-		field = cJSON_GetObjectItemCaseSensitive(item, *k);
-		if (field != NULL && !cJSON_IsString(field) && !cJSON_IsNull(field))
-			return state_invalid(st, "%s[%zu].%s must be a time string", where, i, *k);
+	for (k = IK_CREATED; k <= IK_FINISHED; k++) {
+		if (f[k] != NULL && !cJSON_IsString(f[k]) && !cJSON_IsNull(f[k]))
+			return state_invalid(st, "%s[%zu].%s must be a time string", where, i,
+			    state_item_keys[k]);
 	}
-	if (cJSON_GetObjectItemCaseSensitive(item, "createdAt") == NULL)
+	if (f[IK_CREATED] == NULL)
 		state_set_time(item, "createdAt", st->now);
 	return 0;
 }
@@ -432,12 +551,14 @@ state_sort_items(struct state *st)
 	for (item = st->queue->child; item != NULL; item = next) {
 		next = item->next;
 		if (state_item_finished(item))
-			state_file_item(st, item);
+			cJSON_AddItemToArray(st->completed,
+			    cJSON_DetachItemViaPointer(st->queue, item));
 	}
 	for (item = st->completed->child; item != NULL; item = next) {
 		next = item->next;
 		if (!state_item_finished(item))
-			state_file_item(st, item);
+			cJSON_AddItemToArray(st->queue,
+			    cJSON_DetachItemViaPointer(st->completed, item));
 	}
 }
 
@@ -478,9 +599,12 @@ state_normalize(struct state *st)
 	    state_check_items(st, st->queue, "queue") != 0 ||
 	    state_check_items(st, st->completed, "completedToday") != 0)
 		return TD_EXIT_INVALID;
-	state_assign_ids(st, st->queue);
-	state_assign_ids(st, st->completed);
-	state_sort_items(st);
+	/* Whole passes over the items, only when the checks saw something to fix. */
+	if (st->fixups > 0) {
+		state_assign_ids(st, st->queue);
+		state_assign_ids(st, st->completed);
+		state_sort_items(st);
+	}
 	return 0;
 }
 
@@ -511,14 +635,33 @@ state_open(struct state *st, const char *given, int mode)
 	return state_normalize(st);
 }
 
+/*
+ * Freeing a large document node by node costs more than the command's own work when the
+ * process is about to exit anyway; the kernel takes the memory back at once. Not under
+ * AddressSanitizer, whose leak check runs at exit.
+ */
+static int state_exiting;
+
+void
+state_close_at_exit(void)
+{
+#ifndef __SANITIZE_ADDRESS__
+	state_exiting = 1;
+#endif
+}
+
 void
 state_close(struct state *st)
 {
 	if (st->lock_fd != -1)
 		close(st->lock_fd);
 	st->lock_fd = -1;
+	if (state_exiting)
+		return;
 	cJSON_Delete(st->root);
 	strmap_free(st->ids);
+	strmap_free(st->term_index);
+	strmap_free(st->group_index);
 	free(st->path);
 	free(st->dir);
 	memset(st, 0, sizeof *st);
@@ -554,6 +697,52 @@ state_fsync_dir(const char *dir)
 	return rc;
 }
 
+/* Numbers printed as the text they were read from, for the length of one print. */
+struct state_raw {
+	cJSON **v;
+	size_t n, cap;
+};
+
+static void
+state_raw_mark(cJSON *item, struct state_raw *raw)
+{
+	cJSON *child;
+
+	if (cJSON_IsNumber(item) && item->valuestring != NULL &&
+	    strtod(item->valuestring, NULL) == item->valuedouble) {
+		if (raw->n == raw->cap) {
+			raw->cap = raw->cap * 2 + 64;
+			raw->v = xreallocarray(raw->v, raw->cap, sizeof *raw->v);
+		}
+		raw->v[raw->n++] = item;
+		item->type = cJSON_Raw | (item->type & ~0xff);
+	}
+	for (child = item->child; child != NULL; child = child->next)
+		state_raw_mark(child, raw);
+}
+
+/*
+ * cJSON's text of a document (free with cJSON_free), every number whose double still matches
+ * the text it was read from written as that text (state_keep_text). The document is marked
+ * for the print and restored before returning, so to callers it is unchanged.
+ */
+static char *
+state_print(const cJSON *json, int formatted)
+{
+	struct state_raw raw = { 0 };
+	char *text;
+	size_t i;
+
+	state_raw_mark((cJSON *)json, &raw);
+	text = formatted ? cJSON_Print(json) : cJSON_PrintUnformatted(json);
+	for (i = 0; i < raw.n; i++)
+		raw.v[i]->type = cJSON_Number | (raw.v[i]->type & ~0xff);
+	free(raw.v);
+	if (text == NULL)
+		fatal("out of memory");
+	return text;
+}
+
 /* The history file beside the state: "x.json" -> "x.history.jsonl". */
 static char *
 state_history_path(const struct state *st)
@@ -578,19 +767,18 @@ state_same_day(time_t a, time_t b)
 	return ta.tm_year == tb.tm_year && ta.tm_yday == tb.tm_yday;
 }
 
-/* Whether a pending or running item still names this one in dependsOn. */
-static int
-state_is_depended_on(const struct state *st, const char *id)
+/* The ids pending or running items still name in dependsOn, found once, not once per item. */
+static struct strmap *
+state_depended_on(const struct state *st)
 {
-	const cJSON *item, *dep;
+	struct strmap *ids = strmap_new();
+	cJSON *item, *dep;
 
 	cJSON_ArrayForEach(item, st->queue) {
-		cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(item, "dependsOn")) {
-			if (strcmp(dep->valuestring, id) == 0)
-				return 1;
-		}
+		cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(item, "dependsOn"))
+			strmap_put(ids, dep->valuestring, dep);
 	}
-	return 0;
+	return ids;
 }
 
 /*
@@ -601,6 +789,7 @@ state_is_depended_on(const struct state *st, const char *id)
 static int
 state_archive(struct state *st)
 {
+	struct strmap *needed = NULL;
 	cJSON *item, *next;
 	char *path, *line;
 	time_t finished;
@@ -609,8 +798,11 @@ state_archive(struct state *st)
 	for (item = st->completed->child; item != NULL; item = next) {
 		next = item->next;
 		if (state_parse_time(state_str(item, "finishedAt"), &finished) != 0 ||
-		    state_same_day(finished, st->now) ||
-		    state_is_depended_on(st, state_str(item, "id")))
+		    state_same_day(finished, st->now))
+			continue;
+		if (needed == NULL)
+			needed = state_depended_on(st);
+		if (strmap_get(needed, state_str(item, "id")) != NULL)
 			continue;
 		if (fd == -1) {
 			path = state_history_path(st);
@@ -619,14 +811,12 @@ state_archive(struct state *st)
 				rc = td_error(TD_EXIT_FAIL, "%s: %s", path, strerror(errno));
 			free(path);
 			if (fd == -1)
-				return rc;
+				break;
 		}
-		line = cJSON_PrintUnformatted(item);
-		if (line == NULL)
-			fatal("out of memory");
+		line = state_print(item, 0);
 		if (state_write_all(fd, line, strlen(line)) != 0 || state_write_all(fd, "\n", 1) != 0)
 			rc = td_error(TD_EXIT_FAIL, "history: %s", strerror(errno));
-		free(line);
+		cJSON_free(line);
 		if (rc != 0)
 			break;
 		strmap_del(st->ids, state_str(item, "id"));
@@ -637,6 +827,7 @@ state_archive(struct state *st)
 			rc = td_error(TD_EXIT_FAIL, "history: %s", strerror(errno));
 		close(fd);
 	}
+	strmap_free(needed);
 	return rc;
 }
 
@@ -660,10 +851,7 @@ state_commit(struct state *st)
 		fatal("state_commit without the lock");
 	if (state_archive(st) != 0)
 		return TD_EXIT_FAIL;
-	cJSON_ReplaceItemInObjectCaseSensitive(st->root, "nextId",
-	    cJSON_CreateNumber(st->next_id));
-	if (cJSON_GetObjectItemCaseSensitive(st->root, "nextId") == NULL)
-		cJSON_AddNumberToObject(st->root, "nextId", st->next_id);
+	state_set_num(st->root, "nextId", st->next_id);
 	text = state_json_text(st->root);
 	xasprintf(&tmp, "%s.tmp", st->path);
 	/* We hold the lock, so a temp file left here is a dead writer's: it is safe to remove. */
@@ -852,12 +1040,10 @@ state_parse_time(const char *text, time_t *out)
 char *
 state_json_text(const cJSON *json)
 {
-	char *raw = cJSON_Print(json), *out, *o;
+	char *raw = state_print(json, 1), *out, *o;
 	const char *p;
 	size_t tabs = 0;
 
-	if (raw == NULL)
-		fatal("out of memory");
 	for (p = raw; *p != '\0'; p++)
 		tabs += *p == '\t';
 	o = out = xmalloc((size_t)(p - raw) + tabs + 1);

@@ -28,6 +28,8 @@ struct state {
 	cJSON *completed; /* "completedToday" array, owned by root */
 	struct strmap *ids; /* item id -> item, over queue and completedToday */
 	double next_id;  /* the number of the next generated "q-N" id */
+	size_t fixups;   /* items without an id or in the wrong list, seen while loading */
+	struct strmap *term_index, *group_index; /* built by terminal_takes when first needed */
 	time_t now;      /* one clock reading for the whole command */
 };
 
@@ -39,6 +41,8 @@ int state_open(struct state *, const char *path, int mode);
 /* Writes the document atomically; the lock is kept until state_close. Returns 0 or TD_EXIT_FAIL. */
 int state_commit(struct state *);
 void state_close(struct state *);
+/* From now on state_close only unlocks: the process exits right after its command. */
+void state_close_at_exit(void);
 /* The path the state file is at for a -f value (or NULL): see README "Where the state lives". */
 char *state_find_path(const char *);
 /* Path of a file in the side directory (.terminal-status.d) of the state's directory. */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "queue.h"
+#include "strmap.h"
 #include "tmux-dispatch.h"
 
 #define TERMINAL_NAME_MAX 64
@@ -112,22 +113,44 @@ terminal_group_of(struct state *st, const char *spec)
 	return NULL;
 }
 
+/*
+ * Name and group lookups for terminal_takes, built once per command: it runs for every item
+ * and terminal pair, and a scan of the terminals each time made large queues quadratic.
+ */
+static void
+terminal_index(struct state *st)
+{
+	cJSON *term;
+
+	if (st->term_index != NULL)
+		return;
+	st->term_index = strmap_new();
+	st->group_index = strmap_new();
+	cJSON_ArrayForEach(term, st->terminals) {
+		strmap_put(st->term_index, term->string, term);
+		strmap_put(st->group_index, terminal_group(term), term);
+	}
+}
+
 int
 terminal_takes(struct state *st, const char *assigned, const cJSON *term)
 {
-	char *group;
-	int match;
+	const char *spec, *group = terminal_group(term);
+	size_t len = strlen(group);
 
 	if (assigned == NULL || *assigned == '\0' || strcmp(assigned, "all") == 0)
 		return 1;
 	if (strcmp(assigned, term->string) == 0)
 		return 1;
-	if (state_terminal(st, assigned) != NULL)
+	terminal_index(st);
+	if (strmap_get(st->term_index, assigned) != NULL)
 		return 0;
-	group = terminal_group_of(st, strncmp(assigned, "all-", 4) == 0 ? assigned + 4 : assigned);
-	match = group != NULL && strcmp(group, terminal_group(term)) == 0;
-	free(group);
-	return match;
+	spec = strncmp(assigned, "all-", 4) == 0 ? assigned + 4 : assigned;
+	if (strcmp(spec, group) == 0)
+		return 1;
+	/* The plural names this group, unless a group has that very name. */
+	return strlen(spec) == len + 1 && strncmp(spec, group, len) == 0 && spec[len] == 's' &&
+	    strmap_get(st->group_index, spec) == NULL;
 }
 
 int

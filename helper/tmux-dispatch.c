@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state.h"
 #include "tmux-dispatch.h"
 
 static const struct cmd_entry *cmd_table[] = {
@@ -118,6 +119,7 @@ main(int argc, char **argv)
 	struct cmd_ctx ctx = { 0 };
 	int c, used;
 
+	state_close_at_exit();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:f:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -139,10 +141,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0) {
-		usage(stderr);
-		return TD_EXIT_USAGE;
-	}
+	if (argc == 0)
+		return td_error(TD_EXIT_USAGE, "no command given (see tmux-dispatch --help)");
 	if (strcmp(argv[0], "help") == 0 && argc > 1) {
 		if ((ctx.entry = cmd_find(argc - 1, argv + 1, &used)) != NULL) {
 			args_print_help(ctx.entry, stdout);
