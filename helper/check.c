@@ -26,25 +26,6 @@ check_paused(struct state *st)
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st->root, "paused"));
 }
 
-/* The item a terminal is working on. */
-static cJSON *
-check_running(struct state *st, const cJSON *term)
-{
-	cJSON *item;
-	const char *on, *to;
-
-	cJSON_ArrayForEach(item, st->queue) {
-		if (strcmp(state_str(item, "status"), ST_RUNNING) != 0)
-			continue;
-		on = state_str(item, "terminal");
-		to = state_str(item, "assignedTo");
-		if (on != NULL ? strcmp(on, term->string) == 0 :
-		    to != NULL && strcmp(to, term->string) == 0)
-			return item;
-	}
-	return NULL;
-}
-
 /* 0: assigned to this terminal, 1: to its group (or all), 2: to anyone. */
 static int
 check_rank(const char *assigned, const cJSON *term)
@@ -230,7 +211,7 @@ static void
 check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 {
 	const char *target = state_str(term, "target"), *pname = state_str(term, "profile");
-	cJSON *running = check_running(st, term), *next = NULL;
+	cJSON *running = queue_running(st, term), *next = NULL;
 	const struct profile *profile;
 	const struct pane *pane;
 	struct pane_meta meta;
@@ -534,7 +515,7 @@ check_window_wants(struct state *st, const struct panes *panes, const char *wind
 	cJSON_ArrayForEach(term, st->terminals) {
 		pane = panes_resolve(panes, state_str(term, "target"));
 		if (pane != NULL && strcmp(pane->window, window) == 0 &&
-		    (check_running(st, term) != NULL || check_pick(st, term) != NULL))
+		    (queue_running(st, term) != NULL || check_pick(st, term) != NULL))
 			return 1;
 	}
 	return 0;

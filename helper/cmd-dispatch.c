@@ -56,18 +56,6 @@ const struct cmd_entry cmd_resume_entry = {
 	"resume", "", "restart automatic pushes and check every terminal", NULL, cmd_pause
 };
 
-/* Delivery drops trailing newlines: a text of nothing else would never be typed. */
-static char *
-dispatch_typable(char *buf)
-{
-	if (*buf != '\0' && buf[strspn(buf, "\n")] == '\0') {
-		td_error(TD_EXIT_USAGE, "refused: the command is only newlines");
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 /* The command text: the operands joined by spaces, or standard input. */
 char *
 dispatch_text(const struct cmd_ctx *ctx, int argc, char **argv, int from_stdin)
@@ -95,7 +83,7 @@ dispatch_text(const struct cmd_ctx *ctx, int argc, char **argv, int from_stdin)
 			free(buf);
 			return NULL;
 		}
-		return dispatch_typable(buf);
+		return buf;
 	}
 	if (argc == 0) {
 		args_usage(ctx, "no COMMAND given");
@@ -110,7 +98,54 @@ dispatch_text(const struct cmd_ctx *ctx, int argc, char **argv, int from_stdin)
 			strcat(buf, " ");
 		strcat(buf, argv[i]);
 	}
-	return dispatch_typable(buf);
+	return buf;
+}
+
+struct dispatch_opts {
+	int wait, from_stdin, force;
+	long long timeout;
+};
+
+/*
+ * The options of dispatch and send, before and after their first operand (dispatch gen-1
+ * --wait -- cmd), which goes to *first. Returns 0, or -1 with the status to return in *rc.
+ */
+static int
+dispatch_options(const struct cmd_ctx *ctx, int argc, char **argv, const char *spec,
+    const struct option *opts, const char *what, const char **first, struct dispatch_opts *o,
+    int *rc)
+{
+	int c, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		while ((c = args_next(ctx, argc, argv, spec, opts, rc)) != -1) {
+			switch (c) {
+			case 'w':
+				o->wait = 1;
+				break;
+			case 's':
+				o->from_stdin = 1;
+				break;
+			case 'f':
+				o->force = 1;
+				break;
+			case 'T':
+				if (args_int(ctx, "--timeout", optarg, 1, 86400, &o->timeout) == 0)
+					break;
+				*rc = TD_EXIT_USAGE;
+				return -1;
+			default:
+				return -1;
+			}
+		}
+		if (pass == 0 && optind == argc) {
+			*rc = args_usage(ctx, "no %s given", what);
+			return -1;
+		}
+		if (pass == 0)
+			*first = argv[optind++];
+	}
+	return 0;
 }
 
 /* A %pane id selects the terminal registered for that pane. */
@@ -208,42 +243,18 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "stdin", no_argument, NULL, 's' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
-	int c, rc = 0, wait = 0, from_stdin = 0;
-	long long timeout = DISPATCH_TIMEOUT;
+	struct dispatch_opts o = { .timeout = DISPATCH_TIMEOUT };
 	struct check_plan plan = { 0 };
 	char *command = NULL, **ids = NULL;
 	cJSON **terms = NULL, *item;
 	const char *why, *target;
 	struct state st;
 	size_t n = 0, i;
+	int rc = 0;
 
-	while ((c = args_next(ctx, argc, argv, "+wT:s", opts, &rc)) != -1) {
-		if (c == 'w')
-			wait = 1;
-		else if (c == 's')
-			from_stdin = 1;
-		else if (c == 'T') {
-			if (args_int(ctx, "--timeout", optarg, 1, 86400, &timeout) != 0)
-				return TD_EXIT_USAGE;
-		} else
-			return rc;
-	}
-	if (optind == argc)
-		return args_usage(ctx, "no TARGET given");
-	target = argv[optind++];
-	/* Options may also follow TARGET: dispatch gen-1 --wait -- cmd. */
-	while ((c = args_next(ctx, argc, argv, "+wT:s", opts, &rc)) != -1) {
-		if (c == 'w')
-			wait = 1;
-		else if (c == 's')
-			from_stdin = 1;
-		else if (c == 'T') {
-			if (args_int(ctx, "--timeout", optarg, 1, 86400, &timeout) != 0)
-				return TD_EXIT_USAGE;
-		} else
-			return rc;
-	}
-	if ((command = dispatch_text(ctx, argc - optind, argv + optind, from_stdin)) == NULL)
+	if (dispatch_options(ctx, argc, argv, "+wT:s", opts, "TARGET", &target, &o, &rc) != 0)
+		return rc;
+	if ((command = dispatch_text(ctx, argc - optind, argv + optind, o.from_stdin)) == NULL)
 		return TD_EXIT_USAGE;
 	if ((why = queue_check_command(command)) != NULL) {
 		free(command);
@@ -277,8 +288,8 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 		printf("%s\n", ids[i]);
 	fflush(stdout);
 	rc = check_deliver(&plan);
-	if (rc == 0 && wait)
-		rc = dispatch_wait(ctx, ids, n, (int)timeout);
+	if (rc == 0 && o.wait)
+		rc = dispatch_wait(ctx, ids, n, (int)o.timeout);
 out:
 	state_close(&st);
 	check_plan_free(&plan);
@@ -377,32 +388,16 @@ cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "stdin", no_argument, NULL, 's' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
-	int c, rc = 0, force = 0, from_stdin = 0;
+	struct dispatch_opts o = { 0 };
 	const char *name, *why;
 	struct state st;
 	cJSON *term;
 	char *text;
+	int rc = 0;
 
-	while ((c = args_next(ctx, argc, argv, "+fs", opts, &rc)) != -1) {
-		if (c == 'f')
-			force = 1;
-		else if (c == 's')
-			from_stdin = 1;
-		else
-			return rc;
-	}
-	if (optind == argc)
-		return args_usage(ctx, "no TERMINAL given");
-	name = argv[optind++];
-	while ((c = args_next(ctx, argc, argv, "+fs", opts, &rc)) != -1) {
-		if (c == 'f')
-			force = 1;
-		else if (c == 's')
-			from_stdin = 1;
-		else
-			return rc;
-	}
-	if ((text = dispatch_text(ctx, argc - optind, argv + optind, from_stdin)) == NULL)
+	if (dispatch_options(ctx, argc, argv, "+fs", opts, "TERMINAL", &name, &o, &rc) != 0)
+		return rc;
+	if ((text = dispatch_text(ctx, argc - optind, argv + optind, o.from_stdin)) == NULL)
 		return TD_EXIT_USAGE;
 	if ((why = queue_check_command(text)) != NULL) {
 		free(text);
@@ -416,7 +411,7 @@ cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
 			rc = td_error(TD_EXIT_FAIL, "refused: the text is outside the --allow list "
 			    "of %s", name);
 		else
-			rc = send_deliver(&st, term, text, force);
+			rc = send_deliver(&st, term, text, o.force);
 	}
 	state_close(&st);
 	free(text);

@@ -25,26 +25,6 @@ const struct cmd_entry cmd_badge_entry = {
 	cmd_badge
 };
 
-/* The running item a terminal took: recorded by delivery, else the one assigned to it. */
-static const cJSON *
-status_current(struct state *st, const cJSON *term)
-{
-	const cJSON *item, *fallback = NULL;
-	const char *on, *to;
-
-	cJSON_ArrayForEach(item, st->queue) {
-		if (strcmp(state_str(item, "status"), ST_RUNNING) != 0)
-			continue;
-		on = state_str(item, "terminal");
-		to = state_str(item, "assignedTo");
-		if (on != NULL && strcmp(on, term->string) == 0)
-			return item;
-		if (on == NULL && fallback == NULL && to != NULL && strcmp(to, term->string) == 0)
-			fallback = item;
-	}
-	return fallback;
-}
-
 static int
 status_pending_for(struct state *st, const cJSON *term)
 {
@@ -128,7 +108,7 @@ status_json(struct state *st, const struct queue_counts *c)
 		cJSON_AddStringToObject(t, "profile", state_str(term, "profile") != NULL ?
 		    state_str(term, "profile") : "auto");
 		cJSON_AddStringToObject(t, "group", terminal_group(term));
-		cur = status_current(st, term);
+		cur = queue_running(st, term);
 		if (cur != NULL)
 			cJSON_AddStringToObject(t, "current", state_str(cur, "id"));
 		else
@@ -165,7 +145,7 @@ status_print(struct state *st, const struct queue_counts *c)
 		printf("%-16s %-14s %-8s %-14s %7s  %-10s %s\n", "TERMINAL", "TARGET", "PROFILE",
 		    "STATE", "PENDING", "CURRENT", "WHY");
 	cJSON_ArrayForEach(term, st->terminals) {
-		cur = status_current(st, term);
+		cur = queue_running(st, term);
 		printf("%-16s %-14s %-8s %-14s %7d  %-10s %s\n", term->string,
 		    state_str(term, "target"), v[i].profile, capture_verdict_label(&v[i]),
 		    status_pending_for(st, term), cur != NULL ? state_str(cur, "id") : "-",

@@ -54,6 +54,9 @@ queue_check_command(const char *command)
 			return "the command contains a C1 control character";
 		s += len;
 	}
+	/* Trailing newlines are dropped when typing: a command of nothing else is never typed. */
+	if (command[strspn(command, "\n")] == '\0')
+		return "the command is only newlines";
 	return NULL;
 }
 
@@ -73,6 +76,24 @@ queue_item_ready(struct state *st, const cJSON *item, const char **blocker)
 		}
 	}
 	return 1;
+}
+
+cJSON *
+queue_running(struct state *st, const cJSON *term)
+{
+	cJSON *item;
+	const char *on, *to;
+
+	cJSON_ArrayForEach(item, st->queue) {
+		if (strcmp(state_str(item, "status"), ST_RUNNING) != 0)
+			continue;
+		on = state_str(item, "terminal");
+		to = state_str(item, "assignedTo");
+		if (on != NULL ? strcmp(on, term->string) == 0 :
+		    to != NULL && strcmp(to, term->string) == 0)
+			return item;
+	}
+	return NULL;
 }
 
 int

@@ -27,6 +27,8 @@ int terminal_takes(struct state *, const char *assigned, const cJSON *term);
 const char *queue_check_command(const char *);
 /* A pending item whose every dependsOn is done; otherwise *blocker names the first that is not. */
 int queue_item_ready(struct state *, const cJSON *item, const char **blocker);
+/* The item a terminal is working on: the running one it took, or one assigned to it by hand. */
+cJSON *queue_running(struct state *, const cJSON *term);
 /* Orders items for delivery: higher priority first, then older, then earlier in the file. */
 int queue_before(const cJSON *a, const cJSON *b);
 

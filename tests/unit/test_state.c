@@ -299,6 +299,8 @@ test_check_command(void)
 	ok(CHECK("é – 😀 ä ✓ \xc2\xa0") == NULL, "command: UTF-8 text and U+00A0 are fine");
 	ok(CHECK("\xf4\x8f\xbf\xbf") == NULL, "command: U+10FFFF is fine");
 	ok(CHECK("") != NULL, "command: empty is refused");
+	ok(CHECK("\n\n") != NULL, "command: only newlines is refused (it would never be typed)");
+	ok(CHECK("\nx\n") == NULL, "command: newlines around text are fine");
 	for (bad = 0, c = 1; c < 0x20; c++) {
 		if (c == '\n' || c == '\t')
 			continue;
