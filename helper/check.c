@@ -294,6 +294,43 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 	free(hash);
 }
 
+/*
+ * Pastes the planned items while the caller still holds the lock and before it writes the
+ * state: the write then overlaps the Enter delay instead of coming before the paste. An item
+ * whose paste was refused (the pane went into a mode) goes back to pending with the reason. A
+ * crash after the paste and before the write leaves the text in the input, which reads as
+ * typed, so no later check types over it.
+ */
+static void
+check_paste(struct state *st, struct check_plan *plan)
+{
+	struct delivery *d;
+	cJSON *item;
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		plan->d[i].pane = plan->pane_ids[i];
+		plan->d[i].text = plan->texts[i];
+		plan->d[i].terminal = plan->terms[i];
+		plan->d[i].item = plan->ids[i];
+	}
+	deliver_paste_all(plan->dir, plan->d, plan->n);
+	for (i = 0; i < plan->n; i++) {
+		d = &plan->d[i];
+		if (d->outcome != DELIVERY_REFUSED || (item = state_item(st, d->item)) == NULL)
+			continue;
+		state_set_str(item, "status", ST_PENDING);
+		state_set_num(item, "attempts",
+		    cJSON_GetObjectItemCaseSensitive(item, "attempts")->valuedouble - 1);
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "startedAt");
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "terminal");
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "pane");
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "screenBefore");
+		state_set_str(item, "deferred", d->reason);
+		check_say(plan, d->terminal, "%s waits: %s", d->item, d->reason);
+	}
+}
+
 void
 check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_plan *plan)
 {
@@ -311,6 +348,8 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 		for (i = 0; i < n; i++)
 			check_terminal(st, terms[i], plan);
 	}
+	if (plan->n > 0)
+		check_paste(st, plan);
 }
 
 /* After a submission the window shows busy, not the idle it was read as. */
@@ -345,16 +384,7 @@ check_record(struct state *st, struct check_plan *plan, size_t i)
 		check_relabel(plan, d->pane, "busy");
 		check_say(plan, d->terminal, "sent %s (%s)", d->item, d->pane);
 		break;
-	case DELIVERY_REFUSED:
-		/* Nothing was typed: the item waits for the next check. */
-		state_set_str(item, "status", ST_PENDING);
-		state_set_num(item, "attempts",
-		    cJSON_GetObjectItemCaseSensitive(item, "attempts")->valuedouble - 1);
-		cJSON_DeleteItemFromObjectCaseSensitive(item, "startedAt");
-		cJSON_DeleteItemFromObjectCaseSensitive(item, "terminal");
-		cJSON_DeleteItemFromObjectCaseSensitive(item, "pane");
-		state_set_str(item, "deferred", d->reason);
-		check_say(plan, d->terminal, "%s waits: %s", d->item, d->reason);
+	case DELIVERY_REFUSED: /* handled by check_paste: the item is pending again */
 		break;
 	case DELIVERY_NOT_SUBMITTED:
 		/* The text may sit in the input; we never clear what could be a human's typing. */
@@ -376,13 +406,7 @@ check_deliver(struct check_plan *plan)
 
 	if (plan->n == 0)
 		return 0;
-	for (i = 0; i < plan->n; i++) {
-		plan->d[i].pane = plan->pane_ids[i];
-		plan->d[i].text = plan->texts[i];
-		plan->d[i].terminal = plan->terms[i];
-		plan->d[i].item = plan->ids[i];
-	}
-	deliver_batch(plan->dir, plan->d, plan->n);
+	deliver_complete(plan->dir, plan->d, plan->n);
 	if ((rc = state_open(&st, plan->state_path, STATE_WRITE)) == 0) {
 		for (i = 0; i < plan->n; i++)
 			check_record(&st, plan, i);

@@ -136,11 +136,19 @@ deliver_still_typed(struct delivery *d)
 	return v.state == PANE_TYPED;
 }
 
-void
-deliver_batch(const char *dir, struct delivery *d, size_t n)
+static long long
+deliver_now_ms(void)
 {
-	int pending = 0, attempt, wait;
-	size_t i;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+size_t
+deliver_paste_all(const char *dir, struct delivery *d, size_t n)
+{
+	size_t i, pending = 0;
 
 	for (i = 0; i < n; i++) {
 		d[i].enters = 0;
@@ -155,12 +163,31 @@ deliver_batch(const char *dir, struct delivery *d, size_t n)
 			events_log(dir, d[i].terminal, d[i].pane, d[i].item, "submitted", NULL);
 		} else {
 			d[i].outcome = DELIVERY_NOT_SUBMITTED;
+			d[i].pasted_ms = deliver_now_ms();
 			pending++;
+		}
+	}
+	return pending;
+}
+
+void
+deliver_complete(const char *dir, struct delivery *d, size_t n)
+{
+	long long last = 0, wait_ms;
+	int pending = 0, attempt, wait;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (d[i].outcome == DELIVERY_NOT_SUBMITTED) {
+			pending++;
+			last = d[i].pasted_ms > last ? d[i].pasted_ms : last;
 		}
 	}
 	if (pending == 0)
 		return;
-	deliver_sleep(deliver_enter_delay());
+	/* The Enter delay counts from the paste: work done since (the state write) is not added. */
+	if ((wait_ms = last + deliver_enter_delay() - deliver_now_ms()) > 0)
+		deliver_sleep((int)wait_ms);
 	for (i = 0; i < n; i++) {
 		if (d[i].outcome == DELIVERY_NOT_SUBMITTED && !deliver_enter(&d[i]))
 			events_log(dir, d[i].terminal, d[i].pane, d[i].item, "enter-blocked",
@@ -192,6 +219,13 @@ deliver_batch(const char *dir, struct delivery *d, size_t n)
 		snprintf(d[i].reason, sizeof d[i].reason, "not submitted");
 		events_log(dir, d[i].terminal, d[i].pane, d[i].item, "not-submitted", d[i].reason);
 	}
+}
+
+void
+deliver_batch(const char *dir, struct delivery *d, size_t n)
+{
+	deliver_paste_all(dir, d, n);
+	deliver_complete(dir, d, n);
 }
 
 void
