@@ -25,7 +25,23 @@ rm -rf "$dir"
 mkdir -p "$dir/sock"
 export TMUX_DISPATCH_STATE="$dir/.terminal-status.json"
 
-status_loop=$(printf 'while :; do clear; %q status; echo; %q ls; sleep 1; done' "$td" "$td")
+# The first window: the queue, and the last lines of each agent's screen, refreshed every second.
+tdq=$(printf %q "$td")
+cat >"$dir/dashboard.sh" <<DASH
+#!/usr/bin/env bash
+while :; do
+	out=\$($tdq status; echo; $tdq ls
+		for i in 1 2 3; do
+			printf '\\n── agent-%s ──\\n' "\$i"
+			tmux capture-pane -p -t "demo:agent-\$i" 2>/dev/null | grep -v '^\$' | tail -n 5
+		done)
+	clear
+	printf '%s\\n' "\$out"
+	sleep 1
+done
+DASH
+chmod +x "$dir/dashboard.sh"
+status_loop="$dir/dashboard.sh"
 t new-session -d -s demo -n status -x 160 -y 45 -c "$dir" "$status_loop"
 t set-option -g status-right ' #{dispatch_badge} '
 t set-option -g @dispatch-silence 1
