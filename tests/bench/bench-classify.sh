@@ -109,11 +109,15 @@ bwall=$(median "${bw[@]}")
 
 echo "bench-classify: cpu time" >&2
 pattern='esc to interrupt'
+# The loops are bash -c scripts with positional arguments: their $1.. expand in that shell.
+# shellcheck disable=SC2016
 read -r _ loopc < <("$bench" spawn 1 bash -c \
     'for ((i = 0; i < $1; i++)); do "$2" classify -t "$3" >/dev/null; done' _ "$loop" "$td" "$pane")
+# shellcheck disable=SC2016
 read -r _ loopp < <("$bench" spawn 1 bash -c \
     'for ((i = 0; i < $1; i++)); do tmux capture-pane -p -t "$2" | tail -1 | grep -q "$3"; done; true' \
     _ "$loop" "$pane" "$pattern")
+# shellcheck disable=SC2016
 read -r _ loope < <("$bench" spawn 1 bash -c 'for ((i = 0; i < $1; i++)); do :; done' _ "$loop")
 cpuc=$(awk -v a="$loopc" -v e="$loope" -v n="$loop" 'BEGIN { print (a - e) / n }')
 cpup=$(awk -v a="$loopp" -v e="$loope" -v n="$loop" 'BEGIN { print (a - e) / n }')

@@ -48,26 +48,9 @@ if [ "${#runs[@]}" -ne "${#sizes[@]}" ]; then
 	exit 2
 fi
 
-# Scratch on the repository's filesystem, never tmpfs: the state rewrite's fsync costs what it
-# costs for a real state file. The private tmux server's socket lives there too.
-scratch_dir() {
-	local dir
-	if [ -n "${TD_BENCH_DIR:-}" ]; then
-		mkdir -p "$TD_BENCH_DIR"
-		mktemp -d "$TD_BENCH_DIR/td-bdel.XXXXXX"
-		return
-	fi
-	dir=$(mktemp -d "${TMPDIR:-/tmp}/td-bdel.XXXXXX")
-	if [ "$(stat -c %d "$dir")" = "$(stat -c %d "$repo")" ] &&
-	    [ "$(stat -f -c %T "$dir")" != tmpfs ]; then
-		echo "$dir"
-		return
-	fi
-	rmdir "$dir"
-	mkdir -p "$build/bench"
-	mktemp -d "$build/bench/td-bdel.XXXXXX"
-}
-dir=$(scratch_dir)
+# shellcheck source=tests/bench/lib.sh
+source "$repo/tests/bench/lib.sh"
+dir=$(scratch_dir td-bdel)
 fstype=$(findmnt -no FSTYPE -T "$dir" 2>/dev/null || stat -f -c %T "$dir")
 export TMUX_TMPDIR=$dir
 unset TMUX TMUX_PANE TMUX_DISPATCH_TMUX TMUX_DISPATCH_ENTER_DELAY TMUX_DISPATCH_STATE
@@ -153,6 +136,7 @@ one() {
 		line=$(TMUX_DISPATCH_ENTER_DELAY=$delay "$probe" run "$seed" "$work" -- "$td" -f "$work" check)
 	fi
 	read -r at _ cpu <<<"$line"
+	# shellcheck disable=SC2016 # evaluated by wait_for, each time it polls
 	wait_for eval '[ "$(submissions)" -gt "$subs" ]'
 	if [ "$(submissions)" -ne $((subs + 1)) ] ||
 	    [ "$(sed -n "$((subs + 1))p" "$dir/agent.log")" != "$want_hex" ]; then
@@ -268,9 +252,11 @@ if [ "${#missed[@]}" -eq 0 ]; then
 else
 	echo "Result: **goal missed** at $(printf '%s; ' "${missed[@]}" | sed 's/; $//')."
 fi
+runs_text=${runs[*]}
+runs_text=${runs_text// / \/ }
 cat <<EOF
 
-**check -> Enter** is the median over $(IFS=/; echo "${runs[*]}" | sed 's|/| / |g') runs of the time from the
+**check -> Enter** is the median over ${runs_text} runs of the time from the
 spawn of \`tmux-dispatch check\` (CLOCK_REALTIME noted by \`tests/bench/deliver-probe.c\` just
 before \`posix_spawn\`) to the \`submit\` event the fake agent (\`tests/agents/fakeagent\`, Claude
 screen, idle, in a private tmux server) writes when the Enter reaches it (1 ms resolution), with

@@ -27,26 +27,9 @@ if [ "${#runs[@]}" -ne "${#sizes[@]}" ]; then
 	exit 2
 fi
 
-# Scratch files on the repository's filesystem, never tmpfs: fsync and rename cost what they
-# cost for a real state file.
-scratch_dir() {
-	local dir
-	if [ -n "${TD_BENCH_DIR:-}" ]; then
-		mkdir -p "$TD_BENCH_DIR"
-		mktemp -d "$TD_BENCH_DIR/td-bench.XXXXXX"
-		return
-	fi
-	dir=$(mktemp -d "${TMPDIR:-/tmp}/td-bench.XXXXXX")
-	if [ "$(stat -c %d "$dir")" = "$(stat -c %d "$repo")" ] &&
-	    [ "$(stat -f -c %T "$dir")" != tmpfs ]; then
-		echo "$dir"
-		return
-	fi
-	rmdir "$dir"
-	mkdir -p "$build/bench"
-	mktemp -d "$build/bench/td-bench.XXXXXX"
-}
-dir=$(scratch_dir)
+# shellcheck source=tests/bench/lib.sh
+source "$repo/tests/bench/lib.sh"
+dir=$(scratch_dir td-bench)
 trap 'rm -rf "$dir"' EXIT
 fstype=$(findmnt -no FSTYPE -T "$dir" 2>/dev/null || stat -f -c %T "$dir")
 seed=$dir/seed.json seed_auto=$dir/seed-auto.json work=$dir/state.json

@@ -1,0 +1,24 @@
+# shellcheck shell=bash
+# Shared by the bench-*.sh scripts (sourced; needs $repo and $build).
+# shellcheck disable=SC2154 # $repo and $build are set by the script that sources this
+
+# scratch_dir PREFIX: a new directory on the repository's filesystem, never tmpfs, so fsync
+# and rename cost what they cost for a real state file: under $TD_BENCH_DIR if set, else
+# $TMPDIR when it qualifies, else the build directory.
+scratch_dir() {
+	local dir
+	if [ -n "${TD_BENCH_DIR:-}" ]; then
+		mkdir -p "$TD_BENCH_DIR"
+		mktemp -d "$TD_BENCH_DIR/$1.XXXXXX"
+		return
+	fi
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+	if [ "$(stat -c %d "$dir")" = "$(stat -c %d "$repo")" ] &&
+	    [ "$(stat -f -c %T "$dir")" != tmpfs ]; then
+		echo "$dir"
+		return
+	fi
+	rmdir "$dir"
+	mkdir -p "$build/bench"
+	mktemp -d "$build/bench/$1.XXXXXX"
+}
