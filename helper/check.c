@@ -254,8 +254,12 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 			check_say(plan, term->string, "failed %s: agent exited", state_str(running,
 			    "id"));
 			running = NULL;
-		} else if (v.state == PANE_IDLE && (before == NULL || strcmp(before, hash) != 0) &&
-		    state_str(running, "deliveredAt") != NULL) {
+		} else if (v.state == PANE_IDLE && (before == NULL || strcmp(before, hash) != 0)) {
+			/*
+			 * Not waiting for deliveredAt: a helper killed after the paste leaves the text
+			 * in the input (typed, so nothing completes), and once someone submits it the
+			 * turn must still be able to finish.
+			 */
 			check_say(plan, term->string, "done %s", state_str(running, "id"));
 			check_finish(st, running, ST_DONE, NULL, term->string, pane->id);
 			running = NULL;

@@ -167,3 +167,36 @@ teardown() { tmux_teardown; }
 	assert_item q-1 reason "pane gone"
 	[ "$(events q-1)" = "dispatch deliver submitted failed" ]
 }
+
+@test "a helper killed between the paste and the Enter: nothing types over the text, and once someone submits it the item completes" {
+	agent gen-1 --busy 0.5
+	run td pause
+	assert_success
+	run td enqueue --to gen-1 -- 'half delivered'
+	assert_success
+	# A long Enter delay, and the helper killed inside it: pasted and recorded running, no Enter.
+	TMUX_DISPATCH_ENTER_DELAY=10000 "$TD" check gen-1 >/dev/null &
+	local pid=$!
+	wait_for input_is gen-1 'half delivered'
+	wait_for eval '[ "$(item_field q-1 status)" = running ]'
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ "$(item_field q-1 deliveredAt)" = null ]
+	[ "$(taken gen-1)" = 0 ]
+
+	# The text still sits in the input: a check neither finishes the item nor types again.
+	run td check gen-1
+	assert_success
+	assert_output --regexp '^gen-1: working on q-1: typed'
+	[ "$(agent_events gen-1 paste)" = 1 ]
+
+	# Someone presses Enter; when the turn ends, the item is done.
+	tmux send-keys -t "$(pane_of gen-1)" Enter
+	wait_screen gen-1 "✻ Worked for"
+	wait_for agent_idle gen-1
+	run td check gen-1
+	assert_success
+	assert_line "gen-1: done q-1"
+	assert_item q-1 status done
+	assert_took gen-1 'half delivered'
+}
