@@ -37,39 +37,20 @@ static int
 classify_read(const char *path, char **text, size_t *len)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	size_t cap = 65536, n;
-	char *buf;
+	int rc;
 
 	*text = NULL;
 	*len = 0;
 	if (f == NULL)
 		return td_error(errno == ENOENT ? TD_EXIT_NOTFOUND : TD_EXIT_FAIL, "%s: %s", path,
 		    strerror(errno));
-	buf = xmalloc(cap + 1);
-	while ((n = fread(buf + *len, 1, cap - *len, f)) > 0) {
-		*len += n;
-		if (*len == cap) {
-			if (cap >= CLASSIFY_MAX_FILE) {
-				if (f != stdin)
-					fclose(f);
-				free(buf);
-				return td_error(TD_EXIT_FAIL, "%s: larger than %d bytes", path,
-				    CLASSIFY_MAX_FILE);
-			}
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-	}
-	if (ferror(f)) {
-		if (f != stdin)
-			fclose(f);
-		free(buf);
-		return td_error(TD_EXIT_FAIL, "%s: read error", path);
-	}
+	rc = file_read(f, CLASSIFY_MAX_FILE, text, len);
 	if (f != stdin)
 		fclose(f);
-	buf[*len] = '\0';
-	*text = buf;
+	if (rc == FILE_TOO_LARGE)
+		return td_error(TD_EXIT_FAIL, "%s: larger than %d bytes", path, CLASSIFY_MAX_FILE);
+	if (rc != 0)
+		return td_error(TD_EXIT_FAIL, "%s: read error", path);
 	return 0;
 }
 

@@ -60,7 +60,7 @@ const struct cmd_entry cmd_resume_entry = {
 char *
 dispatch_text(const struct cmd_ctx *ctx, int argc, char **argv, int from_stdin)
 {
-	size_t len = 0, cap = 0, n;
+	size_t len = 0;
 	char *buf = NULL;
 	int i;
 
@@ -69,12 +69,10 @@ dispatch_text(const struct cmd_ctx *ctx, int argc, char **argv, int from_stdin)
 			args_usage(ctx, "--stdin takes no COMMAND words");
 			return NULL;
 		}
-		do {
-			if (cap - len < 4096)
-				buf = xrealloc(buf, cap = cap * 2 + 4096);
-			n = fread(buf + len, 1, cap - len - 1, stdin);
-			len += n;
-		} while (n > 0);
+		if (file_read(stdin, 0, &buf, &len) != 0) {
+			td_error(TD_EXIT_FAIL, "cannot read standard input");
+			return NULL;
+		}
 		if (len > 0 && buf[len - 1] == '\n')
 			len--;
 		buf[len] = '\0';

@@ -233,21 +233,18 @@ static int
 terminal_import_read(const char *file, cJSON **map)
 {
 	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
 	const char *end = NULL;
+	char *buf;
+	size_t len;
+	int rc;
 
 	if (f == NULL)
 		return td_error(TD_EXIT_FAIL, "%s: %s", file, strerror(errno));
-	do {
-		if (cap - len < 4096)
-			buf = xrealloc(buf, cap = cap * 2 + 4096);
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
+	rc = file_read(f, 0, &buf, &len);
 	if (f != stdin)
 		fclose(f);
-	buf[len] = '\0';
+	if (rc != 0)
+		return td_error(TD_EXIT_FAIL, "%s: read error", file);
 	*map = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);
 	free(buf);
 	if (*map == NULL || !cJSON_IsObject(*map))

@@ -899,8 +899,8 @@ static int
 profile_read_user(const char *path, int must_exist, char **text)
 {
 	FILE *f;
-	size_t len = 0, n;
-	char *buf;
+	size_t len;
+	int rc;
 
 	*text = NULL;
 	if ((f = fopen(path, "r")) == NULL) {
@@ -908,23 +908,12 @@ profile_read_user(const char *path, int must_exist, char **text)
 			return 0;
 		return td_error(TD_EXIT_FAIL, "%s: %s", path, strerror(errno));
 	}
-	buf = xmalloc(PROFILE_MAX_FILE + 1);
-	while ((n = fread(buf + len, 1, PROFILE_MAX_FILE + 1 - len, f)) > 0) {
-		len += n;
-		if (len > PROFILE_MAX_FILE)
-			break;
-	}
-	if (ferror(f) || len > PROFILE_MAX_FILE) {
-		fclose(f);
-		free(buf);
-		if (len > PROFILE_MAX_FILE)
-			return td_error(TD_EXIT_INVALID, "%s: larger than %d bytes", path,
-			    PROFILE_MAX_FILE);
-		return td_error(TD_EXIT_FAIL, "%s: read error", path);
-	}
+	rc = file_read(f, PROFILE_MAX_FILE, text, &len);
 	fclose(f);
-	buf[len] = '\0';
-	*text = buf;
+	if (rc == FILE_TOO_LARGE)
+		return td_error(TD_EXIT_INVALID, "%s: larger than %d bytes", path, PROFILE_MAX_FILE);
+	if (rc != 0)
+		return td_error(TD_EXIT_FAIL, "%s: read error", path);
 	return 0;
 }
 

@@ -57,6 +57,10 @@ char *xstrndup(const char *, size_t);
 int xasprintf(char **, const char *, ...) __attribute__((format(printf, 2, 3)));
 int xvasprintf(char **, const char *, va_list);
 
+/* file.c: a whole stream into memory. */
+#define FILE_TOO_LARGE 1
+int file_read(FILE *, size_t, char **, size_t *);
+
 /* error.c: one line on stderr, prefixed "tmux-dispatch:". */
 int td_error(int, const char *, ...) __attribute__((format(printf, 2, 3)));
 _Noreturn void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));

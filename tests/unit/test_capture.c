@@ -49,21 +49,14 @@ static char *
 slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	size_t cap = 8192, n;
-	char *buf;
+	char *text = NULL;
 
 	*len = 0;
-	if (f == NULL)
-		return NULL;
-	buf = xmalloc(cap + 1);
-	while ((n = fread(buf + *len, 1, cap - *len, f)) > 0) {
-		*len += n;
-		if (*len == cap)
-			buf = xrealloc(buf, (cap *= 2) + 1);
+	if (f != NULL) {
+		file_read(f, 0, &text, len);
+		fclose(f);
 	}
-	fclose(f);
-	buf[*len] = '\0';
-	return buf;
+	return text;
 }
 
 static struct verdict
