@@ -206,6 +206,36 @@ check_next(struct state *st, const cJSON *term, struct check_plan *plan)
 	return next;
 }
 
+/*
+ * Why an item must not be typed into PANE now, or NULL: another item is running there (two
+ * terminals naming one pane, or planned a moment ago in this check), or the terminal's target
+ * now names another pane than the one it just finished in.
+ */
+static char *
+check_pane_taken(struct state *st, struct check_plan *plan, const char *target,
+    const struct pane *pane)
+{
+	const struct pane *now = panes_resolve(&plan->panes, target);
+	const char *on;
+	cJSON *item;
+	char *why;
+
+	if (now != pane) {
+		xasprintf(&why, "target %s now names %s, not %s", target, now != NULL ? now->id :
+		    "no pane", pane->id);
+		return why;
+	}
+	cJSON_ArrayForEach(item, st->queue) {
+		on = state_str(item, "pane");
+		if (strcmp(state_str(item, "status"), ST_RUNNING) == 0 && on != NULL &&
+		    strcmp(on, pane->id) == 0) {
+			xasprintf(&why, "pane %s is running %s", pane->id, state_str(item, "id"));
+			return why;
+		}
+	}
+	return NULL;
+}
+
 /* One terminal: classify its pane, finish its item if it is done, pick its next one. */
 static void
 check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
@@ -225,6 +255,12 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 		return;
 	}
 	pane = check_panes(plan) != NULL ? panes_resolve(&plan->panes, target) : NULL;
+	/*
+	 * A running item is judged by the pane it was typed into: a session:window target names
+	 * whichever pane is active now, which may be another program.
+	 */
+	if (running != NULL && state_str(running, "pane") != NULL && plan->have_panes)
+		pane = panes_by_id(&plan->panes, state_str(running, "pane"));
 	if (pane == NULL) {
 		xasprintf(&why, "no pane for target %s", target);
 		if (running != NULL && plan->have_panes && !(plan->flags & CHECK_DRY_RUN))
@@ -272,6 +308,11 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 		    capture_verdict_label(&v));
 	} else if (next == NULL) {
 		check_say(plan, term->string, "nothing ready");
+	} else if ((why = check_pane_taken(st, plan, target, pane)) != NULL) {
+		if (!(plan->flags & CHECK_DRY_RUN))
+			check_defer(st, next, why);
+		check_say(plan, term->string, "%s waits: %s", state_str(next, "id"), why);
+		free(why);
 	} else if ((plan->flags & CHECK_AUTO) && check_paused(st)) {
 		check_say(plan, term->string, "paused; %s waits", state_str(next, "id"));
 	} else if (v.state != PANE_IDLE) {
@@ -299,19 +340,19 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 }
 
 /*
- * Pastes the planned items while the caller still holds the lock and before it writes the
- * state: the write then overlaps the Enter delay instead of coming before the paste. An item
- * whose paste was refused (the pane went into a mode) goes back to pending with the reason. A
- * crash after the paste and before the write leaves the text in the input, which reads as
- * typed, so no later check types over it.
+ * Writes the state that marks the planned items running, then pastes them while the lock is
+ * still held: a paste never precedes its record (a failed write types nothing), and no other
+ * check or send can type into the same pane between our read of it and our paste. The Enter
+ * and the read-back come after the lock is released (check_deliver).
  */
-static void
-check_paste(struct state *st, struct check_plan *plan)
+int
+check_commit(struct state *st, struct check_plan *plan)
 {
-	struct delivery *d;
-	cJSON *item;
 	size_t i;
+	int rc;
 
+	if ((rc = state_commit(st)) != 0 || plan->n == 0)
+		return rc;
 	for (i = 0; i < plan->n; i++) {
 		plan->d[i].pane = plan->pane_ids[i];
 		plan->d[i].text = plan->texts[i];
@@ -319,20 +360,8 @@ check_paste(struct state *st, struct check_plan *plan)
 		plan->d[i].item = plan->ids[i];
 	}
 	deliver_paste_all(plan->dir, plan->d, plan->n);
-	for (i = 0; i < plan->n; i++) {
-		d = &plan->d[i];
-		if (d->outcome != DELIVERY_REFUSED || (item = state_item(st, d->item)) == NULL)
-			continue;
-		state_set_str(item, "status", ST_PENDING);
-		state_set_num(item, "attempts",
-		    cJSON_GetObjectItemCaseSensitive(item, "attempts")->valuedouble - 1);
-		cJSON_DeleteItemFromObjectCaseSensitive(item, "startedAt");
-		cJSON_DeleteItemFromObjectCaseSensitive(item, "terminal");
-		cJSON_DeleteItemFromObjectCaseSensitive(item, "pane");
-		cJSON_DeleteItemFromObjectCaseSensitive(item, "screenBefore");
-		state_set_str(item, "deferred", d->reason);
-		check_say(plan, d->terminal, "%s waits: %s", d->item, d->reason);
-	}
+	plan->pasted = 1;
+	return 0;
 }
 
 void
@@ -352,8 +381,6 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 		for (i = 0; i < n; i++)
 			check_terminal(st, terms[i], plan);
 	}
-	if (plan->n > 0)
-		check_paste(st, plan);
 }
 
 /* After a submission the window shows busy, not the idle it was read as. */
@@ -388,7 +415,17 @@ check_record(struct state *st, struct check_plan *plan, size_t i)
 		check_relabel(plan, d->pane, "busy");
 		check_say(plan, d->terminal, "sent %s (%s)", d->item, d->pane);
 		break;
-	case DELIVERY_REFUSED: /* handled by check_paste: the item is pending again */
+	case DELIVERY_REFUSED:
+		/* Nothing was typed: the item waits for the next check. */
+		state_set_str(item, "status", ST_PENDING);
+		state_set_num(item, "attempts",
+		    cJSON_GetObjectItemCaseSensitive(item, "attempts")->valuedouble - 1);
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "startedAt");
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "terminal");
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "pane");
+		cJSON_DeleteItemFromObjectCaseSensitive(item, "screenBefore");
+		state_set_str(item, "deferred", d->reason);
+		check_say(plan, d->terminal, "%s waits: %s", d->item, d->reason);
 		break;
 	case DELIVERY_NOT_SUBMITTED:
 		/* The text may sit in the input; we never clear what could be a human's typing. */
@@ -408,7 +445,7 @@ check_deliver(struct check_plan *plan)
 	size_t i;
 	int rc;
 
-	if (plan->n == 0)
+	if (plan->n == 0 || !plan->pasted)
 		return 0;
 	deliver_complete(plan->dir, plan->d, plan->n);
 	if ((rc = state_open(&st, plan->state_path, STATE_WRITE)) == 0) {
@@ -469,7 +506,7 @@ check_run(const char *state_path, const char *spec, int flags)
 	}
 	check_plan(&st, terms, n, flags, &plan);
 	if (!(flags & CHECK_DRY_RUN)) {
-		rc = state_commit(&st);
+		rc = check_commit(&st, &plan);
 		if (rc == 0 && plan.n == 0)
 			check_sync_tmux(&st, &plan);
 	}

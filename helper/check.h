@@ -18,6 +18,7 @@ struct check_plan {
 	size_t n;
 	struct panes panes;
 	int panes_read, have_panes;
+	int pasted; /* check_commit wrote the state and pasted */
 	char **windows, **labels; /* @dispatch_window for the windows whose terminals we read */
 	size_t nlabels;
 	int flags;
@@ -26,9 +27,11 @@ struct check_plan {
 
 /*
  * Phase one, on a state the caller holds locked: reads the panes, records completions and
- * marks the items to deliver as running. The caller commits. terms NULL: every terminal.
+ * marks the items to deliver as running. terms NULL: every terminal. The caller then writes
+ * the state with check_commit (instead of state_commit), which also pastes, under the lock.
  */
 void check_plan(struct state *, cJSON **terms, size_t n, int flags, struct check_plan *);
+int check_commit(struct state *, struct check_plan *);
 /* Phase two, with the lock released: delivers, then records the outcomes under the lock. */
 int check_deliver(struct check_plan *);
 void check_plan_free(struct check_plan *);

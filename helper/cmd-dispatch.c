@@ -277,7 +277,7 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (!check_paused(&st))
 		check_plan(&st, terms, n, CHECK_AUTO | CHECK_QUIET, &plan);
-	if ((rc = state_commit(&st)) != 0)
+	if ((rc = check_commit(&st, &plan)) != 0)
 		goto out;
 	if (plan.n == 0)
 		check_sync_tmux(&st, &plan);
@@ -326,12 +326,16 @@ cmd_check(struct cmd_ctx *ctx, int argc, char **argv)
 	    argv[optind] : NULL, flags);
 }
 
+/*
+ * Reads the terminal's pane and pastes TEXT, under the caller's lock like a check, so a check
+ * and a send never type into one pane together. D's pane and terminal are copies, for the
+ * Enter that follows once the lock is released.
+ */
 static int
-send_deliver(struct state *st, cJSON *term, const char *text, int force)
+send_paste(struct state *st, cJSON *term, const char *text, int force, struct delivery *d)
 {
 	const char *pname = state_str(term, "profile");
 	const struct profile *profile;
-	struct delivery d = { 0 };
 	struct pane_meta meta;
 	struct panes panes;
 	const struct pane *pane;
@@ -365,14 +369,14 @@ send_deliver(struct state *st, cJSON *term, const char *text, int force)
 		events_log(st->dir, term->string, pane->id, NULL, "refused", v.rule);
 		goto out;
 	}
-	d.pane = pane->id;
-	d.text = text;
-	d.terminal = term->string;
-	d.profile = profile;
-	d.answer = v.state == PANE_WAITING;
-	deliver_batch(st->dir, &d, 1);
-	if (d.outcome != DELIVERY_SUBMITTED)
-		rc = td_error(TD_EXIT_FAIL, "%s: %s", term->string, d.reason);
+	d->pane = xstrdup(pane->id);
+	d->text = text;
+	d->terminal = xstrdup(term->string);
+	d->profile = profile;
+	d->answer = v.state == PANE_WAITING;
+	deliver_paste_all(st->dir, d, 1);
+	if (d->outcome == DELIVERY_REFUSED)
+		rc = td_error(TD_EXIT_FAIL, "%s: %s", term->string, d->reason);
 out:
 	panes_free(&panes);
 	return rc;
@@ -387,10 +391,11 @@ cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	struct dispatch_opts o = { 0 };
+	struct delivery d = { 0 };
 	const char *name, *why;
+	char *text, *dir = NULL;
 	struct state st;
 	cJSON *term;
-	char *text;
 	int rc = 0;
 
 	if (dispatch_options(ctx, argc, argv, "+fs", opts, "TERMINAL", &name, &o, &rc) != 0)
@@ -401,17 +406,26 @@ cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
 		free(text);
 		return td_error(TD_EXIT_USAGE, "refused: %s", why);
 	}
-	/* A read is enough: send changes no item, and typing must not hold the lock. */
-	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {
+	/* The lock, though send changes no item: see send_paste. */
+	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0) {
 		if ((term = state_terminal(&st, name)) == NULL)
 			rc = td_error(TD_EXIT_NOTFOUND, "no terminal '%s'", name);
 		else if (!terminal_allows(term, text))
 			rc = td_error(TD_EXIT_FAIL, "refused: the text is outside the --allow list "
 			    "of %s", name);
 		else
-			rc = send_deliver(&st, term, text, o.force);
+			rc = send_paste(&st, term, text, o.force, &d);
+		dir = xstrdup(st.dir);
 	}
 	state_close(&st);
+	if (rc == 0) {
+		deliver_complete(dir, &d, 1);
+		if (d.outcome != DELIVERY_SUBMITTED)
+			rc = td_error(TD_EXIT_FAIL, "%s: %s", name, d.reason);
+	}
+	free((char *)d.pane);
+	free((char *)d.terminal);
+	free(dir);
 	free(text);
 	return rc;
 }

@@ -99,7 +99,7 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 	/* Auto-dispatch: the same locked read-modify-write also takes it to an idle terminal. */
 	if (!check_paused(st))
 		check_plan(st, terms, a->to != NULL ? n : 0, CHECK_AUTO | CHECK_QUIET, plan);
-	if ((rc = state_commit(st)) == 0) {
+	if ((rc = check_commit(st, plan)) == 0) {
 		printf("%s\n", state_str(item, "id"));
 		fflush(stdout);
 		if (plan->n == 0)
