@@ -335,9 +335,15 @@ test_shell_synthetic(void)
 	v = classify("shell", ">\n", &meta);
 	ok(v.state != PANE_IDLE, "shell: bash PS2 is not idle (%s %s)",
 	    capture_state_name(v.state), v.rule);
-	meta.cursor_x = 14;
+	meta.cursor_x = 15;
 	v = classify("shell", "user@host ~/x>\n", &meta);
 	is_str(capture_state_name(v.state), "idle", "shell: fish prompt (%s)", v.rule);
+	/* Typed text that happens to end in a prompt character: the cursor sits right after it. */
+	snprintf(meta.current_command, sizeof meta.current_command, "bash");
+	meta.cursor_x = 30;
+	v = classify("shell", "user@host:~$ echo half typed $\n", &meta);
+	is_str(capture_state_name(v.state), "typed", "shell: typed text ending in $ is not a "
+	    "prompt (%s)", v.rule);
 }
 
 static void
