@@ -496,7 +496,16 @@ check_run(const char *state_path, const char *spec, int flags)
 	size_t n = 0;
 	int rc;
 
-	if ((rc = state_open(&st, state_path, STATE_WRITE)) != 0) {
+	/* A triggered check where there is no state has nothing to do, and creates nothing. */
+	if (flags & CHECK_AUTO) {
+		char *path = state_find_path(state_path);
+		int exists = access(path, F_OK) == 0;
+		free(path);
+		if (!exists)
+			return 0;
+	}
+	if ((rc = state_open(&st, state_path, flags & CHECK_DRY_RUN ? STATE_READ :
+	    STATE_WRITE)) != 0) {
 		state_close(&st);
 		return rc;
 	}

@@ -779,3 +779,18 @@ write_busy() {
 	assert_output ''
 	[ "$stderr" = "tmux-dispatch: no command given (see tmux-dispatch --help)" ]
 }
+
+@test "hooks, automatic and dry-run checks where no state file exists create nothing" {
+	run td hook mode %1
+	assert_success
+	assert_output ''
+	run td hook silence @1
+	assert_success
+	assert_output ''
+	run td check --auto
+	assert_success
+	run td check --dry-run
+	assert_success
+	run ls -A "$W"
+	assert_output ''
+}
