@@ -53,7 +53,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIBOBJS)
 
 # The test command of the README. TD_BUILD tells the tests which build to exercise.
 test: all $(UNITS) $(AGENTS)
-	TD_BUILD=$(abspath $(BUILD)) prove -e tests/tap-exec $(PROVE_FLAGS) $(TESTS)
+	TD_BUILD="$$(cd $(BUILD) && pwd)" prove -e tests/tap-exec $(PROVE_FLAGS) $(TESTS)
 
 check: test
 
@@ -63,14 +63,14 @@ asan:
 
 # The C unit tests under valgrind: any leak or invalid access fails.
 valgrind: $(UNITS)
-	TD_BUILD=$(abspath $(BUILD)) TD_VALGRIND=1 prove -e tests/tap-exec $(wildcard tests/unit/*.c)
+	TD_BUILD="$$(cd $(BUILD) && pwd)" TD_VALGRIND=1 prove -e tests/tap-exec $(wildcard tests/unit/*.c)
 
 bench: all $(BENCHES) $(AGENTS)
-	TD_BUILD=$(abspath $(BUILD)) tests/bench/run
+	TD_BUILD="$$(cd $(BUILD) && pwd)" tests/bench/run
 
 # Classifier accuracy over every fixture capture, per profile.
 accuracy: all
-	TD_BUILD=$(abspath $(BUILD)) tests/fixtures/accuracy
+	TD_BUILD="$$(cd $(BUILD) && pwd)" tests/fixtures/accuracy
 
 # Three fake agents on a private tmux server; queued work flows into them (README).
 demo: all $(AGENTS)

@@ -497,20 +497,27 @@ capture_run(const struct profile *p, struct screen *s, struct verdict *v)
 		verdict_set(v, PANE_UNKNOWN, p->input_cursor ? "no cursor line" : "no input line");
 		return;
 	}
-	/*
-	 * A prompt ends in a space the cursor sits after; a cursor right at the end of the
-	 * trimmed line follows typed text, even text ending in a prompt character ("echo $").
-	 */
 	if (p->input_cursor && known &&
-	    (size_t)m->cursor_x <= capture_width(s->l[s->in_from].s, s->l[s->in_from].len)) {
+	    (size_t)m->cursor_x < capture_width(s->l[s->in_from].s, s->l[s->in_from].len)) {
 		capture_excerpt(&s->l[s->in_from], excerpt, sizeof excerpt);
-		verdict_set(v, PANE_TYPED, "text up to the cursor \"%s\"", excerpt);
+		verdict_set(v, PANE_TYPED, "text after the cursor \"%s\"", excerpt);
 		return;
 	}
 	for (i = s->in_from; i < s->in_to; i++) {
 		if (s->l[i].len == 0)
 			continue;
 		if (screen_line_matches(s, &p->lists[PL_IDLE], i) != NULL) {
+			/*
+			 * A prompt ends in a space the cursor sits after; a cursor right at the end
+			 * of the trimmed line follows typed text that ends like a prompt ("echo $").
+			 */
+			if (p->input_cursor && known && i == s->in_from &&
+			    (size_t)m->cursor_x == capture_width(s->l[i].s, s->l[i].len)) {
+				capture_excerpt(&s->l[i], excerpt, sizeof excerpt);
+				verdict_set(v, PANE_TYPED, "text ending like a prompt, the cursor "
+				    "right after it \"%s\"", excerpt);
+				return;
+			}
 			empty_lines++;
 			continue;
 		}

@@ -23,6 +23,7 @@ fi
 t kill-server 2>/dev/null || true
 rm -rf "$dir"
 mkdir -p "$dir/sock"
+trap 't kill-server 2>/dev/null || true' ERR
 export TMUX_DISPATCH_STATE="$dir/.terminal-status.json"
 
 # The first window: the queue, and the last lines of each agent's screen, refreshed every second.
@@ -41,7 +42,7 @@ while :; do
 done
 DASH
 chmod +x "$dir/dashboard.sh"
-status_loop="$dir/dashboard.sh"
+status_loop=$(printf %q "$dir/dashboard.sh")
 t new-session -d -s demo -n status -x 160 -y 45 -c "$dir" "$status_loop"
 t set-option -g status-right ' #{dispatch_badge} '
 t set-option -g @dispatch-silence 1
@@ -51,7 +52,7 @@ for i in 1 2 3; do
 	"$td" terminal add "agent-$i" "demo:agent-$i" --profile claude >/dev/null
 done
 # As TPM would: the plugin sets the hooks, the key and the badge on this server.
-t run-shell "$root/dispatch.tmux"
+t run-shell "$(printf %q "$root/dispatch.tmux")"
 t set-environment -g TMUX_DISPATCH_STATE "$TMUX_DISPATCH_STATE"
 sleep 1 # the agents draw their first prompt
 
@@ -80,3 +81,7 @@ done
 "$td" status
 "$td" ls
 t kill-server
+if [ -n "$("$td" badge)" ]; then
+	echo "demo: the queue did not drain" >&2
+	exit 1
+fi

@@ -304,9 +304,9 @@ pane_cmd_is() { [ "$(tmux display -p -t "$P" '#{pane_current_command}')" = "$1" 
 }
 
 @test "classify -t: a fake Claude agent, idle then busy, recognised by auto" {
-	[ -x "$FAKEAGENT" ] || skip "no fake agent at $FAKEAGENT"
+	[ -x "$FAKEAGENT" ] || fail "no fake agent at $FAKEAGENT (run make test)"
 	tmux -f /dev/null new-session -d -s t -x 120 -y 40 -c "$W" \
-	    "exec $FAKEAGENT --log $W/log --events $W/ev --busy 30"
+	    "exec $(printf '%q ' "$FAKEAGENT" --log "$W/log" --events "$W/ev" --busy 30)"
 	SERVER=1
 	wait_for grep -q ' ready$' "$W/ev"
 	run td classify -t t

@@ -11,7 +11,7 @@ setup() {
 	export TMUX_TMPDIR=$BATS_TEST_TMPDIR
 	unset TMUX
 	FAKEAGENT=${TD_BUILD:-$BATS_TEST_DIRNAME/../../bin}/agents/fakeagent
-	[ -x "$FAKEAGENT" ] || skip "fakeagent not built: $FAKEAGENT"
+	[ -x "$FAKEAGENT" ] || fail "fakeagent not built: $FAKEAGENT (run make test)"
 	LOG=$BATS_TEST_TMPDIR/log
 	EV=$BATS_TEST_TMPDIR/events
 }

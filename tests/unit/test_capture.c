@@ -335,6 +335,10 @@ test_shell_synthetic(void)
 	v = classify("shell", ">\n", &meta);
 	ok(v.state != PANE_IDLE, "shell: bash PS2 is not idle (%s %s)",
 	    capture_state_name(v.state), v.rule);
+	meta.cursor_x = 14;
+	v = classify("shell", "user@host ~/x>\n", &meta);
+	is_str(capture_state_name(v.state), "typed", "shell: the cursor right after a prompt "
+	    "character, no space: typed text (%s)", v.rule);
 	meta.cursor_x = 15;
 	v = classify("shell", "user@host ~/x>\n", &meta);
 	is_str(capture_state_name(v.state), "idle", "shell: fish prompt (%s)", v.rule);
