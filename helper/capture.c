@@ -21,6 +21,7 @@
 
 #include "capture.h"
 #include "profile.h"
+#include "state.h"
 #include "tmux-dispatch.h"
 #include "tmux.h"
 
@@ -820,11 +821,44 @@ capture_screen_hash(const char *text, size_t len)
 	return h;
 }
 
+/* How long an unchanged busy screen lasts before it is "stalled": $TMUX_DISPATCH_STALL_SECONDS. */
+static long
+capture_stall_seconds(void)
+{
+	const char *env = getenv("TMUX_DISPATCH_STALL_SECONDS");
+	char *end;
+	long v;
+
+	if (env == NULL || *env == '\0')
+		return CAPTURE_STALL_SECONDS;
+	v = strtol(env, &end, 10);
+	return *end == '\0' && v >= 0 && v <= 86400 ? v : CAPTURE_STALL_SECONDS;
+}
+
+/*
+ * Consecutive checks alone do not make a stall: hooks may check every second, and a thinking
+ * agent's screen, spinner and counters normalized away, does not change for a while. The
+ * screen must also have stayed the same half the stall time for "stall?", all of it for
+ * "stalled".
+ */
+int
+capture_stall_count(int seen, time_t since, time_t now)
+{
+	long need = capture_stall_seconds();
+
+	if (seen >= CAPTURE_STALLED && now - since >= need)
+		return seen;
+	if (seen >= CAPTURE_STALL_SUSPECT && now - since >= need / 2)
+		return CAPTURE_STALL_SUSPECT;
+	return 1;
+}
+
 int
 capture_stall_update(cJSON *terminal, unsigned long long hash, time_t now)
 {
 	cJSON *scr, *seen, *old;
 	char hex[32], when[32];
+	time_t since;
 	struct tm tm;
 	int n = 1;
 
@@ -841,7 +875,9 @@ capture_stall_update(cJSON *terminal, unsigned long long hash, time_t now)
 	    cJSON_GetObjectItemCaseSensitive(scr, "since") != NULL) {
 		n = (int)seen->valuedouble + 1;
 		cJSON_SetNumberValue(seen, n);
-		return n;
+		if (state_parse_time(state_str(scr, "since"), &since) != 0)
+			since = now;
+		return capture_stall_count(n, since, now);
 	}
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);

@@ -41,6 +41,7 @@ struct verdict {
 
 #define CAPTURE_STALL_SUSPECT 2 /* busy and unchanged this many checks: "busy (stall?)" */
 #define CAPTURE_STALLED 3       /* ... this many: "stalled" */
+#define CAPTURE_STALL_SECONDS 60 /* ... and unchanged this long (half for "busy (stall?)") */
 
 const char *capture_state_name(enum pane_state);
 /* The state word with stall tracking applied: "busy", "busy (stall?)" or "stalled". */
@@ -75,6 +76,8 @@ unsigned long long capture_screen_hash(const char *text, size_t len);
  * checks that saw this hash. Returns the new seen count.
  */
 int capture_stall_update(cJSON *terminal, unsigned long long hash, time_t now);
+/* The count to label by: SEEN checks of one screen, unchanged since SINCE. */
+int capture_stall_count(int seen, time_t since, time_t now);
 
 /* Makes regular expressions UTF-8 aware; called before the first regcomp. Idempotent. */
 int capture_locale(void);

@@ -650,7 +650,7 @@ check_sync_tmux(struct state *st, struct check_plan *plan)
 		const struct pane *p = &panes->v[i];
 		if (!check_is_terminal_window(st, panes, p))
 			continue;
-		wants = check_window_wants(st, panes, p->window);
+		wants = !panes->auto_off && check_window_wants(st, panes, p->window);
 		if ((wants ? atoi(silence) : 0) != p->window_silence) {
 			const char *w[] = { "set-option", "-wq", "-t", p->window, "monitor-silence",
 				wants ? silence : "0", NULL };

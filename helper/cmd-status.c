@@ -51,6 +51,7 @@ status_live(struct state *st, struct panes *panes, const cJSON *term, struct ver
 	const struct pane *pane;
 	struct pane_meta meta;
 	char *text, now[32];
+	time_t since;
 	size_t len;
 
 	memset(v, 0, sizeof *v);
@@ -71,8 +72,10 @@ status_live(struct state *st, struct panes *panes, const cJSON *term, struct ver
 	free(text);
 	hash = state_str(screen, "hash");
 	seen = cJSON_GetObjectItemCaseSensitive(screen, "seen");
+	if (state_parse_time(state_str(screen, "since"), &since) != 0)
+		since = st->now;
 	v->seen = hash != NULL && strcmp(hash, now) == 0 && cJSON_IsNumber(seen) ?
-	    (int)seen->valuedouble + 1 : 1;
+	    capture_stall_count((int)seen->valuedouble + 1, since, st->now) : 1;
 }
 
 static struct verdict *

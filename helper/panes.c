@@ -14,8 +14,9 @@
 	PANES_SEP "#{monitor-silence}" PANES_SEP "#{window_silence_flag}" PANES_SEP \
 	"#{?@dispatch_helper,1,0}" PANES_SEP "#{@dispatch_badge}" PANES_SEP \
 	"#{@dispatch_window}" PANES_SEP "#{@dispatch-badge-format}" PANES_SEP \
-	"#{@dispatch-silence}" PANES_SEP "#{session_name}" PANES_SEP "#{window_name}"
-#define PANES_FIELDS 15
+	"#{@dispatch-silence}" PANES_SEP "#{@dispatch-auto}" PANES_SEP "#{session_name}" \
+	PANES_SEP "#{window_name}"
+#define PANES_FIELDS 16
 
 static int
 panes_split(char *line, char **fields)
@@ -89,9 +90,10 @@ panes_read(struct panes *p)
 		if (p->badge_format == NULL) {
 			p->badge_format = xstrdup(f[11]);
 			p->silence = atoi(f[12]);
+			p->auto_off = strcmp(f[13], "off") == 0;
 		}
-		pane->session = xstrdup(f[13]);
-		pane->window_name = xstrdup(f[14]);
+		pane->session = xstrdup(f[14]);
+		pane->window_name = xstrdup(f[15]);
 	}
 	tmux_result_free(&res);
 	return 0;

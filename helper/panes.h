@@ -24,6 +24,7 @@ struct panes {
 	char *badge;  /* current @dispatch_badge */
 	char *badge_format; /* @dispatch-badge-format: the plugin's options win over the environment */
 	int silence;        /* @dispatch-silence, 0 if unset */
+	int auto_off;       /* @dispatch-auto is off: no hooks listen, so arm nothing */
 	int plugin;   /* @dispatch_helper is set: the tmux plugin is loaded */
 };
 

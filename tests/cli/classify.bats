@@ -326,6 +326,8 @@ pane_cmd_is() { [ "$(tmux display -p -t "$P" '#{pane_current_command}')" = "$1" 
 	tmux send-keys -t "$P" 'sleep 30' Enter
 	wait_for pane_cmd_is sleep
 	td terminal add w1 "$P" --profile shell
+	# The counts alone: no minimum time unchanged.
+	export TMUX_DISPATCH_STALL_SECONDS=0
 	run td classify -t w1
 	assert_output 'busy shell: foreground "sleep"'
 	run td classify -t w1
@@ -343,6 +345,17 @@ pane_cmd_is() { [ "$(tmux display -p -t "$P" '#{pane_current_command}')" = "$1" 
 	assert_output 'idle shell: input empty'
 	run json "$S" '$d->{terminals}{w1}{screen}{seen}'
 	assert_output 1
+	# By default the screen must also stay unchanged 30 s for "stall?", 60 s for "stalled":
+	# three checks in a row of a screen that just appeared are plain busy.
+	unset TMUX_DISPATCH_STALL_SECONDS
+	tmux send-keys -t "$P" 'sleep 30' Enter
+	wait_for pane_cmd_is sleep
+	run td classify -t w1
+	run td classify -t w1
+	run td classify -t w1
+	assert_output 'busy shell: foreground "sleep"'
+	run json "$S" '$d->{terminals}{w1}{screen}{seen}'
+	assert_output 3
 	# An unregistered pane is classified without touching the state file.
 	before=$(fingerprint "$S")
 	run td classify -t t:0

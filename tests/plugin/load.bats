@@ -195,6 +195,20 @@ teardown() {
 	assert_output --partial 'display-menu'
 }
 
+@test "auto off: the helper arms no window for silence (nothing would listen)" {
+	tmux set-option -g @dispatch-auto off
+	load_plugin
+	start_agent agent --busy 5
+	td terminal add a1 "$AGENT_PANE" --profile claude >/dev/null
+	td dispatch a1 -- 'work' >/dev/null
+	td enqueue --to a1 -- 'more work' >/dev/null
+	run tmux show-options -wqv -t "$AGENT_WINDOW" monitor-silence
+	assert_output ''
+	# The badge still follows the queue.
+	run tmux show-options -gqv @dispatch_badge
+	assert_output 'Q:1 R:1'
+}
+
 # The hooks quote the helper's path with #{q:...}; this helper lives in a directory whose name
 # has a space, a $, a ; and quotes, and records the arguments it gets.
 @test "hooks: a helper path with spaces and shell characters receives exactly the ids" {

@@ -406,16 +406,16 @@ test_stall(void)
 	struct verdict v = { 0 };
 
 	is_int(capture_stall_update(term, 0x1234, 1000), 1, "stall: first sight");
-	is_int(capture_stall_update(term, 0x1234, 1010), 2, "stall: same screen twice");
-	is_int(capture_stall_update(term, 0x1234, 1020), 3, "stall: three times");
+	is_int(capture_stall_update(term, 0x1234, 1030), 2, "stall: same screen twice, 30 s on");
+	is_int(capture_stall_update(term, 0x1234, 1060), 3, "stall: three times, 60 s on");
 	scr = cJSON_GetObjectItemCaseSensitive(term, "screen");
 	is_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(scr, "hash")),
 	    "0000000000001234", "stall: hash in hex");
 	is_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(scr, "since")),
 	    "1970-01-01T00:16:40Z", "stall: since is when it was first seen");
-	is_int(capture_stall_update(term, 0x9999, 1030), 1, "stall: a change resets");
+	is_int(capture_stall_update(term, 0x9999, 1070), 1, "stall: a change resets");
 	cJSON_ReplaceItemInObject(term, "screen", cJSON_CreateString("junk"));
-	is_int(capture_stall_update(term, 0x9999, 1040), 1, "stall: a bad entry is replaced");
+	is_int(capture_stall_update(term, 0x9999, 1080), 1, "stall: a bad entry is replaced");
 	cJSON_Delete(term);
 
 	v.state = PANE_BUSY;
@@ -624,6 +624,22 @@ test_user_profiles(void)
 	free(path);
 }
 
+static void
+test_stall_count(void)
+{
+	time_t now = 1000000;
+
+	unsetenv("TMUX_DISPATCH_STALL_SECONDS");
+	is_int(capture_stall_count(3, now - 10, now), 1, "stall: 3 checks in 10 s are no stall");
+	is_int(capture_stall_count(2, now - 30, now), 2, "stall: 2 checks over 30 s: stall?");
+	is_int(capture_stall_count(3, now - 45, now), 2, "stall: 3 checks over 45 s: still stall?");
+	is_int(capture_stall_count(3, now - 60, now), 3, "stall: 3 checks over 60 s: stalled");
+	is_int(capture_stall_count(1, now - 600, now), 1, "stall: one check is never a stall");
+	setenv("TMUX_DISPATCH_STALL_SECONDS", "0", 1);
+	is_int(capture_stall_count(3, now, now), 3, "stall: with no minimum time, the count");
+	unsetenv("TMUX_DISPATCH_STALL_SECONDS");
+}
+
 int
 main(void)
 {
@@ -639,6 +655,7 @@ main(void)
 	test_prefilters();
 	test_hash();
 	test_stall();
+	test_stall_count();
 	test_meta();
 	test_user_profiles();
 	profile_free_all();
