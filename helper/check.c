@@ -283,25 +283,30 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 	if (!(plan->flags & CHECK_DRY_RUN))
 		v.seen = capture_stall_update(term, h, st->now);
 	check_label(plan, pane->window, capture_verdict_state(&v));
-	if (running != NULL && !(plan->flags & CHECK_DRY_RUN)) {
+	if (running != NULL) {
 		const char *before = state_str(running, "screenBefore");
-		if (v.state == PANE_EXITED) {
-			check_finish(st, running, ST_FAILED, "agent exited", term->string, pane->id);
-			check_say(plan, term->string, "failed %s: agent exited", state_str(running,
-			    "id"));
-			running = NULL;
-		} else if (v.state == PANE_IDLE && (before == NULL || strcmp(before, hash) != 0)) {
+		int done = 0, exited = v.state == PANE_EXITED;
+		if (v.state == PANE_IDLE && (before == NULL || strcmp(before, hash) != 0)) {
 			/*
 			 * Not waiting for deliveredAt: a helper killed after the paste leaves the text
 			 * in the input (typed, so nothing completes), and once someone submits it the
 			 * turn must still be able to finish.
 			 */
-			check_say(plan, term->string, "done %s", state_str(running, "id"));
-			check_finish(st, running, ST_DONE, NULL, term->string, pane->id);
-			running = NULL;
+			done = 1;
 		}
-		if (running == NULL)
+		if ((done || exited) && (plan->flags & CHECK_DRY_RUN)) {
+			check_say(plan, term->string, "would mark %s %s", state_str(running, "id"),
+			    done ? "done" : "failed (agent exited)");
+			running = NULL;
+			next = check_pick(st, term);
+		} else if (done || exited) {
+			check_say(plan, term->string, done ? "done %s" : "failed %s: agent exited",
+			    state_str(running, "id"));
+			check_finish(st, running, done ? ST_DONE : ST_FAILED, done ? NULL :
+			    "agent exited", term->string, pane->id);
+			running = NULL;
 			next = check_next(st, term, plan);
+		}
 	}
 	if (running != NULL) {
 		check_say(plan, term->string, "working on %s: %s", state_str(running, "id"),

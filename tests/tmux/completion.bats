@@ -200,3 +200,19 @@ teardown() { tmux_teardown; }
 	assert_item q-1 status done
 	assert_took gen-1 'half delivered'
 }
+
+@test "check --dry-run reports the completion a check would record, and the item that would follow" {
+	agent gen-1 --busy 0.3
+	run td dispatch gen-1 -- 'first job'
+	assert_success
+	td enqueue --to gen-1 -- 'second job' >/dev/null
+	wait_screen gen-1 "✻ Worked for"
+	wait_for agent_idle gen-1
+	cp "$S" before.json
+	run td check --dry-run gen-1
+	assert_success
+	assert_line "gen-1: would mark q-1 done"
+	assert_line --regexp "^gen-1: would send q-2 to %[0-9]+: second job$"
+	cmp "$S" before.json
+	assert_took gen-1 'first job'
+}
