@@ -209,11 +209,12 @@ check_next(struct state *st, const cJSON *term, struct check_plan *plan)
 /*
  * Why an item must not be typed into PANE now, or NULL: another item is running there (two
  * terminals naming one pane, or planned a moment ago in this check), or the terminal's target
- * now names another pane than the one it just finished in.
+ * now names another pane than the one it just finished in. FINISHING is a running item a dry
+ * run counts as finished.
  */
 static char *
 check_pane_taken(struct state *st, struct check_plan *plan, const char *target,
-    const struct pane *pane)
+    const struct pane *pane, const cJSON *finishing)
 {
 	const struct pane *now = panes_resolve(&plan->panes, target);
 	const char *on;
@@ -227,8 +228,8 @@ check_pane_taken(struct state *st, struct check_plan *plan, const char *target,
 	}
 	cJSON_ArrayForEach(item, st->queue) {
 		on = state_str(item, "pane");
-		if (strcmp(state_str(item, "status"), ST_RUNNING) == 0 && on != NULL &&
-		    strcmp(on, pane->id) == 0) {
+		if (item != finishing && strcmp(state_str(item, "status"), ST_RUNNING) == 0 &&
+		    on != NULL && strcmp(on, pane->id) == 0) {
 			xasprintf(&why, "pane %s is running %s", pane->id, state_str(item, "id"));
 			return why;
 		}
@@ -241,7 +242,7 @@ static void
 check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 {
 	const char *target = state_str(term, "target"), *pname = state_str(term, "profile");
-	cJSON *running = queue_running(st, term), *next = NULL;
+	cJSON *running = queue_running(st, term), *next = NULL, *finishing = NULL;
 	const struct profile *profile;
 	const struct pane *pane;
 	struct pane_meta meta;
@@ -297,6 +298,7 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 		if ((done || exited) && (plan->flags & CHECK_DRY_RUN)) {
 			check_say(plan, term->string, "would mark %s %s", state_str(running, "id"),
 			    done ? "done" : "failed (agent exited)");
+			finishing = running;
 			running = NULL;
 			next = check_pick(st, term);
 		} else if (done || exited) {
@@ -313,7 +315,7 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 		    capture_verdict_label(&v));
 	} else if (next == NULL) {
 		check_say(plan, term->string, "nothing ready");
-	} else if ((why = check_pane_taken(st, plan, target, pane)) != NULL) {
+	} else if ((why = check_pane_taken(st, plan, target, pane, finishing)) != NULL) {
 		if (!(plan->flags & CHECK_DRY_RUN))
 			check_defer(st, next, why);
 		check_say(plan, term->string, "%s waits: %s", state_str(next, "id"), why);
