@@ -80,6 +80,16 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 		if ((rc = terminal_select(st, a->to, &terms, &n, &assigned)) != 0 ||
 		    (rc = queue_check_allowed(terms, n, a->command, a->to)) != 0)
 			goto out;
+	} else if (st->terminals->child != NULL) {
+		/* For anyone: some registered terminal must accept it, or it never runs. */
+		if ((rc = terminal_select(st, "all", &terms, &n, &assigned)) != 0 ||
+		    (rc = queue_check_allowed(terms, n, a->command, "every terminal")) != 0)
+			goto out;
+		free(assigned);
+		assigned = NULL;
+		free(terms);
+		terms = NULL;
+		n = 0;
 	}
 	if (a->id != NULL && state_item(st, a->id) != NULL) {
 		rc = td_error(TD_EXIT_FAIL, "an item with id '%s' exists already", a->id);

@@ -84,6 +84,15 @@ state_lock_timeout(void)
 	return (*end == '\0' && v > 0 && v < 86400) ? (int)v : STATE_LOCK_TIMEOUT;
 }
 
+/* Files beside the state (lock, history) get no more access than the state file has. */
+static mode_t
+state_side_mode(const struct state *st)
+{
+	struct stat sb;
+
+	return stat(st->path, &sb) == 0 ? (sb.st_mode & 0666) : 0666;
+}
+
 /* Blocking flock, interrupted by a timer, so waiters queue in the kernel instead of spinning. */
 static int
 state_lock(struct state *st)
@@ -94,7 +103,7 @@ state_lock(struct state *st)
 	int fd, rc, saved;
 
 	xasprintf(&lock_path, "%s.lock", st->path);
-	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, state_side_mode(st));
 	if (fd == -1) {
 		rc = td_error(TD_EXIT_FAIL, "%s: %s", lock_path, strerror(errno));
 		free(lock_path);
@@ -566,7 +575,7 @@ static int
 state_normalize(struct state *st)
 {
 	static const char *const known[] = { "version", "terminals", "queue", "completedToday",
-		"nextId", NULL };
+		"nextId", "paused", NULL };
 	cJSON *version, *next;
 
 	if (state_check_duplicates(st, st->root, "top level", known) != 0)
@@ -588,6 +597,9 @@ state_normalize(struct state *st)
 	st->completed = state_ensure(st->root, "completedToday", cJSON_CreateArray);
 	if (!cJSON_IsArray(st->completed))
 		return state_invalid(st, "\"completedToday\" must be an array");
+	if ((next = cJSON_GetObjectItemCaseSensitive(st->root, "paused")) != NULL &&
+	    !cJSON_IsBool(next))
+		return state_invalid(st, "\"paused\" must be true or false");
 	next = cJSON_GetObjectItemCaseSensitive(st->root, "nextId");
 	if (next != NULL && (!cJSON_IsNumber(next) || !isfinite(next->valuedouble) ||
 	    next->valuedouble < 0 || next->valuedouble > 9e15))
@@ -790,10 +802,11 @@ static int
 state_archive(struct state *st)
 {
 	struct strmap *needed = NULL;
-	cJSON *item, *next;
-	char *path, *line;
+	cJSON *item, *next, *moved = cJSON_CreateArray();
+	size_t len = 0, cap = 0, n;
+	char *path, *line, *buf = NULL;
 	time_t finished;
-	int fd = -1, rc = 0;
+	int fd, rc = 0;
 
 	for (item = st->completed->child; item != NULL; item = next) {
 		next = item->next;
@@ -804,30 +817,37 @@ state_archive(struct state *st)
 			needed = state_depended_on(st);
 		if (strmap_get(needed, state_str(item, "id")) != NULL)
 			continue;
-		if (fd == -1) {
-			path = state_history_path(st);
-			fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
-			if (fd == -1)
-				rc = td_error(TD_EXIT_FAIL, "%s: %s", path, strerror(errno));
-			free(path);
-			if (fd == -1)
-				break;
-		}
 		line = state_print(item, 0);
-		if (state_write_all(fd, line, strlen(line)) != 0 || state_write_all(fd, "\n", 1) != 0)
-			rc = td_error(TD_EXIT_FAIL, "history: %s", strerror(errno));
+		n = strlen(line);
+		if (len + n + 1 > cap)
+			buf = xrealloc(buf, cap = (len + n + 1) * 2);
+		memcpy(buf + len, line, n);
+		buf[len + n] = '\n';
+		len += n + 1;
 		cJSON_free(line);
-		if (rc != 0)
-			break;
-		strmap_del(st->ids, state_str(item, "id"));
-		cJSON_Delete(cJSON_DetachItemViaPointer(st->completed, item));
-	}
-	if (fd != -1) {
-		if (rc == 0 && fsync(fd) != 0)
-			rc = td_error(TD_EXIT_FAIL, "history: %s", strerror(errno));
-		close(fd);
+		cJSON_AddItemToArray(moved, cJSON_CreateString(state_str(item, "id")));
 	}
 	strmap_free(needed);
+	if (len > 0) {
+		/* One write: a failure leaves no half line for the next append to run into. */
+		path = state_history_path(st);
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, state_side_mode(st));
+		if (fd == -1 || state_write_all(fd, buf, len) != 0 || fsync(fd) != 0)
+			rc = td_error(TD_EXIT_FAIL, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		free(path);
+	}
+	/* Only once the history holds them do they leave the state. */
+	cJSON_ArrayForEach(item, moved) {
+		cJSON *old = rc == 0 ? state_item(st, item->valuestring) : NULL;
+		if (old == NULL)
+			continue;
+		strmap_del(st->ids, item->valuestring);
+		cJSON_Delete(cJSON_DetachItemViaPointer(st->completed, old));
+	}
+	cJSON_Delete(moved);
+	free(buf);
 	return rc;
 }
 

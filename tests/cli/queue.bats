@@ -137,13 +137,13 @@ count_items() {
 @test "terminal import reads a flat map; each group is the name without a trailing -N" {
 	cat > map.json <<-'EOF'
 	{"generator-1": "scripthammer:7", "generator-2": "scripthammer:8", "reviewer-10": "%3",
-	 "planner": "@2", "a-b-3": "s:1.2", "x-1a": "s:2", "v2": "s:3", "-5": "s:4"}
+	 "planner": "@2", "a-b-3": "s:1.2", "x-1a": "s:2", "v2": "s:3"}
 	EOF
 	run --separate-stderr td terminal import map.json
 	assert_success
 	assert_output ''
 	[ "$(json "$S" 'join ",", map { "$_=$d->{terminals}{$_}{group}/$d->{terminals}{$_}{target}" } sort keys %{$d->{terminals}}')" = \
-	    '-5=-5/s:4,a-b-3=a-b/s:1.2,generator-1=generator/scripthammer:7,generator-2=generator/scripthammer:8,planner=planner/@2,reviewer-10=reviewer/%3,v2=v2/s:3,x-1a=x-1a/s:2' ]
+	    'a-b-3=a-b/s:1.2,generator-1=generator/scripthammer:7,generator-2=generator/scripthammer:8,planner=planner/@2,reviewer-10=reviewer/%3,v2=v2/s:3,x-1a=x-1a/s:2' ]
 	[ "$(json "$S" '$d->{terminals}{planner}{profile}')" = auto ]
 }
 
@@ -793,4 +793,43 @@ write_busy() {
 	assert_success
 	run ls -A "$W"
 	assert_output ''
+}
+
+@test "an item for anyone is refused when no terminal's --allow list accepts it" {
+	td terminal add a1 %1 --allow /wire >/dev/null
+	td terminal add a2 %2 --allow /plan >/dev/null
+	run --separate-stderr td enqueue -- /review x
+	assert_failure 1
+	[[ "$stderr" == "tmux-dispatch: refused: "* ]]
+	run td enqueue -- /plan x
+	assert_success
+}
+
+@test "terminal names all, all-* and names starting with - are refused" {
+	for name in all all-x all-generators -x; do
+		run --separate-stderr td terminal add -- "$name" %1
+		assert_failure 2
+	done
+	run td terminal ls --json
+	assert_output --partial '"terminals": []'
+}
+
+@test "\"paused\" that is not true or false is an invalid file, left untouched" {
+	printf '{"paused": "yes", "queue": []}\n' >"$S"
+	cp "$S" before.json
+	run --separate-stderr td pause
+	assert_failure 3
+	cmp "$S" before.json
+}
+
+@test "the lock and history files get no more access than the state file" {
+	td enqueue -- x >/dev/null
+	chmod 600 "$S"
+	rm -f "$S.lock"
+	perl -0777 -pi -e 's/"completedToday": \[\]/"completedToday": [{"id": "old", "command": "y", "status": "done", "finishedAt": "2020-01-01T00:00:00Z"}]/' "$S"
+	run td enqueue -- z
+	assert_success
+	[ "$(stat -c %a "$S.lock")" = 600 ]
+	[ "$(stat -c %a "$W/state.history.jsonl")" = 600 ]
+	grep -q '"id":"old"' "$W/state.history.jsonl"
 }
