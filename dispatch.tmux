@@ -92,6 +92,10 @@ setup_environment() {
 	badge=$(get_tmux_option "$badge_format_option" "$badge_format_default")
 	number_option "$silence_option" "$silence_default" 1
 	silence=$REPLY
+	if [ "$silence" -gt 3600 ]; then
+		messages+=("tmux-dispatch: $silence_option is at most 3600; using 3600.")
+		silence=3600
+	fi
 	number_option "$enter_delay_option" "$enter_delay_default" 0
 	delay=$REPLY
 	set_helper_env TMUX_DISPATCH_STATE "$state"

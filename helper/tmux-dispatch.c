@@ -82,6 +82,24 @@ cmd_find(int argc, char **argv, int *used)
 	return NULL;
 }
 
+/* "tmux-dispatch terminal --help": the usage of each subcommand. */
+static int
+cmd_family_help(const char *family)
+{
+	const struct cmd_entry **entry;
+	size_t len = strlen(family);
+	int found = 0;
+
+	for (entry = cmd_table; *entry != NULL; entry++) {
+		if (strncmp((*entry)->name, family, len) == 0 && (*entry)->name[len] == ' ') {
+			printf("usage: tmux-dispatch %s %s\n  %s\n", (*entry)->name,
+			    (*entry)->usage, (*entry)->summary);
+			found = 1;
+		}
+	}
+	return found;
+}
+
 /* "tmux-dispatch terminal" alone: name the subcommands in one line. */
 static int
 cmd_family_error(const char *family, const char *got)
@@ -154,6 +172,9 @@ main(int argc, char **argv)
 		return TD_EXIT_OK;
 	}
 	if ((ctx.entry = cmd_find(argc, argv, &used)) == NULL) {
+		if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) &&
+		    cmd_family_help(argv[0]))
+			return TD_EXIT_OK;
 		if (cmd_family_error(argv[0], argc > 1 ? argv[1] : NULL))
 			return TD_EXIT_USAGE;
 		return td_error(TD_EXIT_USAGE, "unknown command '%s' (see tmux-dispatch --help)",

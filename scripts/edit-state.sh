@@ -40,16 +40,15 @@ install_copy() {
 }
 
 locked_install() {
-	if command -v flock >/dev/null 2>&1; then
-		(
-			flock -w 10 9 || exit 1
-			install_copy
-		) 9>>"$state.lock"
-	else
+	(
+		flock -w 10 9 || exit 1
 		install_copy
-	fi
+	) 9>>"$state.lock"
 }
 
+# Without flock the edited copy could land between a helper's read and its write.
+command -v flock >/dev/null 2>&1 ||
+	pause_exit "Editing needs flock (util-linux; on macOS: brew install util-linux)."
 if ! state=$("$helper" path </dev/null 2>&1); then
 	pause_exit "tmux-dispatch path: $state"
 fi

@@ -833,3 +833,13 @@ write_busy() {
 	[ "$(stat -c %a "$W/state.history.jsonl")" = 600 ]
 	grep -q '"id":"old"' "$W/state.history.jsonl"
 }
+
+@test "a command family's --help lists the usage of each of its subcommands" {
+	run --separate-stderr td terminal --help
+	assert_success
+	assert_line --regexp '^usage: tmux-dispatch terminal add NAME TARGET'
+	assert_line --regexp '^usage: tmux-dispatch terminal import FILE'
+	run --separate-stderr td terminal
+	assert_failure 2
+	[ "$stderr" = "tmux-dispatch: terminal: missing subcommand (one of: add, rm, ls, import)" ]
+}
