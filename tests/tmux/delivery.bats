@@ -467,7 +467,11 @@ tmux_wrapper() {
 	run td send gen-1 -- 'rm -rf ~'
 	assert_failure 1
 	[ "$(jsonx "$S" 'scalar @{$d->{queue}}')" = 0 ]
-	# an item for anyone is never given to a terminal whose list it is outside
+	# an item for anyone that no terminal accepts is refused at once
+	run td enqueue -- 'rm -rf ~ for anyone'
+	assert_failure 1
+	# one that another terminal accepts is queued, and never given to this one
+	td terminal add elsewhere %999 --profile claude >/dev/null
 	run td enqueue -- 'rm -rf ~ for anyone'
 	assert_success
 	run td check gen-1
