@@ -136,11 +136,10 @@ check_finish(struct state *st, cJSON *item, const char *status, const char *reas
 
 /* The reason an item waits, recorded only when it changes so quiet checks write nothing new. */
 static void
-check_defer(struct state *st, cJSON *item, const char *reason)
+check_defer(cJSON *item, const char *reason)
 {
 	const char *old = state_str(item, "deferred");
 
-	(void)st;
 	if (old == NULL || strcmp(old, reason) != 0)
 		state_set_str(item, "deferred", reason);
 }
@@ -267,7 +266,7 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 		if (running != NULL && plan->have_panes && !(plan->flags & CHECK_DRY_RUN))
 			check_finish(st, running, ST_FAILED, "pane gone", term->string, NULL);
 		else if (next != NULL && !(plan->flags & CHECK_DRY_RUN))
-			check_defer(st, next, why);
+			check_defer(next, why);
 		check_say(plan, term->string, "skipped: %s", why);
 		free(why);
 		return;
@@ -317,7 +316,7 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 		check_say(plan, term->string, "nothing ready");
 	} else if ((why = check_pane_taken(st, plan, target, pane, finishing)) != NULL) {
 		if (!(plan->flags & CHECK_DRY_RUN))
-			check_defer(st, next, why);
+			check_defer(next, why);
 		check_say(plan, term->string, "%s waits: %s", state_str(next, "id"), why);
 		free(why);
 	} else if ((plan->flags & CHECK_AUTO) && check_paused(st)) {
@@ -325,7 +324,7 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 	} else if (v.state != PANE_IDLE) {
 		xasprintf(&why, "%s %s: %s", capture_verdict_state(&v), v.profile, v.rule);
 		if (!(plan->flags & CHECK_DRY_RUN))
-			check_defer(st, next, why);
+			check_defer(next, why);
 		check_say(plan, term->string, "%s waits: %s", state_str(next, "id"), why);
 		free(why);
 	} else if (plan->flags & CHECK_DRY_RUN) {

@@ -185,7 +185,7 @@ deliver_complete(const char *dir, struct delivery *d, size_t n)
 	}
 	if (pending == 0)
 		return;
-	/* The Enter delay counts from the paste: work done since (the state write) is not added. */
+	/* The Enter delay counts from the paste: time spent since (releasing the lock) is not added. */
 	if ((wait_ms = last + deliver_enter_delay() - deliver_now_ms()) > 0)
 		deliver_sleep((int)wait_ms);
 	for (i = 0; i < n; i++) {
@@ -219,13 +219,6 @@ deliver_complete(const char *dir, struct delivery *d, size_t n)
 		snprintf(d[i].reason, sizeof d[i].reason, "not submitted");
 		events_log(dir, d[i].terminal, d[i].pane, d[i].item, "not-submitted", d[i].reason);
 	}
-}
-
-void
-deliver_batch(const char *dir, struct delivery *d, size_t n)
-{
-	deliver_paste_all(dir, d, n);
-	deliver_complete(dir, d, n);
 }
 
 void

@@ -29,13 +29,12 @@ struct delivery {
 
 /*
  * Delivers every entry, interleaving their waits so n panes cost about one pane's time. In two
- * steps, so a caller can record the pastes (under its lock) while the Enter delay runs:
+ * steps, so a caller can paste under its lock and release it before the Enter delay:
  * deliver_paste_all pastes (outcome REFUSED where nothing was typed) and returns how many
  * wait for their Enter; deliver_complete sends Enter, reads back and retries.
  */
 size_t deliver_paste_all(const char *dir, struct delivery *, size_t);
 void deliver_complete(const char *dir, struct delivery *, size_t);
-void deliver_batch(const char *dir, struct delivery *, size_t);
 /* Milliseconds between paste and Enter: $TMUX_DISPATCH_ENTER_DELAY, default 200. */
 int deliver_enter_delay(void);
 /* One line of .terminal-status.d/events.jsonl in the state's directory DIR. */
