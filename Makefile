@@ -3,9 +3,17 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 CJSON_CFLAGS := $(shell pkg-config --cflags libcjson 2>/dev/null)
 CJSON_LIBS   := $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
-WARN    := -std=c11 -Wall -Wextra -Werror -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE
+# Warnings are errors for developers and CI; the plugin builds on users' machines with
+# WERROR= (scripts/build.sh), so a newer compiler's new warning cannot break an install.
+WERROR  ?= -Werror
+WARN    := -std=c11 -Wall -Wextra $(WERROR) -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE
 ALL_CFLAGS = $(WARN) $(CJSON_CFLAGS) -Ihelper $(CFLAGS) $(SAN)
 LDLIBS  := $(CJSON_LIBS)
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+PLUGINDIR ?= $(PREFIX)/share/tmux-dispatch
 
 BUILD   ?= bin
 OBJDIR  := $(BUILD)/obj
@@ -19,14 +27,20 @@ AGENTS  := $(patsubst tests/agents/%.c,$(BUILD)/agents/%,$(wildcard tests/agents
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 TESTS   := $(sort $(wildcard tests/unit/*.c) $(wildcard tests/*/*.bats))
 
-.PHONY: all test check asan valgrind bench accuracy demo demo-stop clean
+.PHONY: all test check asan valgrind bench accuracy demo demo-stop clean install uninstall lint
 all: $(BUILD)/tmux-dispatch
 
 $(BUILD)/tmux-dispatch: $(OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
-$(OBJDIR)/%.o: helper/%.c $(HDRS)
+# Objects depend on the flags they were built with: a tree the plugin built with WERROR= is
+# rebuilt (with -Werror) by `make test`, so CI never passes on objects warnings were allowed in.
+$(OBJDIR)/cflags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(ALL_CFLAGS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS)' > $@
+
+$(OBJDIR)/%.o: helper/%.c $(HDRS) $(OBJDIR)/cflags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -36,7 +50,7 @@ $(OBJDIR)/profiles-builtin.c: helper/profiles.json
 	{ echo 'const char profiles_builtin_json[] = {'; \
 	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0x00 };'; } > $@
 
-$(OBJDIR)/profiles-builtin.o: $(OBJDIR)/profiles-builtin.c
+$(OBJDIR)/profiles-builtin.o: $(OBJDIR)/profiles-builtin.c $(OBJDIR)/cflags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) $(wildcard tests/unit/*.h)
@@ -78,6 +92,30 @@ demo: all $(AGENTS)
 
 demo-stop:
 	scripts/demo.sh stop
+
+# Shell scripts of the plugin and the tests' helpers (bats files themselves are not bash).
+LINTED := dispatch.tmux $(wildcard scripts/*.sh) tests/tap-exec tests/fixtures/accuracy \
+	$(wildcard tests/lib/*.bash) tests/plugin/common.bash tests/bench/run $(wildcard tests/bench/*.sh)
+lint:
+	shellcheck -x $(LINTED)
+
+# The helper and its man page; the plugin's files under PLUGINDIR, with bin/tmux-dispatch a
+# link to the installed helper so dispatch.tmux runs it without building (run-shell
+# PLUGINDIR/dispatch.tmux in tmux.conf, or point TPM at the repository as usual).
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PLUGINDIR)/scripts \
+	    $(DESTDIR)$(PLUGINDIR)/bin
+	install -m 755 $(BUILD)/tmux-dispatch $(DESTDIR)$(BINDIR)/tmux-dispatch
+	install -m 644 helper/tmux-dispatch.1 $(DESTDIR)$(MANDIR)/man1/tmux-dispatch.1
+	install -m 755 dispatch.tmux $(DESTDIR)$(PLUGINDIR)/dispatch.tmux
+	install -m 755 $(wildcard scripts/*.sh) $(DESTDIR)$(PLUGINDIR)/scripts/
+	ln -sf $(BINDIR)/tmux-dispatch $(DESTDIR)$(PLUGINDIR)/bin/tmux-dispatch
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tmux-dispatch $(DESTDIR)$(MANDIR)/man1/tmux-dispatch.1
+	rm -rf $(DESTDIR)$(PLUGINDIR)
+
+FORCE:
 
 clean:
 	rm -rf bin

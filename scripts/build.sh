@@ -21,8 +21,9 @@ main() {
 		mkdir "$lock" 2>/dev/null || return 0
 	fi
 	trap 'rmdir "$lock" 2>/dev/null' EXIT
-	# BUILD=bin: the helper goes where dispatch.tmux looks, whatever the environment says.
-	if make -C "$PLUGIN_DIR" BUILD=bin >"$log" 2>&1 </dev/null; then
+	# BUILD=bin: the helper goes where dispatch.tmux looks, whatever the environment says;
+	# WERROR=: a warning of a newer compiler than ours must not break an install.
+	if make -C "$PLUGIN_DIR" BUILD=bin WERROR= >"$log" 2>&1 </dev/null; then
 		report "tmux-dispatch: helper built; ready."
 	else
 		report "tmux-dispatch: building the helper failed; see $log" 15000

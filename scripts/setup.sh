@@ -16,6 +16,12 @@ command -v bats >/dev/null || need+=(bats)
 command -v prove >/dev/null || need+=(perl)
 command -v flock >/dev/null || need+=(util-linux)
 command -v valgrind >/dev/null || need+=(valgrind)
+command -v git >/dev/null || need+=(git)
+# Development and test tools only: make lint, the man page check, the real TPM install test.
+command -v shellcheck >/dev/null || need+=(shellcheck)
+command -v mandoc >/dev/null || need+=(mandoc)
+command -v man >/dev/null || need+=(man-db)
+[ -x /usr/share/tmux-plugin-manager/tpm ] || need+=(tmux-plugin-manager)
 
 if [ ${#need[@]} -gt 0 ]; then
 	if ! command -v apt-get >/dev/null; then
