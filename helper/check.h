@@ -7,6 +7,7 @@
 #include "deliver.h"
 #include "panes.h"
 #include "state.h"
+#include "sync.h"
 
 #define CHECK_DRY_RUN 0x1
 #define CHECK_AUTO 0x2  /* triggered, not asked for: respects pause */
@@ -19,10 +20,9 @@ struct check_plan {
 	struct panes panes;
 	int panes_read, have_panes;
 	int pasted; /* check_commit wrote the state and pasted */
-	char **windows, **labels; /* @dispatch_window for the windows whose terminals we read */
-	size_t nlabels;
+	struct sync_labels labels; /* @dispatch_window for the windows whose terminals we read */
 	int flags;
-	char *state_path, *dir;
+	char *state_path;
 };
 
 /*
@@ -32,14 +32,14 @@ struct check_plan {
  */
 void check_plan(struct state *, cJSON **terms, size_t n, int flags, struct check_plan *);
 int check_commit(struct state *, struct check_plan *);
-/* Phase two, with the lock released: delivers, then records the outcomes under the lock. */
+/* Phase two, with the lock released: Enter and read-back, then the outcomes under the lock. */
 int check_deliver(struct check_plan *);
 void check_plan_free(struct check_plan *);
 /* The whole check on the selected terminals (spec NULL: all). */
 int check_run(const char *state_path, const char *spec, int flags);
 /* Whether automatic pushes are paused ("paused": true in the state). */
 int check_paused(struct state *);
-/* Sets @dispatch_badge and arms monitor-silence on windows with work (when the plugin is loaded). */
-void check_sync_tmux(struct state *, struct check_plan *);
+/* sync_tmux with the panes and labels this check read (reading the panes if it did not). */
+void check_sync(struct state *, struct check_plan *);
 
 #endif

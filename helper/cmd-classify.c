@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "observe.h"
 #include "profile.h"
+#include "stall.h"
 #include "state.h"
 #include "tmux-dispatch.h"
 
@@ -105,12 +107,12 @@ classify_print(const struct verdict *v, const char *pane, const char *terminal, 
 	char *text;
 
 	if (!json) {
-		printf("%s %s: %s\n", capture_verdict_label(v), v->profile, v->rule);
+		printf("%s %s: %s\n", stall_label(v), v->profile, v->rule);
 		return;
 	}
 	out = cJSON_CreateObject();
-	cJSON_AddStringToObject(out, "state", capture_verdict_state(v));
-	cJSON_AddStringToObject(out, "label", capture_verdict_label(v));
+	cJSON_AddStringToObject(out, "state", stall_state(v));
+	cJSON_AddStringToObject(out, "label", stall_label(v));
 	cJSON_AddStringToObject(out, "profile", v->profile);
 	cJSON_AddStringToObject(out, "rule", v->rule);
 	if (pane != NULL)
@@ -133,13 +135,10 @@ static int
 classify_pane(struct cmd_ctx *ctx, const char *target, const char *pname, int json)
 {
 	struct state st;
-	const struct profile *p;
-	struct pane_meta meta;
-	struct verdict v;
+	struct observation o;
 	cJSON *term = NULL;
 	const char *tmux_target = target, *name = NULL;
-	char *path, *dir = NULL, *text, *slash;
-	size_t len;
+	char *path, *dir, *cause = NULL;
 	int rc, have_state = 0;
 
 	path = state_find_path(ctx->state_path);
@@ -149,40 +148,29 @@ classify_pane(struct cmd_ctx *ctx, const char *target, const char *pname, int js
 			return rc;
 		}
 		have_state = 1;
-		dir = xstrdup(st.dir);
 		if ((term = classify_terminal(&st, target)) != NULL) {
 			name = term->string;
-			if (state_str(term, "target") != NULL)
-				tmux_target = state_str(term, "target");
+			tmux_target = state_str(term, "target");
 			if (pname == NULL)
 				pname = state_str(term, "profile");
 		}
-	} else {
-		slash = strrchr(path, '/');
-		dir = slash != NULL ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
 	}
 	free(path);
-
-	if ((p = profile_get(pname != NULL ? pname : "auto", dir)) == NULL) {
-		rc = profile_last_error();
+	dir = state_find_dir(ctx->state_path);
+	if ((rc = observe_target(tmux_target, pname, dir, &o, &cause)) != 0) {
+		td_error(rc, "%s", cause);
 		goto out;
 	}
-	if ((rc = capture_pane(tmux_target, &meta, &text, &len)) != 0)
-		goto out;
-	capture_classify(p, text, len, &meta, &v);
 	if (term != NULL) {
-		v.seen = capture_stall_update(term, capture_screen_hash(text, len), st.now);
-		if ((rc = state_commit(&st)) != 0) {
-			free(text);
+		o.v.seen = stall_update(term, o.hash, st.now);
+		if ((rc = state_commit(&st)) != 0)
 			goto out;
-		}
 	}
-	free(text);
-	classify_print(&v, meta.pane_id, name, json);
-	rc = TD_EXIT_OK;
+	classify_print(&o.v, o.pane, name, json);
 out:
 	if (have_state)
 		state_close(&st);
+	free(cause);
 	free(dir);
 	return rc;
 }
@@ -193,25 +181,25 @@ classify_file(struct cmd_ctx *ctx, const char *file, const char *pname, int json
 	const struct profile *p;
 	struct pane_meta meta = { 0 };
 	struct verdict v;
-	char *path, *dir, *slash, *text;
+	char *dir, *text, *cause = NULL;
 	size_t len;
 	int rc;
 
-	path = state_find_path(ctx->state_path);
-	slash = strrchr(path, '/');
-	dir = slash != NULL ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
-	free(path);
-	p = profile_get(pname != NULL ? pname : "auto", dir);
+	dir = state_find_dir(ctx->state_path);
+	rc = profile_get(pname != NULL ? pname : "auto", dir, &p, &cause);
 	free(dir);
-	if (p == NULL)
-		return profile_last_error();
+	if (rc != 0) {
+		td_error(rc, "%s", cause);
+		free(cause);
+		return rc;
+	}
 	if ((rc = classify_read(file, &text, &len)) != 0)
 		return rc;
 	if (strcmp(file, "-") != 0 && (rc = classify_sidecar(file, &meta)) != 0) {
 		free(text);
 		return rc;
 	}
-	capture_classify(p, text, len, &meta, &v);
+	classify_screen(p, text, len, &meta, &v);
 	free(text);
 	classify_print(&v, meta.known && meta.pane_id[0] != '\0' ? meta.pane_id : NULL, NULL,
 	    json);

@@ -5,9 +5,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture.h"
 #include "check.h"
-#include "profile.h"
+#include "events.h"
+#include "item.h"
+#include "observe.h"
 #include "queue.h"
 #include "tmux-dispatch.h"
 
@@ -199,8 +200,8 @@ dispatch_wait(const struct cmd_ctx *ctx, char **ids, size_t n, int timeout)
 		}
 		for (i = 0; i < n; i++) {
 			item = state_item(&st, ids[i]);
-			if (item == NULL || state_str(item, "deliveredAt") != NULL ||
-			    state_item_finished(item))
+			if (item == NULL || state_str(item, ITEM_DELIVERED) != NULL ||
+			    item_finished(item))
 				continue;
 			left++;
 		}
@@ -214,17 +215,17 @@ dispatch_wait(const struct cmd_ctx *ctx, char **ids, size_t n, int timeout)
 		item = state_item(&st, ids[i]);
 		if (item == NULL)
 			printf("%s: gone\n", ids[i]);
-		else if (state_str(item, "deliveredAt") != NULL)
-			printf("%s: submitted to %s\n", ids[i], state_str(item, "terminal"));
-		else if (state_item_finished(item)) {
-			printf("%s: %s%s%s\n", ids[i], state_str(item, "status"),
-			    state_str(item, "reason") != NULL ? ": " : "",
-			    state_str(item, "reason") != NULL ? state_str(item, "reason") : "");
+		else if (state_str(item, ITEM_DELIVERED) != NULL)
+			printf("%s: submitted to %s\n", ids[i], state_str(item, ITEM_TERMINAL));
+		else if (item_finished(item)) {
+			printf("%s: %s%s%s\n", ids[i], state_str(item, ITEM_STATUS),
+			    state_str(item, ITEM_REASON) != NULL ? ": " : "",
+			    state_str(item, ITEM_REASON) != NULL ? state_str(item, ITEM_REASON) : "");
 			rc = TD_EXIT_FAIL;
 		} else {
 			printf("%s: still pending after %d s%s%s\n", ids[i], timeout,
-			    state_str(item, "deferred") != NULL ? ": " : "",
-			    state_str(item, "deferred") != NULL ? state_str(item, "deferred") : "");
+			    state_str(item, ITEM_DEFERRED) != NULL ? ": " : "",
+			    state_str(item, ITEM_DEFERRED) != NULL ? state_str(item, ITEM_DEFERRED) : "");
 			rc = TD_EXIT_FAIL;
 		}
 	}
@@ -270,17 +271,17 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	ids = xcalloc(n, sizeof *ids);
 	for (i = 0; i < n; i++) {
-		item = state_add_item(&st, NULL, command);
-		state_set_str(item, "assignedTo", terms[i]->string);
-		ids[i] = xstrdup(state_str(item, "id"));
-		events_log(st.dir, terms[i]->string, NULL, ids[i], "dispatch", NULL);
+		item = item_create(&st, NULL, command);
+		state_set_str(item, ITEM_ASSIGNED, terms[i]->string);
+		ids[i] = xstrdup(state_str(item, ITEM_ID));
+		events_log(st.path, terms[i]->string, NULL, ids[i], "dispatch", NULL);
 	}
 	if (!check_paused(&st))
 		check_plan(&st, terms, n, CHECK_AUTO | CHECK_QUIET, &plan);
 	if ((rc = check_commit(&st, &plan)) != 0)
 		goto out;
 	if (plan.n == 0)
-		check_sync_tmux(&st, &plan);
+		check_sync(&st, &plan);
 	state_close(&st);
 	for (i = 0; i < n; i++)
 		printf("%s\n", ids[i]);
@@ -334,50 +335,38 @@ cmd_check(struct cmd_ctx *ctx, int argc, char **argv)
 static int
 send_paste(struct state *st, cJSON *term, const char *text, int force, struct delivery *d)
 {
-	const char *pname = state_str(term, "profile");
-	const struct profile *profile;
-	struct pane_meta meta;
+	struct observation o;
 	struct panes panes;
-	const struct pane *pane;
-	struct verdict v;
-	size_t len;
-	char *screen;
-	int rc = 0;
+	enum pane_state s;
+	char *cause = NULL;
+	int rc;
 
 	if (panes_read(&panes) != 0)
 		return td_error(TD_EXIT_FAIL, "no tmux server");
-	if ((pane = panes_resolve(&panes, state_str(term, "target"))) == NULL) {
-		rc = td_error(TD_EXIT_FAIL, "%s: no pane for target %s", term->string,
-		    state_str(term, "target"));
+	if ((rc = observe_terminal(&panes, term, NULL, st->dir, &o, &cause)) != 0) {
+		rc = td_error(rc == TD_EXIT_NOTFOUND ? TD_EXIT_FAIL : rc, "%s: %s", term->string,
+		    cause);
 		goto out;
 	}
-	if ((profile = profile_get(pname != NULL ? pname : "auto", st->dir)) == NULL) {
-		rc = TD_EXIT_FAIL;
-		goto out;
-	}
-	if (capture_pane(pane->id, &meta, &screen, &len) != 0) {
-		rc = td_error(TD_EXIT_FAIL, "%s: cannot read pane %s", term->string, pane->id);
-		goto out;
-	}
-	capture_classify(profile, screen, len, &meta, &v);
-	free(screen);
-	if (v.state == PANE_COPY_MODE || v.state == PANE_EXITED || (!force &&
-	    v.state != PANE_IDLE && v.state != PANE_WAITING)) {
+	s = o.v.state;
+	if (s == PANE_COPY_MODE || s == PANE_EXITED || (!force && s != PANE_IDLE &&
+	    s != PANE_WAITING)) {
 		rc = td_error(TD_EXIT_FAIL, "%s is %s (%s: %s); not sent%s", term->string,
-		    capture_state_name(v.state), v.profile, v.rule, force ||
-		    v.state == PANE_COPY_MODE || v.state == PANE_EXITED ? "" : " (--force sends anyway)");
-		events_log(st->dir, term->string, pane->id, NULL, "refused", v.rule);
+		    classify_state_name(s), o.v.profile, o.v.rule, force || s == PANE_COPY_MODE ||
+		    s == PANE_EXITED ? "" : " (--force sends anyway)");
+		events_log(st->path, term->string, o.pane, NULL, "refused", o.v.rule);
 		goto out;
 	}
-	d->pane = xstrdup(pane->id);
+	d->pane = xstrdup(o.pane);
 	d->text = text;
 	d->terminal = xstrdup(term->string);
-	d->profile = profile;
-	d->answer = v.state == PANE_WAITING;
-	deliver_paste_all(st->dir, d, 1);
+	d->profile = o.profile;
+	d->answer = s == PANE_WAITING;
+	deliver_paste_all(st->path, d, 1);
 	if (d->outcome == DELIVERY_REFUSED)
 		rc = td_error(TD_EXIT_FAIL, "%s: %s", term->string, d->reason);
 out:
+	free(cause);
 	panes_free(&panes);
 	return rc;
 }
@@ -393,7 +382,7 @@ cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
 	struct dispatch_opts o = { 0 };
 	struct delivery d = { 0 };
 	const char *name, *why;
-	char *text, *dir = NULL;
+	char *text, *path = NULL;
 	struct state st;
 	cJSON *term;
 	int rc = 0;
@@ -415,17 +404,17 @@ cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
 			    "of %s", name);
 		else
 			rc = send_paste(&st, term, text, o.force, &d);
-		dir = xstrdup(st.dir);
+		path = xstrdup(st.path);
 	}
 	state_close(&st);
 	if (rc == 0) {
-		deliver_complete(dir, &d, 1);
+		deliver_complete(path, &d, 1);
 		if (d.outcome != DELIVERY_SUBMITTED)
 			rc = td_error(TD_EXIT_FAIL, "%s: %s", name, d.reason);
 	}
 	free((char *)d.pane);
 	free((char *)d.terminal);
-	free(dir);
+	free(path);
 	free(text);
 	return rc;
 }

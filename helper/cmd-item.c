@@ -1,8 +1,10 @@
-/* done, fail, cancel, retry: moving one item through its life. */
+/* done, fail, cancel, retry: moving one item through its life by hand (item.c does it). */
 #include <getopt.h>
 #include <string.h>
 
+#include "item.h"
 #include "queue.h"
+#include "state.h"
 #include "tmux-dispatch.h"
 
 static int cmd_item(struct cmd_ctx *, int, char **);
@@ -19,30 +21,6 @@ const struct cmd_entry cmd_cancel_entry = {
 const struct cmd_entry cmd_retry_entry = {
 	"retry", "ID", "put a finished item back in the queue as pending", NULL, cmd_item
 };
-
-/* Applies the command's transition; the item's status is checked by the caller. */
-static void
-item_finish(struct state *st, cJSON *item, const char *status, const char *reason)
-{
-	state_set_str(item, "status", status);
-	state_set_time(item, "finishedAt", st->now);
-	if (reason != NULL)
-		state_set_str(item, "reason", reason);
-	state_file_item(st, item);
-}
-
-static void
-item_retry(struct state *st, cJSON *item)
-{
-	static const char *const cleared[] = { "finishedAt", "startedAt", "reason", "result",
-		"pane", "terminal", NULL };
-	const char *const *k;
-
-	state_set_str(item, "status", ST_PENDING);
-	for (k = cleared; *k != NULL; k++)
-		cJSON_DeleteItemFromObjectCaseSensitive(item, *k);
-	state_file_item(st, item);
-}
 
 static int
 cmd_item(struct cmd_ctx *ctx, int argc, char **argv)
@@ -71,8 +49,8 @@ cmd_item(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = td_error(TD_EXIT_NOTFOUND, "no item '%s'", argv[optind]);
 		goto out;
 	}
-	status = state_str(item, "status");
-	if (retry != state_item_finished(item)) {
+	status = state_str(item, ITEM_STATUS);
+	if (retry != item_finished(item)) {
 		rc = td_error(TD_EXIT_FAIL, "cannot %s item %s: it is %s", name, argv[optind],
 		    status);
 		goto out;

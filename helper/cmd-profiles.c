@@ -27,18 +27,6 @@ const struct cmd_entry cmd_profiles_show_entry = {
 	cmd_profiles_show_exec
 };
 
-/* The directory profiles.json is looked for in: the state file's. */
-static char *
-profiles_dir(const struct cmd_ctx *ctx)
-{
-	char *path = state_find_path(ctx->state_path), *slash, *dir;
-
-	slash = strrchr(path, '/');
-	dir = slash != NULL ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
-	free(path);
-	return dir;
-}
-
 static int
 cmd_profiles_ls_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -47,7 +35,7 @@ cmd_profiles_ls_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	const struct profile *const *all, *a;
 	cJSON *out, *o;
-	char *dir, *text;
+	char *dir, *text, *cause = NULL;
 	size_t n, i;
 	int c, rc, json = 0;
 
@@ -59,12 +47,15 @@ cmd_profiles_ls_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (optind < argc)
 		return args_usage(ctx, "unexpected '%s'", argv[optind]);
-	dir = profiles_dir(ctx);
-	all = profile_all(dir, &n);
-	a = all != NULL ? profile_get("auto", dir) : NULL;
+	dir = state_find_dir(ctx->state_path);
+	if ((rc = profile_all(dir, &all, &n, &cause)) == 0)
+		rc = profile_get("auto", dir, &a, &cause);
 	free(dir);
-	if (all == NULL || a == NULL)
-		return profile_last_error();
+	if (rc != 0) {
+		td_error(rc, "%s", cause);
+		free(cause);
+		return rc;
+	}
 	if (json) {
 		out = cJSON_CreateArray();
 		for (i = 0; i <= n; i++) {
@@ -98,7 +89,7 @@ cmd_profiles_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = { ARGS_HELP, { NULL, 0, NULL, 0 } };
 	const struct profile *p;
 	cJSON *out, *def, *tries;
-	char *dir, *text;
+	char *dir, *text, *cause = NULL;
 	size_t i;
 	int c, rc;
 
@@ -108,11 +99,14 @@ cmd_profiles_show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return args_usage(ctx, optind == argc ? "which profile?" : "one NAME only");
-	dir = profiles_dir(ctx);
-	p = profile_get(argv[optind], dir);
+	dir = state_find_dir(ctx->state_path);
+	rc = profile_get(argv[optind], dir, &p, &cause);
 	free(dir);
-	if (p == NULL)
-		return profile_last_error();
+	if (rc != 0) {
+		td_error(rc, "%s", cause);
+		free(cause);
+		return rc;
+	}
 	out = cJSON_CreateObject();
 	if (p->is_auto) {
 		/* Not data of its own: say what it picks from. */

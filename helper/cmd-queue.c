@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "item.h"
 #include "queue.h"
+#include "schedule.h"
 #include "tmux-dispatch.h"
 
 #define QUEUE_ID_MAX 128
@@ -101,19 +103,19 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 			goto out;
 		}
 	}
-	item = state_add_item(st, a->id, a->command);
+	item = item_create(st, a->id, a->command);
 	if (assigned != NULL)
-		state_set_str(item, "assignedTo", assigned);
-	cJSON_ReplaceItemInObjectCaseSensitive(item, "dependsOn", cJSON_Duplicate(a->after, 1));
-	state_set_num(item, "priority", (double)a->priority);
+		state_set_str(item, ITEM_ASSIGNED, assigned);
+	cJSON_ReplaceItemInObjectCaseSensitive(item, ITEM_DEPENDS, cJSON_Duplicate(a->after, 1));
+	state_set_num(item, ITEM_PRIORITY, (double)a->priority);
 	/* Auto-dispatch: the same locked read-modify-write also takes it to an idle terminal. */
 	if (!check_paused(st))
 		check_plan(st, terms, a->to != NULL ? n : 0, CHECK_AUTO | CHECK_QUIET, plan);
 	if ((rc = check_commit(st, plan)) == 0) {
-		printf("%s\n", state_str(item, "id"));
+		printf("%s\n", state_str(item, ITEM_ID));
 		fflush(stdout);
 		if (plan->n == 0)
-			check_sync_tmux(st, plan);
+			check_sync(st, plan);
 	}
 out:
 	free(terms);
@@ -188,12 +190,12 @@ out:
 static const char *
 queue_shown_status(struct state *st, const cJSON *item, const char **blocker)
 {
-	const char *status = state_str(item, "status");
+	const char *status = state_str(item, ITEM_STATUS);
 
 	*blocker = NULL;
 	if (strcmp(status, ST_PENDING) != 0)
 		return status;
-	return queue_item_ready(st, item, blocker) ? "ready" : "blocked";
+	return schedule_ready(st, item, blocker) ? "ready" : "blocked";
 }
 
 static int
@@ -227,7 +229,7 @@ queue_print_command(const char *command, size_t width)
 static void
 queue_ls_item(struct state *st, const cJSON *item, const char *filter, cJSON *list)
 {
-	const char *status = state_str(item, "status"), *blocker, *shown, *to;
+	const char *status = state_str(item, ITEM_STATUS), *blocker, *shown, *to;
 	cJSON *copy;
 
 	shown = queue_shown_status(st, item, &blocker);
@@ -243,10 +245,10 @@ queue_ls_item(struct state *st, const cJSON *item, const char *filter, cJSON *li
 		cJSON_AddItemToArray(list, copy);
 		return;
 	}
-	to = state_str(item, "assignedTo");
-	printf("%-12s %-10s %-16s %4.0f  ", state_str(item, "id"), shown,
-	    to != NULL ? to : "-", cJSON_GetObjectItemCaseSensitive(item, "priority")->valuedouble);
-	queue_print_command(state_str(item, "command"), 60);
+	to = state_str(item, ITEM_ASSIGNED);
+	printf("%-12s %-10s %-16s %4.0f  ", state_str(item, ITEM_ID), shown,
+	    to != NULL ? to : "-", cJSON_GetObjectItemCaseSensitive(item, ITEM_PRIORITY)->valuedouble);
+	queue_print_command(state_str(item, ITEM_COMMAND), 60);
 }
 
 static int

@@ -3,10 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
+#include "observe.h"
 #include "panes.h"
-#include "profile.h"
 #include "queue.h"
+#include "schedule.h"
+#include "stall.h"
+#include "state.h"
 #include "tmux-dispatch.h"
 
 static int cmd_status(struct cmd_ctx *, int, char **);
@@ -32,50 +34,33 @@ status_pending_for(struct state *st, const cJSON *term)
 	int n = 0;
 
 	cJSON_ArrayForEach(item, st->queue) {
-		n += strcmp(state_str(item, "status"), ST_PENDING) == 0 &&
-		    terminal_takes(st, state_str(item, "assignedTo"), term);
+		n += strcmp(state_str(item, ITEM_STATUS), ST_PENDING) == 0 &&
+		    terminal_takes(st, state_str(item, ITEM_ASSIGNED), term);
 	}
 	return n;
 }
 
 /*
- * A terminal's state now, read from its pane. Read-only: the stall count shown is the one a
- * check would record (the recorded count, plus this look if the screen is unchanged).
+ * A terminal's state now, read from its pane, or why it cannot be read. Read-only: the stall
+ * count shown is the one a check would record.
  */
 static void
 status_live(struct state *st, struct panes *panes, const cJSON *term, struct verdict *v)
 {
-	const char *pname = state_str(term, "profile"), *hash;
-	const cJSON *screen = cJSON_GetObjectItemCaseSensitive(term, "screen"), *seen;
-	const struct profile *profile;
-	const struct pane *pane;
-	struct pane_meta meta;
-	char *text, now[32];
-	time_t since;
-	size_t len;
+	const char *pname = state_str(term, "profile");
+	struct observation o;
+	char *cause = NULL;
 
-	memset(v, 0, sizeof *v);
-	v->state = PANE_UNKNOWN;
-	v->profile = pname != NULL ? pname : "auto";
-	pane = panes != NULL ? panes_resolve(panes, state_str(term, "target")) : NULL;
-	if (pane == NULL) {
-		snprintf(v->rule, sizeof v->rule, "no pane for target %s", state_str(term, "target"));
+	if (observe_terminal(panes, term, NULL, st->dir, &o, &cause) != 0) {
+		memset(v, 0, sizeof *v);
+		v->state = PANE_UNKNOWN;
+		v->profile = pname != NULL ? pname : "auto";
+		snprintf(v->rule, sizeof v->rule, "%s", cause);
+		free(cause);
 		return;
 	}
-	if ((profile = profile_get(v->profile, st->dir)) == NULL ||
-	    capture_pane(pane->id, &meta, &text, &len) != 0) {
-		snprintf(v->rule, sizeof v->rule, "cannot read pane %s", pane->id);
-		return;
-	}
-	capture_classify(profile, text, len, &meta, v);
-	snprintf(now, sizeof now, "%016llx", capture_screen_hash(text, len));
-	free(text);
-	hash = state_str(screen, "hash");
-	seen = cJSON_GetObjectItemCaseSensitive(screen, "seen");
-	if (state_parse_time(state_str(screen, "since"), &since) != 0)
-		since = st->now;
-	v->seen = hash != NULL && strcmp(hash, now) == 0 && cJSON_IsNumber(seen) ?
-	    capture_stall_count((int)seen->valuedouble + 1, since, st->now) : 1;
+	*v = o.v;
+	v->seen = stall_peek(term, o.hash, st->now);
 }
 
 static struct verdict *
@@ -111,16 +96,16 @@ status_json(struct state *st, const struct queue_counts *c)
 		cJSON_AddStringToObject(t, "profile", state_str(term, "profile") != NULL ?
 		    state_str(term, "profile") : "auto");
 		cJSON_AddStringToObject(t, "group", terminal_group(term));
-		cur = queue_running(st, term);
+		cur = schedule_running(st, term);
 		if (cur != NULL)
-			cJSON_AddStringToObject(t, "current", state_str(cur, "id"));
+			cJSON_AddStringToObject(t, "current", state_str(cur, ITEM_ID));
 		else
 			cJSON_AddNullToObject(t, "current");
 		cJSON_AddNumberToObject(t, "pending", status_pending_for(st, term));
-		cJSON_AddStringToObject(t, "state", capture_verdict_state(&v[i]));
+		cJSON_AddStringToObject(t, "state", stall_state(&v[i]));
 		cJSON_AddStringToObject(t, "rule", v[i].rule);
 		cJSON_AddBoolToObject(t, "stallSuspected", v[i].state == PANE_BUSY &&
-		    v[i].seen >= CAPTURE_STALL_SUSPECT);
+		    v[i].seen >= STALL_SUSPECT);
 		cJSON_AddItemToArray(terms, t);
 		i++;
 	}
@@ -148,10 +133,10 @@ status_print(struct state *st, const struct queue_counts *c)
 		printf("%-16s %-14s %-8s %-14s %7s  %-10s %s\n", "TERMINAL", "TARGET", "PROFILE",
 		    "STATE", "PENDING", "CURRENT", "WHY");
 	cJSON_ArrayForEach(term, st->terminals) {
-		cur = queue_running(st, term);
+		cur = schedule_running(st, term);
 		printf("%-16s %-14s %-8s %-14s %7d  %-10s %s\n", term->string,
-		    state_str(term, "target"), v[i].profile, capture_verdict_label(&v[i]),
-		    status_pending_for(st, term), cur != NULL ? state_str(cur, "id") : "-",
+		    state_str(term, "target"), v[i].profile, stall_label(&v[i]),
+		    status_pending_for(st, term), cur != NULL ? state_str(cur, ITEM_ID) : "-",
 		    v[i].rule);
 		i++;
 	}

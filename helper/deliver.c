@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture.h"
 #include "deliver.h"
-#include "profile.h"
+#include "events.h"
+#include "observe.h"
 #include "tmux-dispatch.h"
 #include "tmux.h"
 
@@ -119,21 +119,18 @@ deliver_enter(struct delivery *d)
 static int
 deliver_still_typed(struct delivery *d)
 {
-	struct pane_meta meta;
-	struct verdict v;
-	size_t len;
-	char *text;
+	struct observation o;
+	char *cause = NULL;
 
-	if (capture_pane(d->pane, &meta, &text, &len) != 0)
-		return 0;
 	/*
 	 * A pane in a mode is captured as the program's screen underneath: judge that. Else a
 	 * pane put in copy mode after the paste, its Enter blocked, would count as submitted.
 	 */
-	meta.in_mode = 0;
-	capture_classify(d->profile, text, len, &meta, &v);
-	free(text);
-	return v.state == PANE_TYPED;
+	if (observe_pane(d->pane, d->profile, OBSERVE_UNDER_MODE, &o, &cause) != 0) {
+		free(cause);
+		return 0;
+	}
+	return o.v.state == PANE_TYPED;
 }
 
 static long long
@@ -146,21 +143,21 @@ deliver_now_ms(void)
 }
 
 size_t
-deliver_paste_all(const char *dir, struct delivery *d, size_t n)
+deliver_paste_all(const char *state_path, struct delivery *d, size_t n)
 {
 	size_t i, pending = 0;
 
 	for (i = 0; i < n; i++) {
 		d[i].enters = 0;
 		d[i].reason[0] = '\0';
-		events_log(dir, d[i].terminal, d[i].pane, d[i].item, "deliver", NULL);
+		events_log(state_path, d[i].terminal, d[i].pane, d[i].item, "deliver", NULL);
 		if (!deliver_paste(&d[i], (unsigned)i)) {
 			d[i].outcome = DELIVERY_REFUSED;
-			events_log(dir, d[i].terminal, d[i].pane, d[i].item, "refused", d[i].reason);
+			events_log(state_path, d[i].terminal, d[i].pane, d[i].item, "refused", d[i].reason);
 		} else if (d[i].answer) {
 			/* No Enter: it would choose the highlighted option, whatever was typed. */
 			d[i].outcome = DELIVERY_SUBMITTED;
-			events_log(dir, d[i].terminal, d[i].pane, d[i].item, "submitted", NULL);
+			events_log(state_path, d[i].terminal, d[i].pane, d[i].item, "submitted", NULL);
 		} else {
 			d[i].outcome = DELIVERY_NOT_SUBMITTED;
 			d[i].pasted_ms = deliver_now_ms();
@@ -171,7 +168,7 @@ deliver_paste_all(const char *dir, struct delivery *d, size_t n)
 }
 
 void
-deliver_complete(const char *dir, struct delivery *d, size_t n)
+deliver_complete(const char *state_path, struct delivery *d, size_t n)
 {
 	long long last = 0, wait_ms;
 	int pending = 0, attempt, wait;
@@ -190,7 +187,7 @@ deliver_complete(const char *dir, struct delivery *d, size_t n)
 		deliver_sleep((int)wait_ms);
 	for (i = 0; i < n; i++) {
 		if (d[i].outcome == DELIVERY_NOT_SUBMITTED && !deliver_enter(&d[i]))
-			events_log(dir, d[i].terminal, d[i].pane, d[i].item, "enter-blocked",
+			events_log(state_path, d[i].terminal, d[i].pane, d[i].item, "enter-blocked",
 			    d[i].reason);
 	}
 	/* Read back; Enter again where the text still sits in the input, spaced out. */
@@ -203,9 +200,9 @@ deliver_complete(const char *dir, struct delivery *d, size_t n)
 				continue;
 			if (!deliver_still_typed(&d[i])) {
 				d[i].outcome = DELIVERY_SUBMITTED;
-				events_log(dir, d[i].terminal, d[i].pane, d[i].item, "submitted", NULL);
+				events_log(state_path, d[i].terminal, d[i].pane, d[i].item, "submitted", NULL);
 			} else if (attempt < DELIVER_RETRIES) {
-				events_log(dir, d[i].terminal, d[i].pane, d[i].item, "retry-enter", NULL);
+				events_log(state_path, d[i].terminal, d[i].pane, d[i].item, "retry-enter", NULL);
 				deliver_enter(&d[i]);
 				pending++;
 			}
@@ -217,41 +214,6 @@ deliver_complete(const char *dir, struct delivery *d, size_t n)
 		if (d[i].outcome != DELIVERY_NOT_SUBMITTED)
 			continue;
 		snprintf(d[i].reason, sizeof d[i].reason, "not submitted");
-		events_log(dir, d[i].terminal, d[i].pane, d[i].item, "not-submitted", d[i].reason);
+		events_log(state_path, d[i].terminal, d[i].pane, d[i].item, "not-submitted", d[i].reason);
 	}
-}
-
-void
-events_log(const char *dir, const char *terminal, const char *pane, const char *item,
-    const char *event, const char *reason)
-{
-	cJSON *line = cJSON_CreateObject();
-	char *path, *text, *stamp;
-	int fd;
-
-	stamp = state_format_time(time(NULL));
-	cJSON_AddStringToObject(line, "time", stamp);
-	free(stamp);
-	cJSON_AddItemToObject(line, "terminal", terminal != NULL ?
-	    cJSON_CreateString(terminal) : cJSON_CreateNull());
-	cJSON_AddItemToObject(line, "pane", pane != NULL ? cJSON_CreateString(pane) :
-	    cJSON_CreateNull());
-	cJSON_AddItemToObject(line, "item", item != NULL ? cJSON_CreateString(item) :
-	    cJSON_CreateNull());
-	cJSON_AddStringToObject(line, "event", event);
-	cJSON_AddItemToObject(line, "reason", reason != NULL && *reason != '\0' ?
-	    cJSON_CreateString(reason) : cJSON_CreateNull());
-	text = cJSON_PrintUnformatted(line);
-	cJSON_Delete(line);
-	path = state_side_path(dir, "events.jsonl");
-	/* One write() of a short line with O_APPEND: concurrent writers never interleave. */
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666)) != -1) {
-		size_t len = strlen(text);
-		text[len] = '\n';
-		if (write(fd, text, len + 1) < 0)
-			td_error(TD_EXIT_FAIL, "%s: %s", path, strerror(errno));
-		close(fd);
-	}
-	free(path);
-	cJSON_free(text);
 }

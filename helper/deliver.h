@@ -4,8 +4,6 @@
 
 #include <stddef.h>
 
-#include "state.h"
-
 struct profile;
 
 enum delivery_outcome {
@@ -33,12 +31,8 @@ struct delivery {
  * deliver_paste_all pastes (outcome REFUSED where nothing was typed) and returns how many
  * wait for their Enter; deliver_complete sends Enter, reads back and retries.
  */
-size_t deliver_paste_all(const char *dir, struct delivery *, size_t);
-void deliver_complete(const char *dir, struct delivery *, size_t);
+size_t deliver_paste_all(const char *state_path, struct delivery *, size_t);
+void deliver_complete(const char *state_path, struct delivery *, size_t);
 /* Milliseconds between paste and Enter: $TMUX_DISPATCH_ENTER_DELAY, default 200. */
 int deliver_enter_delay(void);
-/* One line of .terminal-status.d/events.jsonl in the state's directory DIR. */
-void events_log(const char *dir, const char *terminal, const char *pane, const char *item,
-    const char *event, const char *reason);
-
 #endif

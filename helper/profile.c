@@ -1,18 +1,14 @@
 /*
- * Agent profiles. The built-ins are data (helper/profiles.json, compiled in as
- * profiles_builtin_json); a user's profiles.json has the same form and replaces built-ins of the
- * same name. Patterns are POSIX extended regular expressions matched per line; each gets a
- * literal prefilter (a substring every match must contain, found by reading the expression),
- * so most lines are rejected by one memmem and most patterns are never compiled at all.
+ * Agent profiles: JSON to loaded profiles, and auto. The built-ins are data
+ * (helper/profiles.json, compiled in as profiles_builtin_json); a user's profiles.json has the
+ * same form and replaces built-ins of the same name. The patterns themselves are pattern.c's.
+ * Errors are passed up as a cause string, remembered per file, so a process that asks for
+ * profiles once per terminal reads and reports a broken file once.
  */
 #include <errno.h>
-#include <limits.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "capture.h"
 #include "profile.h"
 #include "tmux-dispatch.h"
 
@@ -34,17 +30,12 @@ struct profile_set {
 	struct profile **v;
 	size_t n;
 	struct profile *autop;
+	int status;  /* TD_EXIT_* of a set that failed to load, with its cause */
+	char *cause;
 	struct profile_set *next;
 };
 
 static struct profile_set *profile_sets;
-static int profile_status; /* TD_EXIT_* of the last failed lookup */
-
-int
-profile_last_error(void)
-{
-	return profile_status != 0 ? profile_status : TD_EXIT_FAIL;
-}
 
 static void
 profile_free(struct profile *p)
@@ -54,18 +45,8 @@ profile_free(struct profile *p)
 	if (p == NULL)
 		return;
 	for (i = 0; i < PL_NLISTS; i++) {
-		for (j = 0; j < p->lists[i].n; j++) {
-			struct pattern *pt = &p->lists[i].v[j];
-
-			free(pt->source);
-			free(pt->label);
-			free(pt->literal);
-			for (size_t c = 0; c < pt->ncommands; c++)
-				free(pt->commands[c]);
-			free(pt->commands);
-			if (pt->compiled == 1)
-				regfree(&pt->re);
-		}
+		for (j = 0; j < p->lists[i].n; j++)
+			pattern_free(&p->lists[i].v[j]);
 		free(p->lists[i].v);
 	}
 	for (i = 0; i < p->ncommands; i++)
@@ -93,510 +74,9 @@ profile_free_all(void)
 		cJSON_Delete(set->builtin_root);
 		cJSON_Delete(set->user_root);
 		free(set->user_path);
+		free(set->cause);
 		free(set);
 	}
-}
-
-/*
- * The position in a literal of its least common byte in terminal text (rules and spaces are
- * everywhere; capitals and punctuation are rare), so the search can start with memchr.
- */
-static size_t
-profile_rare_byte(const char *lit, size_t len)
-{
-	size_t i, best = 0;
-	int score, best_score = 1000;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)lit[i];
-
-		if (c == ' ')
-			score = 100;
-		else if (c == 0xe2 || c == 0x94 || c == 0x80 || c == 0x81)
-			score = 90; /* box drawing, general punctuation */
-		else if (c >= 'a' && c <= 'z')
-			score = 40 + (c == 'e' || c == 't' || c == 'o' || c == 'a' || c == 'i' ||
-			    c == 'n' || c == 's' || c == 'r') * 10;
-		else if (c == 0xc2 || c == 0xa0 || c == 0x9c || c == 0x9d)
-			score = 60;
-		else if (c >= '0' && c <= '9')
-			score = 30;
-		else if (c >= 0x80)
-			score = 25;
-		else
-			score = 15; /* capitals, punctuation */
-		if (score < best_score) {
-			best_score = score;
-			best = i;
-		}
-	}
-	return best;
-}
-
-/* Finds a pattern's literal in a line: memchr for its rarest byte, then compare. */
-static int
-profile_find_literal(const struct pattern *pt, const char *s, size_t len)
-{
-	const char *p = s + pt->rare, *end = s + len - (pt->literal_len - pt->rare - 1);
-	char c = pt->literal[pt->rare];
-
-	if (len < pt->literal_len)
-		return 0;
-	while (p < end && (p = memchr(p, c, (size_t)(end - p))) != NULL) {
-		if (memcmp(p - pt->rare, pt->literal, pt->literal_len) == 0)
-			return 1;
-		p++;
-	}
-	return 0;
-}
-
-/* Drops the last UTF-8 character of a run (a quantifier made it optional). */
-static void
-profile_run_drop_last(char *run, size_t *len)
-{
-	while (*len > 0 && ((unsigned char)run[*len - 1] & 0xc0) == 0x80)
-		(*len)--;
-	if (*len > 0)
-		(*len)--;
-}
-
-/* Skips a bracket expression starting at re[i] == '['; returns the index after it. */
-static size_t
-profile_skip_bracket(const char *re, size_t i)
-{
-	i++;
-	if (re[i] == '^')
-		i++;
-	if (re[i] == ']')
-		i++;
-	while (re[i] != '\0' && re[i] != ']') {
-		if (re[i] == '[' && (re[i + 1] == ':' || re[i + 1] == '.' || re[i + 1] == '=')) {
-			char close = re[i + 1];
-
-			i += 2;
-			while (re[i] != '\0' && !(re[i] == close && re[i + 1] == ']'))
-				i++;
-			if (re[i] != '\0')
-				i += 2;
-			continue;
-		}
-		i++;
-	}
-	return re[i] == ']' ? i + 1 : i;
-}
-
-/* Skips a group starting at re[i] == '('; returns the index after its ')'. */
-static size_t
-profile_skip_group(const char *re, size_t i)
-{
-	int depth = 0;
-
-	while (re[i] != '\0') {
-		if (re[i] == '\\' && re[i + 1] != '\0') {
-			i += 2;
-			continue;
-		}
-		if (re[i] == '[') {
-			i = profile_skip_bracket(re, i);
-			continue;
-		}
-		if (re[i] == '(')
-			depth++;
-		else if (re[i] == ')' && --depth == 0)
-			return i + 1;
-		i++;
-	}
-	return i;
-}
-
-/* Whether the expression has a '|' outside groups and brackets. */
-static int
-profile_top_alternation(const char *re)
-{
-	size_t i = 0;
-
-	while (re[i] != '\0') {
-		if (re[i] == '\\' && re[i + 1] != '\0')
-			i += 2;
-		else if (re[i] == '[')
-			i = profile_skip_bracket(re, i);
-		else if (re[i] == '(')
-			i = profile_skip_group(re, i);
-		else if (re[i] == '|')
-			return 1;
-		else
-			i++;
-	}
-	return 0;
-}
-
-/*
- * The bytes a match of re[lo, hi) can end with, added to SET; -1 if that cannot be told (the
- * last atom is optional, a '.', a negated or non-ASCII bracket...). Used for patterns that end
- * in '$': a line whose last byte is not in the set cannot match.
- */
-static int
-profile_last_bytes(const char *re, size_t lo, size_t hi, unsigned char *set)
-{
-	size_t i = lo, atom = lo, next, a, start;
-	int optional = 0, depth;
-
-	if (lo >= hi)
-		return -1;
-	/* Find the last atom and whether a quantifier makes it optional. */
-	while (i < hi) {
-		if (re[i] == '*' || re[i] == '?' || re[i] == '{') {
-			optional = 1;
-			if (re[i] == '{')
-				while (i < hi && re[i] != '}')
-					i++;
-			i++;
-			continue;
-		}
-		if (re[i] == '+') {
-			i++;
-			continue;
-		}
-		if (re[i] == '|')
-			return -1; /* the caller splits alternatives */
-		atom = i;
-		optional = 0;
-		if (re[i] == '\\' && i + 1 < hi)
-			next = i + 2;
-		else if (re[i] == '[')
-			next = profile_skip_bracket(re, i);
-		else if (re[i] == '(')
-			next = profile_skip_group(re, i);
-		else
-			next = i + 1;
-		i = next > hi ? hi : next;
-	}
-	if (optional)
-		return -1;
-	switch (re[atom]) {
-	case '\\':
-		if (atom + 1 >= hi || (re[atom + 1] >= 'a' && re[atom + 1] <= 'z') ||
-		    (re[atom + 1] >= 'A' && re[atom + 1] <= 'Z') ||
-		    (re[atom + 1] >= '0' && re[atom + 1] <= '9'))
-			return -1;
-		set[(unsigned char)re[atom + 1]] = 1;
-		return 0;
-	case '.': case '^': case '$': case ')':
-		return -1;
-	case '[':
-		a = atom + 1;
-		if (re[a] == '^')
-			return -1;
-		start = a;
-		for (; a < hi && (a == start || re[a] != ']'); a++) {
-			unsigned char c = (unsigned char)re[a];
-
-			if (c >= 0x80 || c == '[' || c == '\\')
-				return -1;
-			if (re[a + 1] == '-' && re[a + 2] != ']' && a + 2 < hi) {
-				unsigned char e = (unsigned char)re[a + 2];
-
-				if (e >= 0x80 || e < c)
-					return -1;
-				for (; c <= e; c++)
-					set[c] = 1;
-				a += 2;
-				continue;
-			}
-			set[c] = 1;
-		}
-		return a < hi ? 0 : -1;
-	case '(':
-		/* Each alternative of the group. */
-		next = profile_skip_group(re, atom);
-		if (next > hi || re[next - 1] != ')')
-			return -1;
-		start = atom + 1;
-		depth = 0;
-		for (a = start; a < next - 1; a++) {
-			if (re[a] == '\\') {
-				a++;
-				continue;
-			}
-			if (re[a] == '[') {
-				a = profile_skip_bracket(re, a) - 1;
-				continue;
-			}
-			if (re[a] == '(')
-				depth++;
-			else if (re[a] == ')')
-				depth--;
-			else if (re[a] == '|' && depth == 0) {
-				if (profile_last_bytes(re, start, a, set) != 0)
-					return -1;
-				start = a + 1;
-			}
-		}
-		return profile_last_bytes(re, start, next - 1, set);
-	}
-	set[(unsigned char)re[atom]] = 1;
-	return 0;
-}
-
-/*
- * Finds the longest literal run that every match must contain. Runs are broken by anything
- * that is not a plain character; a character followed by *, ? or {..} is dropped from its run.
- * Alternation at the top level means no literal is required.
- */
-static void
-profile_literal(struct pattern *pt)
-{
-	const char *re = pt->source;
-	size_t i = 0, len = 0, best_len = 0, n = strlen(re);
-	char runbuf[256], bestbuf[256];
-	char *run = n < sizeof runbuf ? runbuf : xmalloc(n + 1);
-	char *best = n < sizeof bestbuf ? bestbuf : xmalloc(n + 1);
-	int anchored = 0, first = 1, best_at_start = 0, plain = 1, at_end = 0;
-
-	pt->literal = NULL;
-	pt->literal_len = 0;
-	pt->literal_at_start = pt->literal_at_end = pt->trivial = 0;
-	pt->rare = 0;
-	if (profile_top_alternation(re)) {
-		if (run != runbuf)
-			free(run);
-		if (best != bestbuf)
-			free(best);
-		return;
-	}
-	if (re[0] == '^') {
-		anchored = 1;
-		i = 1;
-	}
-#define RUN_END() do { \
-	if (len > best_len) { \
-		memcpy(best, run, len); \
-		best_len = len; \
-		best_at_start = anchored && first; \
-	} \
-	len = 0; \
-	first = 0; \
-} while (0)
-	while (re[i] != '\0') {
-		char c = re[i];
-
-		if (c == '\\' && re[i + 1] != '\0') {
-			char d = re[i + 1];
-
-			if ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z') || (d >= '0' && d <= '9')) {
-				RUN_END(); /* \w, \b, \1...: not a literal */
-				plain = 0;
-			} else if (re[i + 2] == '*' || re[i + 2] == '?' || re[i + 2] == '{') {
-				RUN_END();
-				plain = 0;
-			} else
-				run[len++] = d;
-			i += 2;
-			continue;
-		}
-		switch (c) {
-		case '[':
-			RUN_END();
-			plain = 0;
-			i = profile_skip_bracket(re, i);
-			continue;
-		case '(':
-			RUN_END();
-			plain = 0;
-			i = profile_skip_group(re, i);
-			continue;
-		case '$':
-			if (re[i + 1] == '\0' && plain) {
-				at_end = 1; /* "^lit$", "lit$": still a plain literal */
-				i++;
-				continue;
-			}
-			/* FALLTHROUGH */
-		case '.': case '^':
-			RUN_END();
-			plain = 0;
-			i++;
-			continue;
-		case '*': case '?': case '{':
-			profile_run_drop_last(run, &len);
-			RUN_END();
-			plain = 0;
-			if (c == '{') {
-				while (re[i] != '\0' && re[i] != '}')
-					i++;
-			}
-			if (re[i] != '\0')
-				i++;
-			continue;
-		case '+':
-			RUN_END();
-			plain = 0;
-			i++;
-			continue;
-		}
-		/* A character followed by a quantifier that allows zero is not required. */
-		run[len++] = c;
-		i++;
-	}
-	RUN_END();
-#undef RUN_END
-	if (best_len > 0) {
-		pt->literal = xstrndup(best, best_len);
-		pt->literal_len = best_len;
-		pt->literal_at_start = best_at_start;
-		pt->trivial = plain;
-		pt->literal_at_end = plain && at_end;
-		if (at_end && !plain) /* not reached: a '$' inside makes it not plain */
-			pt->trivial = 0;
-		pt->rare = profile_rare_byte(pt->literal, pt->literal_len);
-	}
-	if (run != runbuf)
-		free(run);
-	if (best != bestbuf)
-		free(best);
-	/* A pattern that ends the line: which last bytes can match at all. */
-	pt->has_last = 0;
-	if (!pt->literal_at_end && n >= 2 && re[n - 1] == '$' && re[n - 2] != '\\') {
-		memset(pt->last, 0, sizeof pt->last);
-		if (profile_last_bytes(re, re[0] == '^' ? 1 : 0, n - 1, pt->last) == 0)
-			pt->has_last = 1;
-	}
-}
-
-static int profile_compile(struct pattern *, char **);
-
-/*
- * Whether an expression matches the same lines in the C locale as in a UTF-8 one, so it can
- * be compiled without switching locales (which costs a locale load, and makes every regexec
- * decode characters). Literal multibyte characters are fine byte by byte; what differs is what
- * counts as one character: '.', a negated bracket, a bracket holding a non-ASCII character or a
- * class, and \w-style escapes. '.' and a negated bracket are still fine when repeated (".*",
- * "[^ ]+": a run of bytes is a run of characters) or last and unanchored (a character follows
- * iff a byte does); "a.$" is not ("aé" ends in two bytes).
- */
-static int
-profile_byte_safe(const char *re)
-{
-	size_t i = 0, j, end;
-	char after;
-
-	while (re[i] != '\0') {
-		if (re[i] == '\\' && re[i + 1] != '\0') {
-			if ((re[i + 1] >= 'a' && re[i + 1] <= 'z') ||
-			    (re[i + 1] >= 'A' && re[i + 1] <= 'Z') ||
-			    (re[i + 1] >= '0' && re[i + 1] <= '9'))
-				return 0;
-			i += 2;
-			continue;
-		}
-		if (re[i] == '.') {
-			after = re[i + 1];
-			if (after != '*' && after != '+' && after != '\0')
-				return 0;
-			i++;
-			continue;
-		}
-		if (re[i] == '[') {
-			end = profile_skip_bracket(re, i);
-			for (j = i + 1; j < end; j++) {
-				if ((unsigned char)re[j] >= 0x80 || (re[j] == '[' &&
-				    (re[j + 1] == ':' || re[j + 1] == '=' || re[j + 1] == '.')))
-					return 0;
-			}
-			after = re[end];
-			if (re[i + 1] == '^' && after != '*' && after != '+' && after != '\0')
-				return 0;
-			i = end;
-			continue;
-		}
-		i++;
-	}
-	return 1;
-}
-
-int
-profile_pattern_init(struct pattern *pt, const char *source, char **why)
-{
-	memset(pt, 0, sizeof *pt);
-	pt->source = xstrdup(source);
-	profile_literal(pt);
-	return profile_compile(pt, why);
-}
-
-void
-profile_pattern_free(struct pattern *pt)
-{
-	free(pt->source);
-	free(pt->label);
-	free(pt->literal);
-	if (pt->compiled == 1)
-		regfree(&pt->re);
-	memset(pt, 0, sizeof *pt);
-}
-
-static int
-profile_compile(struct pattern *pt, char **why)
-{
-	char msg[256];
-	int rc;
-
-	if (pt->compiled != 0)
-		return pt->compiled == 1 ? 0 : -1;
-	if (!profile_byte_safe(pt->source))
-		capture_locale();
-	rc = regcomp(&pt->re, pt->source, REG_EXTENDED | REG_NOSUB);
-	if (rc != 0) {
-		regerror(rc, &pt->re, msg, sizeof msg);
-		regfree(&pt->re);
-		pt->compiled = -1;
-		if (why != NULL)
-			xasprintf(why, "bad regular expression \"%s\": %s", pt->source, msg);
-		return -1;
-	}
-	pt->compiled = 1;
-	return 0;
-}
-
-int
-profile_match(struct pattern *pt, const char *s, size_t len)
-{
-	char stackbuf[1024], *buf;
-	regmatch_t m;
-	int rc;
-
-	if (pt->has_last && (len == 0 || !pt->last[(unsigned char)s[len - 1]]))
-		return 0;
-	if (pt->literal_len != 0) {
-		if (len < pt->literal_len)
-			return 0;
-		if (pt->literal_at_start && pt->literal_at_end)
-			return len == pt->literal_len && memcmp(s, pt->literal, len) == 0;
-		if (pt->literal_at_end)
-			return memcmp(s + len - pt->literal_len, pt->literal, pt->literal_len) == 0;
-		if (pt->literal_at_start) {
-			if (memcmp(s, pt->literal, pt->literal_len) != 0)
-				return 0;
-		} else if (!profile_find_literal(pt, s, len))
-			return 0;
-		if (pt->trivial)
-			return 1;
-	}
-	if (pt->compiled != 1 && profile_compile(pt, NULL) != 0)
-		return 0;
-#ifdef REG_STARTEND
-	m.rm_so = 0;
-	m.rm_eo = (regoff_t)len;
-	if (memchr(s, '\0', len) == NULL)
-		return regexec(&pt->re, s, 1, &m, REG_STARTEND) == 0;
-#endif
-	(void)m;
-	buf = len < sizeof stackbuf ? stackbuf : xmalloc(len + 1);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	rc = regexec(&pt->re, buf, 0, NULL, 0);
-	if (buf != stackbuf)
-		free(buf);
-	return rc == 0;
 }
 
 static int
@@ -712,7 +192,7 @@ profile_pattern_parse(struct pattern *pt, const cJSON *item, struct region def, 
 		profile_why(why, at, "empty pattern");
 		return -1;
 	}
-	profile_literal(pt);
+	pattern_analyze(pt);
 	return 0;
 }
 
@@ -783,84 +263,103 @@ profile_strings(const cJSON *val, char ***out, size_t *n)
 	return 0;
 }
 
+/* A pattern list key of a profile: its default region, and whether patterns may say another. */
+static int
+profile_list_key(struct profile *p, int l, const cJSON *k, char **why)
+{
+	struct region def = { REGION_SCREEN, 0 };
+	struct profile_at at = { p->name, k->string, -1 };
+	int regions = l != PL_IDLE && l != PL_TYPED && l != PL_PROMPT && l != PL_DONE;
+
+	if (l == PL_INPUT && cJSON_IsString(k) && strcmp(k->valuestring, "cursor") == 0) {
+		p->input_cursor = 1;
+		return 0;
+	}
+	if (l == PL_EXITED)
+		def.kind = REGION_CURSOR;
+	else if (l == PL_IDLE || l == PL_TYPED)
+		def.kind = REGION_INPUT;
+	else if (l == PL_PROMPT || l == PL_DONE)
+		def.kind = REGION_TRANSCRIPT;
+	return profile_list_parse(&p->lists[l], k, def, regions, &at, why);
+}
+
+/* A key of a profile definition that is not a pattern list. */
+static int
+profile_other_key(struct profile *p, const cJSON *k, char **why)
+{
+	if (strcmp(k->string, "description") == 0 && cJSON_IsString(k)) {
+		free(p->description);
+		p->description = xstrdup(k->valuestring);
+	} else if (strcmp(k->string, "commands") == 0) {
+		if (profile_strings(k, &p->commands, &p->ncommands) != 0) {
+			xasprintf(why, "profile \"%s\": commands: expected an array of strings",
+			    p->name);
+			return -1;
+		}
+	} else if (strcmp(k->string, "foreground") == 0 && cJSON_IsBool(k)) {
+		p->foreground = cJSON_IsTrue(k);
+	} else if (strcmp(k->string, "open") == 0 && cJSON_IsString(k) &&
+	    (strcmp(k->valuestring, "busy") == 0 || strcmp(k->valuestring, "unknown") == 0)) {
+		p->open_busy = strcmp(k->valuestring, "busy") == 0;
+	} else if (k->string[0] != '_') {
+		xasprintf(why, "profile \"%s\": unexpected \"%s\" (expected description, "
+		    "commands, foreground, input, detect, exited, waiting, busy, view, idle, typed, "
+		    "require, prompt, done, fresh, open; \"open\" is \"busy\" or \"unknown\")",
+		    p->name, k->string);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every pattern compiled now, so a user's bad expression is an error at once. */
+static int
+profile_compile_all(struct profile *p, char **why)
+{
+	size_t i;
+	char *msg;
+	int l;
+
+	for (l = 0; l < PL_NLISTS; l++) {
+		for (i = 0; i < p->lists[l].n; i++) {
+			if (pattern_compile(&p->lists[l].v[i], &msg) != 0) {
+				xasprintf(why, "profile \"%s\": %s[%zu]: %s", p->name,
+				    profile_list_names[l], i, msg);
+				free(msg);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Builds a profile from its JSON definition; with CHECK, compiles every pattern now. */
 static struct profile *
 profile_parse(const char *name, const cJSON *def, const char *source, int check, char **why)
 {
 	struct profile *p = xcalloc(1, sizeof *p);
 	const cJSON *k;
-	struct region def_region;
-	struct profile_at at;
-	size_t i;
-	int l, regions;
+	int l, rc = 0;
 
 	p->name = xstrdup(name);
 	p->source = xstrdup(source);
 	p->json = (cJSON *)def;
 	if (!cJSON_IsObject(def)) {
 		xasprintf(why, "profile \"%s\": expected an object", name);
-		goto fail;
+		rc = -1;
 	}
-	cJSON_ArrayForEach(k, def) {
-		for (l = 0; l < PL_NLISTS; l++) {
-			if (strcmp(k->string, profile_list_names[l]) == 0)
-				break;
-		}
-		if (l < PL_NLISTS) {
-			if (l == PL_INPUT && cJSON_IsString(k) &&
-			    strcmp(k->valuestring, "cursor") == 0) {
-				p->input_cursor = 1;
-				continue;
-			}
-			def_region.kind = l == PL_EXITED ? REGION_CURSOR :
-			    l == PL_IDLE || l == PL_TYPED ? REGION_INPUT :
-			    l == PL_PROMPT || l == PL_DONE ? REGION_TRANSCRIPT : REGION_SCREEN;
-			def_region.n = 0;
-			regions = l != PL_IDLE && l != PL_TYPED && l != PL_PROMPT && l != PL_DONE;
-			at.profile = name;
-			at.list = k->string;
-			if (profile_list_parse(&p->lists[l], k, def_region, regions, &at, why))
-				goto fail;
-		} else if (strcmp(k->string, "description") == 0 && cJSON_IsString(k)) {
-			free(p->description);
-			p->description = xstrdup(k->valuestring);
-		} else if (strcmp(k->string, "commands") == 0) {
-			if (profile_strings(k, &p->commands, &p->ncommands) != 0) {
-				xasprintf(why, "profile \"%s\": commands: expected an array of strings",
-				    name);
-				goto fail;
-			}
-		} else if (strcmp(k->string, "foreground") == 0 && cJSON_IsBool(k)) {
-			p->foreground = cJSON_IsTrue(k);
-		} else if (strcmp(k->string, "open") == 0 && cJSON_IsString(k) &&
-		    (strcmp(k->valuestring, "busy") == 0 || strcmp(k->valuestring, "unknown") == 0)) {
-			p->open_busy = strcmp(k->valuestring, "busy") == 0;
-		} else if (k->string[0] != '_') {
-			xasprintf(why, "profile \"%s\": unexpected \"%s\" (expected description, "
-			    "commands, foreground, input, detect, exited, waiting, busy, view, idle, typed, "
-			    "require, prompt, done, fresh, open; \"open\" is \"busy\" or \"unknown\")",
-			    name, k->string);
-			goto fail;
-		}
+	for (k = rc == 0 ? def->child : NULL; k != NULL && rc == 0; k = k->next) {
+		for (l = 0; l < PL_NLISTS && strcmp(k->string, profile_list_names[l]) != 0; l++)
+			;
+		rc = l < PL_NLISTS ? profile_list_key(p, l, k, why) : profile_other_key(p, k, why);
 	}
-	if (check) {
-		for (l = 0; l < PL_NLISTS; l++) {
-			for (i = 0; i < p->lists[l].n; i++) {
-				char *msg;
-
-				if (profile_compile(&p->lists[l].v[i], &msg) != 0) {
-					xasprintf(why, "profile \"%s\": %s[%zu]: %s", name,
-					    profile_list_names[l], i, msg);
-					free(msg);
-					goto fail;
-				}
-			}
-		}
+	if (rc == 0 && check)
+		rc = profile_compile_all(p, why);
+	if (rc != 0) {
+		profile_free(p);
+		return NULL;
 	}
 	return p;
-fail:
-	profile_free(p);
-	return NULL;
 }
 
 /* Line and column (1-based) of a byte offset, for parse errors. */
@@ -896,7 +395,7 @@ profile_user_path(const char *state_dir)
 
 /* Reads the user's file; *text is NULL if it does not exist and need not. */
 static int
-profile_read_user(const char *path, int must_exist, char **text)
+profile_read_user(const char *path, int must_exist, char **text, char **cause)
 {
 	FILE *f;
 	size_t len;
@@ -906,19 +405,24 @@ profile_read_user(const char *path, int must_exist, char **text)
 	if ((f = fopen(path, "r")) == NULL) {
 		if (errno == ENOENT && !must_exist)
 			return 0;
-		return td_error(TD_EXIT_FAIL, "%s: %s", path, strerror(errno));
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return TD_EXIT_FAIL;
 	}
 	rc = file_read(f, PROFILE_MAX_FILE, text, &len);
 	fclose(f);
-	if (rc == FILE_TOO_LARGE)
-		return td_error(TD_EXIT_INVALID, "%s: larger than %d bytes", path, PROFILE_MAX_FILE);
-	if (rc != 0)
-		return td_error(TD_EXIT_FAIL, "%s: read error", path);
+	if (rc == FILE_TOO_LARGE) {
+		xasprintf(cause, "%s: larger than %d bytes", path, PROFILE_MAX_FILE);
+		return TD_EXIT_INVALID;
+	}
+	if (rc != 0) {
+		xasprintf(cause, "%s: read error", path);
+		return TD_EXIT_FAIL;
+	}
 	return 0;
 }
 
 static cJSON *
-profile_parse_text(const char *text, const char *source)
+profile_parse_text(const char *text, const char *source, char **cause)
 {
 	const char *end = NULL;
 	cJSON *root;
@@ -929,11 +433,11 @@ profile_parse_text(const char *text, const char *source)
 		if (end == NULL)
 			end = cJSON_GetErrorPtr();
 		profile_position(text, end != NULL ? (size_t)(end - text) : 0, &line, &col);
-		td_error(TD_EXIT_INVALID, "%s:%d:%d: invalid JSON", source, line, col);
+		xasprintf(cause, "%s:%d:%d: invalid JSON", source, line, col);
 		return NULL;
 	}
 	if (!cJSON_IsObject(root)) {
-		td_error(TD_EXIT_INVALID, "%s:1:1: expected an object of profiles by name", source);
+		xasprintf(cause, "%s:1:1: expected an object of profiles by name", source);
 		cJSON_Delete(root);
 		return NULL;
 	}
@@ -956,9 +460,10 @@ profile_set_add(struct profile_set *set, struct profile *p)
 	set->v[set->n++] = p;
 }
 
-/* Fills a set from a root object; returns -1 after reporting the first bad profile. */
+/* Fills a set from a root object; returns -1 with the first bad profile in *cause. */
 static int
-profile_set_fill(struct profile_set *set, cJSON *root, const char *source, int user)
+profile_set_fill(struct profile_set *set, cJSON *root, const char *source, int user,
+    char **cause)
 {
 	struct profile *p;
 	cJSON *def;
@@ -968,13 +473,13 @@ profile_set_fill(struct profile_set *set, cJSON *root, const char *source, int u
 		if (def->string[0] == '_' || def->string[0] == '$')
 			continue; /* comments, "$schema" */
 		if (strcmp(def->string, "auto") == 0) {
-			td_error(TD_EXIT_INVALID, "%s: \"auto\" is reserved: it picks one of the "
-			    "other profiles", source);
+			xasprintf(cause, "%s: \"auto\" is reserved: it picks one of the other "
+			    "profiles", source);
 			return -1;
 		}
 		if ((p = profile_parse(def->string, def, user ? source : "built-in", user,
 		    &why)) == NULL) {
-			td_error(TD_EXIT_INVALID, "%s: %s", source, why);
+			xasprintf(cause, "%s: %s", source, why);
 			free(why);
 			return -1;
 		}
@@ -1004,105 +509,96 @@ profile_set_auto(struct profile_set *set)
 	set->autop = a;
 }
 
+/* The built-ins and the user's file into SET; on failure set->status and set->cause say why. */
+static void
+profile_set_load(struct profile_set *set)
+{
+	const char *env = getenv("TMUX_DISPATCH_PROFILES");
+	char *text = NULL;
+
+	if ((set->status = profile_read_user(set->user_path, env != NULL && *env != '\0', &text,
+	    &set->cause)) != 0)
+		return;
+	set->status = TD_EXIT_INVALID;
+	set->builtin_root = profile_parse_text(profiles_builtin_json, "built-in profiles",
+	    &set->cause);
+	if (set->builtin_root == NULL ||
+	    profile_set_fill(set, set->builtin_root, "built-in profiles", 0, &set->cause) != 0)
+		goto out;
+	if (text != NULL && ((set->user_root = profile_parse_text(text, set->user_path,
+	    &set->cause)) == NULL ||
+	    profile_set_fill(set, set->user_root, set->user_path, 1, &set->cause) != 0))
+		goto out;
+	profile_set_auto(set);
+	set->status = 0;
+out:
+	free(text);
+}
+
+/* The set for the profiles file that applies to STATE_DIR, loaded once per process. */
 static struct profile_set *
-profile_load(const char *state_dir)
+profile_load(const char *state_dir, char **cause)
 {
 	struct profile_set *set;
-	char *path, *text;
-	int explicit;
+	char *path = profile_user_path(state_dir);
 
-	path = profile_user_path(state_dir);
 	for (set = profile_sets; set != NULL; set = set->next) {
-		if (strcmp(set->user_path, path) == 0) {
-			free(path);
-			return set;
+		if (strcmp(set->user_path, path) == 0)
+			break;
+	}
+	if (set == NULL) {
+		set = xcalloc(1, sizeof *set);
+		set->user_path = path;
+		path = NULL;
+		profile_set_load(set);
+		set->next = profile_sets;
+		profile_sets = set;
+	}
+	free(path);
+	if (set->status != 0)
+		*cause = xstrdup(set->cause);
+	return set;
+}
+
+int
+profile_get(const char *name, const char *state_dir, const struct profile **out, char **cause)
+{
+	struct profile_set *set = profile_load(state_dir, cause);
+	size_t i;
+
+	*out = NULL;
+	if (set->status != 0)
+		return set->status;
+	if (strcmp(name, "auto") == 0) {
+		*out = set->autop;
+		return 0;
+	}
+	for (i = 0; i < set->n; i++) {
+		if (strcmp(set->v[i]->name, name) == 0) {
+			*out = set->v[i];
+			return 0;
 		}
 	}
-	explicit = getenv("TMUX_DISPATCH_PROFILES") != NULL &&
-	    *getenv("TMUX_DISPATCH_PROFILES") != '\0';
-	if ((profile_status = profile_read_user(path, explicit, &text)) != 0) {
-		free(path);
-		return NULL;
-	}
-	set = xcalloc(1, sizeof *set);
-	set->user_path = path;
-	set->builtin_root = profile_parse_text(profiles_builtin_json, "built-in profiles");
-	if (set->builtin_root == NULL ||
-	    profile_set_fill(set, set->builtin_root, "built-in profiles", 0) != 0)
-		goto fail;
-	if (text != NULL) {
-		if ((set->user_root = profile_parse_text(text, path)) == NULL ||
-		    profile_set_fill(set, set->user_root, path, 1) != 0)
-			goto fail;
-	}
-	free(text);
-	profile_set_auto(set);
-	set->next = profile_sets;
-	profile_sets = set;
-	return set;
-fail:
-	profile_status = TD_EXIT_INVALID;
-	free(text);
-	set->next = profile_sets; /* freed with the others by profile_free_all */
-	profile_sets = set;
-	set->user_path[0] = '\0'; /* never found again: the next lookup retries */
-	return NULL;
+	xasprintf(cause, "no profile '%s' (see tmux-dispatch profiles ls)", name);
+	return TD_EXIT_NOTFOUND;
 }
 
-const struct profile *
-profile_get(const char *name, const char *state_dir)
+int
+profile_all(const char *state_dir, const struct profile *const **all, size_t *n, char **cause)
 {
-	struct profile_set *set;
-	size_t i;
+	struct profile_set *set = profile_load(state_dir, cause);
 
-	if ((set = profile_load(state_dir)) == NULL)
-		return NULL;
-	if (strcmp(name, "auto") == 0)
-		return set->autop;
-	for (i = 0; i < set->n; i++) {
-		if (strcmp(set->v[i]->name, name) == 0)
-			return set->v[i];
-	}
-	profile_status = td_error(TD_EXIT_NOTFOUND, "no profile '%s' (see tmux-dispatch "
-	    "profiles ls)", name);
-	return NULL;
-}
-
-const struct profile *const *
-profile_all(const char *state_dir, size_t *n)
-{
-	struct profile_set *set;
-
-	if ((set = profile_load(state_dir)) == NULL)
-		return NULL;
+	*all = NULL;
+	*n = 0;
+	if (set->status != 0)
+		return set->status;
+	*all = (const struct profile *const *)set->v;
 	*n = set->n;
-	return (const struct profile *const *)set->v;
-}
-
-static int
-profile_in(char *const *list, size_t n, const char *name)
-{
-	size_t i;
-
-	if (*name == '-')
-		name++;
-	for (i = 0; i < n; i++) {
-		if (strcmp(list[i], name) == 0)
-			return 1;
-	}
 	return 0;
 }
 
 int
 profile_has_command(const struct profile *p, const char *name)
 {
-	return profile_in(p->commands, p->ncommands, name);
-}
-
-int
-profile_pattern_applies(const struct pattern *pt, const char *command)
-{
-	if (pt->commands == NULL)
-		return 1;
-	return command != NULL && profile_in(pt->commands, pt->ncommands, command);
+	return pattern_in(p->commands, p->ncommands, name);
 }

@@ -5,48 +5,11 @@
 #ifndef PROFILE_H
 #define PROFILE_H
 
-#include <regex.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
 
-/* Where on the screen a pattern looks; see README "Profiles". */
-enum region_kind {
-	REGION_SCREEN,     /* every line down to the last non-blank one */
-	REGION_LAST,       /* the last N lines, ending at the last non-blank one */
-	REGION_CURSOR,     /* the cursor line (without metadata: the last non-blank line) */
-	REGION_INPUT,      /* the input line and the lines that continue it */
-	REGION_FOOTER,     /* below the input (N: its first N lines) */
-	REGION_TRANSCRIPT, /* above the input (N: its last N lines, trailing blanks skipped) */
-};
-
-struct region {
-	enum region_kind kind;
-	int n; /* 0: the whole region */
-};
-
-struct pattern {
-	char *source;     /* the POSIX ERE, as written */
-	char *label;      /* shown in verdicts instead of the source, or NULL */
-	struct region region;
-	char **commands;  /* applies only when pane_current_command is one of these, or NULL */
-	size_t ncommands;
-	char *literal;    /* a substring every match contains (prefilter), or NULL */
-	size_t literal_len;
-	int literal_at_start; /* every match starts the line with the literal */
-	int literal_at_end;   /* ... and ends it: the pattern is "^lit$" or "lit$" */
-	size_t rare;      /* offset of the literal's least common byte: memchr looks for it */
-	int trivial;      /* the pattern is its literal: no regexec needed */
-	int has_last;     /* it ends in '$' and last[] holds the bytes a matching line ends with */
-	unsigned char last[256];
-	int compiled;     /* 0: not yet, 1: re is valid, -1: does not compile */
-	regex_t re;
-};
-
-struct pattern_list {
-	struct pattern *v;
-	size_t n;
-};
+#include "pattern.h"
 
 /* The pattern lists of a profile, in JSON key order. */
 enum profile_list {
@@ -89,25 +52,16 @@ extern const char *profile_list_names[PL_NLISTS];
 /*
  * Looks NAME up ("auto" allowed) in the user's profiles ($TMUX_DISPATCH_PROFILES, else
  * STATE_DIR/profiles.json; user entries replace built-ins of the same name), then in the
- * built-ins. Reports the error and returns NULL if there is no such profile or the user's file
- * is invalid (its path, and line:col for a syntax error).
+ * built-ins. Returns 0, or a TD_EXIT_* status with *cause (caller frees) saying why: no such
+ * profile, or the user's file is invalid (its path, and line:col for a syntax error).
  */
-const struct profile *profile_get(const char *name, const char *state_dir);
-/* The exit status (TD_EXIT_*) that goes with the last NULL from profile_get or profile_all. */
-int profile_last_error(void);
-/* Every profile, built-ins first in their order, then the user's; NULL on a bad user file. */
-const struct profile *const *profile_all(const char *state_dir, size_t *n);
+int profile_get(const char *name, const char *state_dir, const struct profile **, char **cause);
+/* Every profile, built-ins first in their order, then the user's; errors as profile_get. */
+int profile_all(const char *state_dir, const struct profile *const **, size_t *, char **cause);
 /* The user's profiles.json path that applies (may not exist). Caller frees. */
 char *profile_user_path(const char *state_dir);
 /* Whether NAME is one of P's commands (a leading '-' of a login shell is ignored). */
 int profile_has_command(const struct profile *, const char *name);
-/* Whether a pattern applies with this foreground command (NULL: none known). */
-int profile_pattern_applies(const struct pattern *, const char *command);
-/* A pattern from an expression alone (region screen), compiled now; for tests. */
-int profile_pattern_init(struct pattern *, const char *source, char **why);
-void profile_pattern_free(struct pattern *);
-/* Matches one line (LEN bytes, not NUL-terminated) against a pattern. */
-int profile_match(struct pattern *, const char *line, size_t len);
 void profile_free_all(void);
 
 #endif

@@ -1,9 +1,10 @@
-/* What may be queued, what is ready, and in which order items go out. */
+/* What may be queued, and the queue counted: for people, the badge and the status line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "queue.h"
+#include "schedule.h"
 #include "tmux-dispatch.h"
 
 /* Length of the UTF-8 sequence at s, or 0 if it is not valid (overlong, surrogate, > U+10FFFF). */
@@ -60,58 +61,6 @@ queue_check_command(const char *command)
 	return NULL;
 }
 
-int
-queue_item_ready(struct state *st, const cJSON *item, const char **blocker)
-{
-	const cJSON *dep, *other;
-
-	*blocker = NULL;
-	if (strcmp(state_str(item, "status"), ST_PENDING) != 0)
-		return 0;
-	cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(item, "dependsOn")) {
-		other = state_item(st, dep->valuestring);
-		if (other == NULL || strcmp(state_str(other, "status"), ST_DONE) != 0) {
-			*blocker = dep->valuestring;
-			return 0;
-		}
-	}
-	return 1;
-}
-
-cJSON *
-queue_running(struct state *st, const cJSON *term)
-{
-	cJSON *item;
-	const char *on, *to;
-
-	cJSON_ArrayForEach(item, st->queue) {
-		if (strcmp(state_str(item, "status"), ST_RUNNING) != 0)
-			continue;
-		on = state_str(item, "terminal");
-		to = state_str(item, "assignedTo");
-		if (on != NULL ? strcmp(on, term->string) == 0 :
-		    to != NULL && strcmp(to, term->string) == 0)
-			return item;
-	}
-	return NULL;
-}
-
-int
-queue_before(const cJSON *a, const cJSON *b)
-{
-	double pa = cJSON_GetObjectItemCaseSensitive(a, "priority")->valuedouble;
-	double pb = cJSON_GetObjectItemCaseSensitive(b, "priority")->valuedouble;
-	const char *ca = state_str(a, "createdAt"), *cb = state_str(b, "createdAt");
-	int c;
-
-	if (pa != pb)
-		return pa > pb;
-	/* Our timestamps are fixed-width UTC, so text order is time order. */
-	if (ca != NULL && cb != NULL && (c = strcmp(ca, cb)) != 0)
-		return c < 0;
-	return 0;
-}
-
 void
 queue_count(struct state *st, struct queue_counts *c)
 {
@@ -120,17 +69,17 @@ queue_count(struct state *st, struct queue_counts *c)
 
 	memset(c, 0, sizeof *c);
 	cJSON_ArrayForEach(item, st->queue) {
-		status = state_str(item, "status");
+		status = state_str(item, ITEM_STATUS);
 		if (strcmp(status, ST_RUNNING) == 0)
 			c->running++;
-		else if (queue_item_ready(st, item, &blocker))
+		else if (schedule_ready(st, item, &blocker))
 			c->ready++;
 		else
 			c->blocked++;
 	}
 	c->pending = c->ready + c->blocked;
 	cJSON_ArrayForEach(item, st->completed) {
-		status = state_str(item, "status");
+		status = state_str(item, ITEM_STATUS);
 		if (strcmp(status, ST_DONE) == 0)
 			c->done++;
 		else if (strcmp(status, ST_FAILED) == 0)

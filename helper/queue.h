@@ -1,4 +1,5 @@
-/* Queue semantics over the state: terminal selection, groups, allowlists, readiness, order. */
+/* Terminals (terminal.c: names, selection, groups, allowlists) and the queue (queue.c: what
+ * may be queued, counts, the badge). Which item goes next is schedule.h's. */
 #ifndef QUEUE_H
 #define QUEUE_H
 
@@ -25,12 +26,6 @@ int terminal_takes(struct state *, const char *assigned, const cJSON *term);
 
 /* NULL if a command may be queued, else why not. */
 const char *queue_check_command(const char *);
-/* A pending item whose every dependsOn is done; otherwise *blocker names the first that is not. */
-int queue_item_ready(struct state *, const cJSON *item, const char **blocker);
-/* The item a terminal is working on: the running one it took, or one assigned to it by hand. */
-cJSON *queue_running(struct state *, const cJSON *term);
-/* Orders items for delivery: higher priority first, then older, then earlier in the file. */
-int queue_before(const cJSON *a, const cJSON *b);
 
 /* Counts per status; ready and blocked split pending. */
 struct queue_counts {

@@ -16,6 +16,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "durable.h"
 #include "state.h"
 #include "strmap.h"
 #include "tmux-dispatch.h"
@@ -53,7 +54,16 @@ state_find_path(const char *given)
 	return path != NULL ? path : xstrdup(STATE_FILE_NAME);
 }
 
-static char *
+char *
+state_find_dir(const char *given)
+{
+	char *path = state_find_path(given), *dir = state_dirname(path);
+
+	free(path);
+	return dir;
+}
+
+char *
 state_dirname(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -84,14 +94,6 @@ state_lock_timeout(void)
 	return (*end == '\0' && v > 0 && v < 86400) ? (int)v : STATE_LOCK_TIMEOUT;
 }
 
-/* Files beside the state (lock, history) get no more access than the state file has. */
-static mode_t
-state_side_mode(const struct state *st)
-{
-	struct stat sb;
-
-	return stat(st->path, &sb) == 0 ? (sb.st_mode & 0666) : 0666;
-}
 
 /* Blocking flock, interrupted by a timer, so waiters queue in the kernel instead of spinning. */
 static int
@@ -103,7 +105,8 @@ state_lock(struct state *st)
 	int fd, rc, saved;
 
 	xasprintf(&lock_path, "%s.lock", st->path);
-	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, state_side_mode(st));
+	/* Files beside the state (lock, history) get no more access than the state file has. */
+	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, durable_mode_of(st->path));
 	if (fd == -1) {
 		rc = td_error(TD_EXIT_FAIL, "%s: %s", lock_path, strerror(errno));
 		free(lock_path);
@@ -409,8 +412,9 @@ enum {
 	IK_ID, IK_COMMAND, IK_STATUS, IK_ASSIGNED, IK_DEPENDS, IK_PRIORITY, IK_ATTEMPTS,
 	IK_CREATED, IK_STARTED, IK_FINISHED, IK_N
 };
-static const char *const state_item_keys[IK_N] = { "id", "command", "status", "assignedTo",
-	"dependsOn", "priority", "attempts", "createdAt", "startedAt", "finishedAt" };
+static const char *const state_item_keys[IK_N] = { ITEM_ID, ITEM_COMMAND, ITEM_STATUS,
+	ITEM_ASSIGNED, ITEM_DEPENDS, ITEM_PRIORITY, ITEM_ATTEMPTS, ITEM_CREATED, ITEM_STARTED,
+	ITEM_FINISHED };
 
 /* The known item key a member name is, or -1: its first letters pick one key to compare. */
 static int
@@ -478,7 +482,7 @@ state_check_item(struct state *st, cJSON *item, const char *where, size_t i)
 	if (!cJSON_IsString(f[IK_COMMAND]))
 		return state_invalid(st, "%s[%zu].command must be a string", where, i);
 	if (f[IK_STATUS] == NULL)
-		f[IK_STATUS] = cJSON_AddStringToObject(item, "status", ST_PENDING);
+		f[IK_STATUS] = cJSON_AddStringToObject(item, ITEM_STATUS, ST_PENDING);
 	else if (!cJSON_IsString(f[IK_STATUS]))
 		return state_invalid(st, "%s[%zu].status must be a string", where, i);
 	for (s = state_statuses; *s != NULL && strcmp(*s, f[IK_STATUS]->valuestring) != 0; s++)
@@ -492,12 +496,12 @@ state_check_item(struct state *st, cJSON *item, const char *where, size_t i)
 	    !cJSON_IsNull(f[IK_ASSIGNED]))
 		return state_invalid(st, "%s[%zu].assignedTo must be a string or null", where, i);
 	if (f[IK_DEPENDS] == NULL)
-		cJSON_AddItemToObject(item, "dependsOn", cJSON_CreateArray());
+		cJSON_AddItemToObject(item, ITEM_DEPENDS, cJSON_CreateArray());
 	else if (state_check_string_array(f[IK_DEPENDS]) != 0)
 		return state_invalid(st, "%s[%zu].dependsOn must be an array of ids", where, i);
-	if (state_check_whole(st, item, f[IK_PRIORITY], where, i, "priority",
+	if (state_check_whole(st, item, f[IK_PRIORITY], where, i, ITEM_PRIORITY,
 	    -STATE_MAX_PRIORITY, STATE_MAX_PRIORITY) != 0 ||
-	    state_check_whole(st, item, f[IK_ATTEMPTS], where, i, "attempts", 0,
+	    state_check_whole(st, item, f[IK_ATTEMPTS], where, i, ITEM_ATTEMPTS, 0,
 	    STATE_MAX_PRIORITY) != 0)
 		return TD_EXIT_INVALID;
 	for (k = IK_CREATED; k <= IK_FINISHED; k++) {
@@ -506,7 +510,7 @@ state_check_item(struct state *st, cJSON *item, const char *where, size_t i)
 			    state_item_keys[k]);
 	}
 	if (f[IK_CREATED] == NULL)
-		state_set_time(item, "createdAt", st->now);
+		state_set_time(item, ITEM_CREATED, st->now);
 	return 0;
 }
 
@@ -523,7 +527,7 @@ state_check_items(struct state *st, cJSON *arr, const char *where)
 	return 0;
 }
 
-static char *
+char *
 state_new_id(struct state *st)
 {
 	char *id = NULL;
@@ -542,11 +546,11 @@ state_assign_ids(struct state *st, cJSON *arr)
 	char *id;
 
 	cJSON_ArrayForEach(item, arr) {
-		if (cJSON_GetObjectItemCaseSensitive(item, "id") != NULL)
+		if (cJSON_GetObjectItemCaseSensitive(item, ITEM_ID) != NULL)
 			continue;
 		id = state_new_id(st);
-		cJSON_AddStringToObject(item, "id", id);
-		strmap_put(st->ids, state_str(item, "id"), item);
+		cJSON_AddStringToObject(item, ITEM_ID, id);
+		strmap_put(st->ids, state_str(item, ITEM_ID), item);
 		free(id);
 	}
 }
@@ -559,13 +563,13 @@ state_sort_items(struct state *st)
 
 	for (item = st->queue->child; item != NULL; item = next) {
 		next = item->next;
-		if (state_item_finished(item))
+		if (item_finished(item))
 			cJSON_AddItemToArray(st->completed,
 			    cJSON_DetachItemViaPointer(st->queue, item));
 	}
 	for (item = st->completed->child; item != NULL; item = next) {
 		next = item->next;
-		if (!state_item_finished(item))
+		if (!item_finished(item))
 			cJSON_AddItemToArray(st->queue,
 			    cJSON_DetachItemViaPointer(st->completed, item));
 	}
@@ -620,31 +624,61 @@ state_normalize(struct state *st)
 	return 0;
 }
 
+static void
+state_init(struct state *st, const char *path)
+{
+	memset(st, 0, sizeof *st);
+	st->lock_fd = -1;
+	st->now = time(NULL);
+	st->path = xstrdup(path);
+	st->dir = state_dirname(st->path);
+	st->ids = strmap_new();
+}
+
+/* Parses and normalizes BUF (NULL: no file) as the state at st->path. */
+static int
+state_load(struct state *st, const char *buf, size_t len)
+{
+	int rc;
+
+	if (buf != NULL && (rc = state_parse(st, buf, len)) != 0)
+		return rc;
+	if (st->root == NULL)
+		st->root = cJSON_CreateObject();
+	return state_normalize(st);
+}
+
 int
 state_open(struct state *st, const char *given, int mode)
 {
 	mode_t file_mode = 0;
 	size_t len;
-	char *buf;
+	char *buf, *path = state_find_path(given);
 	int rc;
 
-	memset(st, 0, sizeof *st);
-	st->lock_fd = -1;
-	st->now = time(NULL);
-	st->path = state_find_path(given);
-	st->dir = state_dirname(st->path);
-	st->ids = strmap_new();
-	if (mode == STATE_WRITE && (rc = state_lock(st)) != 0)
+	state_init(st, path);
+	free(path);
+	if (mode != STATE_READ && (rc = state_lock(st)) != 0)
 		return rc;
+	if (mode == STATE_LOCK)
+		return 0;
 	if ((rc = state_read(st, &buf, &len, &file_mode)) != 0)
 		return rc;
-	rc = buf != NULL ? state_parse(st, buf, len) : 0;
+	rc = state_load(st, buf, len);
 	free(buf);
-	if (rc != 0)
-		return rc;
-	if (st->root == NULL)
-		st->root = cJSON_CreateObject();
-	return state_normalize(st);
+	return rc;
+}
+
+int
+state_check_text(const char *name, const char *text, size_t len)
+{
+	struct state st;
+	int rc;
+
+	state_init(&st, name);
+	rc = state_load(&st, text, len);
+	state_close(&st);
+	return rc;
 }
 
 /*
@@ -678,35 +712,6 @@ state_close(struct state *st)
 	free(st->dir);
 	memset(st, 0, sizeof *st);
 	st->lock_fd = -1;
-}
-
-static int
-state_write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-state_fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd == -1)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
 }
 
 /* Numbers printed as the text they were read from, for the length of one print. */
@@ -787,7 +792,7 @@ state_depended_on(const struct state *st)
 	cJSON *item, *dep;
 
 	cJSON_ArrayForEach(item, st->queue) {
-		cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(item, "dependsOn"))
+		cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(item, ITEM_DEPENDS))
 			strmap_put(ids, dep->valuestring, dep);
 	}
 	return ids;
@@ -804,18 +809,18 @@ state_archive(struct state *st)
 	struct strmap *needed = NULL;
 	cJSON *item, *next, *moved = cJSON_CreateArray();
 	size_t len = 0, cap = 0, n;
-	char *path, *line, *buf = NULL;
+	char *path, *line, *buf = NULL, *cause;
 	time_t finished;
-	int fd, rc = 0;
+	int rc = 0;
 
 	for (item = st->completed->child; item != NULL; item = next) {
 		next = item->next;
-		if (state_parse_time(state_str(item, "finishedAt"), &finished) != 0 ||
+		if (state_parse_time(state_str(item, ITEM_FINISHED), &finished) != 0 ||
 		    state_same_day(finished, st->now))
 			continue;
 		if (needed == NULL)
 			needed = state_depended_on(st);
-		if (strmap_get(needed, state_str(item, "id")) != NULL)
+		if (strmap_get(needed, state_str(item, ITEM_ID)) != NULL)
 			continue;
 		line = state_print(item, 0);
 		n = strlen(line);
@@ -825,17 +830,16 @@ state_archive(struct state *st)
 		buf[len + n] = '\n';
 		len += n + 1;
 		cJSON_free(line);
-		cJSON_AddItemToArray(moved, cJSON_CreateString(state_str(item, "id")));
+		cJSON_AddItemToArray(moved, cJSON_CreateString(state_str(item, ITEM_ID)));
 	}
 	strmap_free(needed);
 	if (len > 0) {
 		/* One write: a failure leaves no half line for the next append to run into. */
 		path = state_history_path(st);
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, state_side_mode(st));
-		if (fd == -1 || state_write_all(fd, buf, len) != 0 || fsync(fd) != 0)
-			rc = td_error(TD_EXIT_FAIL, "%s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
+		if (durable_append(path, buf, len, durable_mode_of(st->path), 1, &cause) != 0) {
+			rc = td_error(TD_EXIT_FAIL, "%s", cause);
+			free(cause);
+		}
 		free(path);
 	}
 	/* Only once the history holds them do they leave the state. */
@@ -851,21 +855,22 @@ state_archive(struct state *st)
 	return rc;
 }
 
-static mode_t
-state_default_mode(void)
+/* The state file replaced by TEXT, keeping its mode (a new one gets 0666 less the umask). */
+static int
+state_replace_text(struct state *st, const char *text, size_t len, char **cause)
 {
-	mode_t mask = umask(0);
+	struct stat sb;
 
-	umask(mask);
-	return 0666 & ~mask;
+	return durable_replace(st->path, text, len, stat(st->path, &sb) == 0 ?
+	    (sb.st_mode & 07777) : durable_mode_of(st->path), cause);
 }
 
 int
 state_commit(struct state *st)
 {
-	struct stat sb;
-	char *text, *tmp;
-	int fd = -1, saved;
+	char *text, *cause;
+	size_t len;
+	int rc;
 
 	if (st->lock_fd == -1)
 		fatal("state_commit without the lock");
@@ -873,53 +878,48 @@ state_commit(struct state *st)
 		return TD_EXIT_FAIL;
 	state_set_num(st->root, "nextId", st->next_id);
 	text = state_json_text(st->root);
-	xasprintf(&tmp, "%s.tmp", st->path);
-	/* We hold the lock, so a temp file left here is a dead writer's: it is safe to remove. */
-	if (unlink(tmp) == -1 && errno != ENOENT)
-		goto err;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1)
-		goto err;
-	if (fchmod(fd, stat(st->path, &sb) == 0 ? (sb.st_mode & 07777) : state_default_mode()) != 0)
-		goto err;
-	if (state_write_all(fd, text, strlen(text)) != 0 || state_write_all(fd, "\n", 1) != 0)
-		goto err;
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		fd = -1;
-		goto err;
-	}
-	fd = -1;
-	if (rename(tmp, st->path) != 0)
-		goto err;
-	if (state_fsync_dir(st->dir) != 0)
-		goto err;
+	len = strlen(text);
+	text = xrealloc(text, len + 2);
+	text[len++] = '\n';
+	rc = state_replace_text(st, text, len, &cause);
 	free(text);
-	free(tmp);
+	if (rc != 0) {
+		td_error(TD_EXIT_FAIL, "%s", cause);
+		free(cause);
+		return TD_EXIT_FAIL;
+	}
 	st->exists = 1;
 	return 0;
+}
 
-err:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	td_error(TD_EXIT_FAIL, "%s: cannot write: %s", st->path, strerror(saved));
-	free(text);
-	free(tmp);
-	errno = saved;
-	return TD_EXIT_FAIL;
+int
+state_replace(struct state *st, const char *text, size_t len)
+{
+	char *cause;
+
+	if (st->lock_fd == -1)
+		fatal("state_replace without the lock");
+	if (state_replace_text(st, text, len, &cause) != 0) {
+		td_error(TD_EXIT_FAIL, "%s", cause);
+		free(cause);
+		return TD_EXIT_FAIL;
+	}
+	return 0;
 }
 
 char *
-state_side_path(const char *state_dir, const char *name)
+state_side_path(const char *state_path, const char *name)
 {
-	char *dir, *path;
+	char *dir, *path, *cause, *sdir = state_dirname(state_path);
 
-	xasprintf(&dir, "%s/.terminal-status.d", state_dir);
-	if (mkdir(dir, 0777) == -1 && errno != EEXIST)
-		td_error(TD_EXIT_FAIL, "%s: %s", dir, strerror(errno));
+	xasprintf(&dir, "%s/" STATE_SIDE_DIR, sdir);
+	if (durable_mkdir(dir, durable_mode_of(state_path), &cause) != 0) {
+		td_error(TD_EXIT_FAIL, "%s", cause);
+		free(cause);
+	}
 	xasprintf(&path, "%s/%s", dir, name);
 	free(dir);
+	free(sdir);
 	return path;
 }
 
@@ -935,21 +935,12 @@ state_item(struct state *st, const char *id)
 	return strmap_get(st->ids, id);
 }
 
-int
-state_item_finished(const cJSON *item)
-{
-	const char *status = state_str(item, "status");
-
-	return status != NULL && strcmp(status, ST_PENDING) != 0 &&
-	    strcmp(status, ST_RUNNING) != 0;
-}
-
 void
 state_file_item(struct state *st, cJSON *item)
 {
 	cJSON *from, *to;
 
-	if (state_item_finished(item)) {
+	if (item_finished(item)) {
 		from = st->queue;
 		to = st->completed;
 	} else {
@@ -964,25 +955,11 @@ state_file_item(struct state *st, cJSON *item)
 	}
 }
 
-cJSON *
-state_add_item(struct state *st, const char *id, const char *command)
+void
+state_insert_item(struct state *st, cJSON *item)
 {
-	cJSON *item = cJSON_CreateObject();
-	char *generated = NULL;
-
-	if (id == NULL)
-		id = generated = state_new_id(st);
-	cJSON_AddStringToObject(item, "id", id);
-	cJSON_AddStringToObject(item, "command", command);
-	cJSON_AddStringToObject(item, "status", ST_PENDING);
-	cJSON_AddItemToObject(item, "dependsOn", cJSON_CreateArray());
-	cJSON_AddNumberToObject(item, "priority", 0);
-	cJSON_AddNumberToObject(item, "attempts", 0);
-	state_set_time(item, "createdAt", st->now);
 	cJSON_AddItemToArray(st->queue, item);
-	strmap_put(st->ids, state_str(item, "id"), item);
-	free(generated);
-	return item;
+	strmap_put(st->ids, state_str(item, ITEM_ID), item);
 }
 
 const char *

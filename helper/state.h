@@ -3,19 +3,17 @@
 #define STATE_H
 
 #include <cjson/cJSON.h>
+#include <stddef.h>
 #include <time.h>
+
+#include "item.h"
 
 struct strmap;
 
 #define STATE_FILE_NAME ".terminal-status.json"
+#define STATE_SIDE_DIR ".terminal-status.d" /* events.jsonl, results/ */
 #define STATE_VERSION 1
 
-/* Item status values, as written in the file. */
-#define ST_PENDING "pending"
-#define ST_RUNNING "running"
-#define ST_DONE "done"
-#define ST_FAILED "failed"
-#define ST_CANCELLED "cancelled"
 
 struct state {
 	char *path;      /* the state file */
@@ -35,6 +33,7 @@ struct state {
 
 #define STATE_READ 0
 #define STATE_WRITE 1 /* lock for a read-modify-write, released by state_close */
+#define STATE_LOCK 2  /* the lock alone: the file is not read (state replace) */
 
 /* Loads (locking first for STATE_WRITE). Returns 0 or a TD_EXIT_* status, already reported. */
 int state_open(struct state *, const char *path, int mode);
@@ -45,15 +44,25 @@ void state_close(struct state *);
 void state_close_at_exit(void);
 /* The path the state file is at for a -f value (or NULL): see README "Where the state lives". */
 char *state_find_path(const char *);
-/* Path of a file in the side directory (.terminal-status.d) of the state's directory. */
-char *state_side_path(const char *state_dir, const char *);
+/* The directory of a path (".", "/"), e.g. of state_find_path: profiles are looked for there. */
+char *state_dirname(const char *path);
+/* state_dirname(state_find_path(GIVEN)). */
+char *state_find_dir(const char *given);
+/* Whether TEXT would load as a state file (reported against NAME); 0 or TD_EXIT_INVALID. */
+int state_check_text(const char *name, const char *text, size_t len);
+/* Replaces the file by TEXT as given (state replace), durably and keeping its mode; locked. */
+int state_replace(struct state *, const char *text, size_t len);
+/* Path of a file in the side directory (.terminal-status.d) beside the state file, which is
+ * created (with the state file's permissions) when missing. */
+char *state_side_path(const char *state_path, const char *);
 
 /* Lookups. */
 cJSON *state_terminal(struct state *, const char *name);
 cJSON *state_item(struct state *, const char *id);
-int state_item_finished(const cJSON *);
-/* Adds a new item at the end of the queue; id NULL generates "q-N". Returns the item. */
-cJSON *state_add_item(struct state *, const char *id, const char *command);
+/* An unused generated id, "q-N" (caller frees); item_create is its user. */
+char *state_new_id(struct state *);
+/* Appends a new item to the queue and its id to the index. */
+void state_insert_item(struct state *, cJSON *);
 /* Moves an item between queue and completedToday to match its status. */
 void state_file_item(struct state *, cJSON *);
 const char *state_str(const cJSON *, const char *key); /* NULL if absent or not a string */

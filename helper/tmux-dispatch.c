@@ -26,6 +26,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_resume_entry,
 	&cmd_hook_entry,
 	&cmd_path_entry,
+	&cmd_state_replace_entry,
 	&cmd_menu_terminals_entry,
 	&cmd_classify_entry,
 	&cmd_profiles_ls_entry,

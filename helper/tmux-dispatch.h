@@ -15,6 +15,7 @@ enum {
 	TD_EXIT_USAGE = 2,    /* bad arguments */
 	TD_EXIT_INVALID = 3,  /* state file invalid, left untouched */
 	TD_EXIT_NOTFOUND = 4, /* no such terminal or item */
+	TD_EXIT_CHANGED = 5,  /* the state file changed meanwhile (state replace --expect) */
 };
 
 struct cmd_ctx {
@@ -41,6 +42,7 @@ extern const struct cmd_entry cmd_status_entry, cmd_badge_entry;
 extern const struct cmd_entry cmd_dispatch_entry, cmd_check_entry, cmd_send_entry,
     cmd_pause_entry, cmd_resume_entry;
 extern const struct cmd_entry cmd_hook_entry, cmd_path_entry, cmd_menu_terminals_entry;
+extern const struct cmd_entry cmd_state_replace_entry;
 
 /* cmd-dispatch.c: a command from operands joined by spaces, or from stdin (--stdin). */
 char *dispatch_text(const struct cmd_ctx *, int, char **, int);

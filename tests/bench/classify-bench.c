@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "classify.h"
 #include "profile.h"
 #include "tmux-dispatch.h"
 
@@ -88,6 +89,7 @@ load(const char *dir, struct sample **v, size_t *n)
 		char name[256];
 		size_t l;
 		struct sample s = { 0 };
+		char *cause = NULL;
 		const char *pn;
 
 		next = strchr(line, '\n');
@@ -97,9 +99,11 @@ load(const char *dir, struct sample **v, size_t *n)
 			continue;
 		memcpy(name, line, l);
 		name[l] = '\0';
-		if ((pn = name_profile(name)) == NULL ||
-		    (s.profile = profile_get(pn, NULL)) == NULL)
+		if ((pn = name_profile(name)) == NULL || profile_get(pn, NULL, &s.profile, &cause) != 0) {
+			free(cause);
+			cause = NULL;
 			continue;
+		}
 		xasprintf(&path, "%s/%s.txt", dir, name);
 		s.text = slurp(path, &s.len);
 		free(path);
@@ -122,15 +126,21 @@ static int
 throughput(double seconds, int ndirs, char **dirs)
 {
 	const char *names[] = { "claude", "codex", "gemini", "shell", "all", "auto" };
-	const struct profile *autop = profile_get("auto", NULL);
+	const struct profile *autop;
+	char *cause = NULL;
 	struct sample *v = NULL;
 	struct verdict verdict;
 	size_t n = 0, i;
 	int k, d;
 
+	if (profile_get("auto", NULL, &autop, &cause) != 0) {
+		fprintf(stderr, "classify-bench: %s\n", cause);
+		free(cause);
+		return 1;
+	}
 	for (d = 0; d < ndirs; d++)
 		load(dirs[d], &v, &n);
-	if (n == 0 || autop == NULL) {
+	if (n == 0) {
 		fprintf(stderr, "classify-bench: no captures\n");
 		return 1;
 	}
@@ -139,7 +149,7 @@ throughput(double seconds, int ndirs, char **dirs)
 
 		/* A warm-up round compiles the patterns the captures need. */
 		for (i = 0; i < n; i++)
-			capture_classify(v[i].profile, v[i].text, v[i].len, &v[i].meta, &verdict);
+			classify_screen(v[i].profile, v[i].text, v[i].len, &v[i].meta, &verdict);
 		start = now_ns();
 		do {
 			for (i = 0; i < n; i++) {
@@ -147,7 +157,7 @@ throughput(double seconds, int ndirs, char **dirs)
 
 				if (k < 4 && strcmp(p->name, names[k]) != 0)
 					continue;
-				capture_classify(p, v[i].text, v[i].len,
+				classify_screen(p, v[i].text, v[i].len,
 				    v[i].meta.known ? &v[i].meta : NULL, &verdict);
 				bytes += (long long)v[i].len;
 				count++;

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "classify.h"
 #include "profile.h"
+#include "stall.h"
 #include "tap.h"
 #include "tmux-dispatch.h"
 
@@ -59,10 +61,24 @@ slurp(const char *path, size_t *len)
 	return text;
 }
 
+/* profile_get, or NULL; *status (if not NULL) gets its exit status. */
+static const struct profile *
+get_profile(const char *name, const char *dir, int *status)
+{
+	const struct profile *p;
+	char *cause = NULL;
+	int rc = profile_get(name, dir, &p, &cause);
+
+	free(cause);
+	if (status != NULL)
+		*status = rc;
+	return p;
+}
+
 static struct verdict
 classify(const char *profile, const char *text, const struct pane_meta *meta)
 {
-	const struct profile *p = profile_get(profile, NULL);
+	const struct profile *p = get_profile(profile, NULL, NULL);
 	struct verdict v;
 
 	if (p == NULL) {
@@ -72,7 +88,7 @@ classify(const char *profile, const char *text, const struct pane_meta *meta)
 		v.profile = "?";
 		return v;
 	}
-	capture_classify(p, text, strlen(text), meta, &v);
+	classify_screen(p, text, strlen(text), meta, &v);
 	return v;
 }
 
@@ -125,7 +141,7 @@ test_fixtures(const char *sub)
 	labels = slurp(path, &len);
 	free(path);
 	if (labels == NULL) {
-		ok(1, "# SKIP no %s/labels.tsv", dir);
+		ok(0, "%s/labels.tsv is readable", dir);
 		free(dir);
 		return;
 	}
@@ -175,19 +191,19 @@ test_fixtures(const char *sub)
 			struct verdict v;
 
 			if (k == 0 && (strcmp(use, "auto") == 0 ||
-			    (p = profile_get(use, NULL)) == NULL))
+			    (p = get_profile(use, NULL, NULL)) == NULL))
 				continue;
-			p = profile_get(use, NULL);
-			capture_classify(p, text, len, meta.known ? &meta : NULL, &v);
+			p = get_profile(use, NULL, NULL);
+			classify_screen(p, text, len, meta.known ? &meta : NULL, &v);
 			total++;
-			if (!state_in(capture_state_name(v.state), want)) {
+			if (!state_in(classify_state_name(v.state), want)) {
 				wrong++;
 				if (v.state == PANE_IDLE)
 					false_idle++;
 			}
-			ok(state_in(capture_state_name(v.state), want),
+			ok(state_in(classify_state_name(v.state), want),
 			    "%s (%s): %s, want %s — %s %s: %s", name, use,
-			    capture_state_name(v.state), want, capture_state_name(v.state),
+			    classify_state_name(v.state), want, classify_state_name(v.state),
 			    v.profile, v.rule);
 		}
 		free(prof_name);
@@ -219,28 +235,28 @@ test_claude_synthetic(void)
 	    "\n❯" NBSP "\n" RULE "\n  ? for shortcuts\n";
 
 	v = classify("claude", idle, NULL);
-	is_str(capture_state_name(v.state), "unknown", "claude: empty input but no banner or "
+	is_str(classify_state_name(v.state), "unknown", "claude: empty input but no banner or "
 	    "done marker: unknown (%s)", v.rule);
 	v = classify("claude", done, NULL);
-	is_str(capture_state_name(v.state), "idle", "claude: done marker after the prompt (%s)",
+	is_str(classify_state_name(v.state), "idle", "claude: done marker after the prompt (%s)",
 	    v.rule);
 	v = classify("claude", space, NULL);
-	is_str(capture_state_name(v.state), "unknown", "claude: ❯ + space is history, not the "
+	is_str(classify_state_name(v.state), "unknown", "claude: ❯ + space is history, not the "
 	    "input (%s)", v.rule);
 	v = classify("claude", typed, NULL);
-	is_str(capture_state_name(v.state), "typed", "claude: ❯ NBSP text is typed (%s)", v.rule);
+	is_str(classify_state_name(v.state), "typed", "claude: ❯ NBSP text is typed (%s)", v.rule);
 	v = classify("claude", typed2, NULL);
-	is_str(capture_state_name(v.state), "typed", "claude: a second input line is typed (%s)",
+	is_str(classify_state_name(v.state), "typed", "claude: a second input line is typed (%s)",
 	    v.rule);
 	v = classify("claude", busy, NULL);
-	is_str(capture_state_name(v.state), "busy", "claude: busy footer beats the ❯ prompt (%s)",
+	is_str(classify_state_name(v.state), "busy", "claude: busy footer beats the ❯ prompt (%s)",
 	    v.rule);
 	is_str(v.rule, "footer \"esc to interrupt\"", "claude: the rule names the footer");
 	v = classify("claude", open, NULL);
 	ok(v.state != PANE_IDLE, "claude: a prompt without its done marker is not idle (%s %s)",
-	    capture_state_name(v.state), v.rule);
+	    classify_state_name(v.state), v.rule);
 	v = classify("claude", slash, NULL);
-	is_str(capture_state_name(v.state), "idle", "claude: a slash command opens no turn (%s)",
+	is_str(classify_state_name(v.state), "idle", "claude: a slash command opens no turn (%s)",
 	    v.rule);
 
 	/* Metadata. */
@@ -248,25 +264,25 @@ test_claude_synthetic(void)
 	snprintf(meta.current_command, sizeof meta.current_command, "claude");
 	meta.in_mode = 1;
 	v = classify("claude", done, &meta);
-	is_str(capture_state_name(v.state), "copy-mode", "pane_in_mode: copy-mode");
+	is_str(classify_state_name(v.state), "copy-mode", "pane_in_mode: copy-mode");
 	meta.in_mode = 0;
 	meta.dead = 1;
 	v = classify("claude", done, &meta);
-	is_str(capture_state_name(v.state), "exited", "pane_dead: exited");
+	is_str(classify_state_name(v.state), "exited", "pane_dead: exited");
 	is_str(v.rule, "pane_dead=1", "pane_dead: the rule says so");
 	meta.dead = 0;
 	meta.cursor_y = 7;
 	v = classify("auto", done, &meta);
 	is_str(v.profile, "claude", "auto: pane_current_command claude picks claude");
-	is_str(capture_state_name(v.state), "idle", "auto: claude idle");
+	is_str(classify_state_name(v.state), "idle", "auto: claude idle");
 
 	/* A shell prompt at the cursor after the agent exited. */
 	v = classify("claude", "✻ Baked for 2s\n\nuser@host:~/proj$\n", NULL);
-	is_str(capture_state_name(v.state), "exited", "claude: shell prompt below: exited (%s)",
+	is_str(classify_state_name(v.state), "exited", "claude: shell prompt below: exited (%s)",
 	    v.rule);
 	v = classify("claude", "✻ Baked for 2s\n\nuser@host:~/proj$\n", &meta);
 	ok(v.state != PANE_EXITED, "claude: with claude in the foreground, no exited (%s %s)",
-	    capture_state_name(v.state), v.rule);
+	    classify_state_name(v.state), v.rule);
 }
 
 static void
@@ -285,18 +301,18 @@ test_codex_synthetic(void)
 	    "\n  model · /p\n";
 
 	v = classify("codex", fresh, NULL);
-	is_str(capture_state_name(v.state), "idle", "codex: fresh session idle (%s)", v.rule);
+	is_str(classify_state_name(v.state), "idle", "codex: fresh session idle (%s)", v.rule);
 	v = classify("codex", streaming, NULL);
-	is_str(capture_state_name(v.state), "busy", "codex: streaming without a status line is "
+	is_str(classify_state_name(v.state), "busy", "codex: streaming without a status line is "
 	    "busy (%s)", v.rule);
 	v = classify("codex", done, NULL);
-	is_str(capture_state_name(v.state), "idle", "codex: another placeholder, turn done (%s)",
+	is_str(classify_state_name(v.state), "idle", "codex: another placeholder, turn done (%s)",
 	    v.rule);
 	v = classify("codex", nofooter, NULL);
-	is_str(capture_state_name(v.state), "unknown", "codex: no '? for shortcuts' footer is "
+	is_str(classify_state_name(v.state), "unknown", "codex: no '? for shortcuts' footer is "
 	    "not idle (%s)", v.rule);
 	v = classify("codex", typed, NULL);
-	is_str(capture_state_name(v.state), "typed", "codex: text that only starts like the "
+	is_str(classify_state_name(v.state), "typed", "codex: text that only starts like the "
 	    "placeholder is typed (%s)", v.rule);
 }
 
@@ -311,42 +327,42 @@ test_shell_synthetic(void)
 	meta.cursor_y = 1;
 	meta.cursor_x = 18;
 	v = classify("shell", "$ ls\nuser@host:~/dir$\n", &meta);
-	is_str(capture_state_name(v.state), "idle", "shell: prompt at the cursor (%s)", v.rule);
+	is_str(classify_state_name(v.state), "idle", "shell: prompt at the cursor (%s)", v.rule);
 	v = classify("shell", "$ ls\nuser@host:~/dir$ make\n", &meta);
-	is_str(capture_state_name(v.state), "typed", "shell: text after the prompt (%s)", v.rule);
+	is_str(classify_state_name(v.state), "typed", "shell: text after the prompt (%s)", v.rule);
 	meta.cursor_x = 5;
 	v = classify("shell", "$ ls\nuser@host:~/dir$\n", &meta);
-	is_str(capture_state_name(v.state), "typed", "shell: cursor before the end (%s)", v.rule);
+	is_str(classify_state_name(v.state), "typed", "shell: cursor before the end (%s)", v.rule);
 	meta.cursor_x = 0;
 	meta.cursor_y = 2;
 	snprintf(meta.current_command, sizeof meta.current_command, "sleep");
 	v = classify("shell", "$ ls\nuser@host:~/dir$ sleep 30\n", &meta);
-	is_str(capture_state_name(v.state), "busy", "shell: sleep in the foreground (%s)", v.rule);
+	is_str(classify_state_name(v.state), "busy", "shell: sleep in the foreground (%s)", v.rule);
 	is_str(v.rule, "foreground \"sleep\"", "shell: the rule names the command");
 	v = classify("auto", "$ ls\nuser@host:~/dir$ sleep 30\n", &meta);
-	is_str(capture_state_name(v.state), "busy", "auto: unrecognised program in a shell pane "
+	is_str(classify_state_name(v.state), "busy", "auto: unrecognised program in a shell pane "
 	    "is busy (%s %s)", v.profile, v.rule);
 	snprintf(meta.current_command, sizeof meta.current_command, "zsh");
 	meta.cursor_y = 0;
 	meta.cursor_x = 6;
 	v = classify("shell", "dquote>\n", &meta);
 	ok(v.state != PANE_IDLE, "shell: zsh continuation prompt is not idle (%s %s)",
-	    capture_state_name(v.state), v.rule);
+	    classify_state_name(v.state), v.rule);
 	v = classify("shell", ">\n", &meta);
 	ok(v.state != PANE_IDLE, "shell: bash PS2 is not idle (%s %s)",
-	    capture_state_name(v.state), v.rule);
+	    classify_state_name(v.state), v.rule);
 	meta.cursor_x = 14;
 	v = classify("shell", "user@host ~/x>\n", &meta);
-	is_str(capture_state_name(v.state), "typed", "shell: the cursor right after a prompt "
+	is_str(classify_state_name(v.state), "typed", "shell: the cursor right after a prompt "
 	    "character, no space: typed text (%s)", v.rule);
 	meta.cursor_x = 15;
 	v = classify("shell", "user@host ~/x>\n", &meta);
-	is_str(capture_state_name(v.state), "idle", "shell: fish prompt (%s)", v.rule);
+	is_str(classify_state_name(v.state), "idle", "shell: fish prompt (%s)", v.rule);
 	/* Typed text that happens to end in a prompt character: the cursor sits right after it. */
 	snprintf(meta.current_command, sizeof meta.current_command, "bash");
 	meta.cursor_x = 30;
 	v = classify("shell", "user@host:~$ echo half typed $\n", &meta);
-	is_str(capture_state_name(v.state), "typed", "shell: typed text ending in $ is not a "
+	is_str(classify_state_name(v.state), "typed", "shell: typed text ending in $ is not a "
 	    "prompt (%s)", v.rule);
 }
 
@@ -360,18 +376,18 @@ test_edges(void)
 
 	for (i = 0; profiles[i] != NULL; i++) {
 		v = classify(profiles[i], "", NULL);
-		is_str(capture_state_name(v.state), "unknown", "%s: empty capture is unknown",
+		is_str(classify_state_name(v.state), "unknown", "%s: empty capture is unknown",
 		    profiles[i]);
 		v = classify(profiles[i], "\n\n   \n\n", NULL);
-		is_str(capture_state_name(v.state), "unknown", "%s: blank screen is unknown",
+		is_str(classify_state_name(v.state), "unknown", "%s: blank screen is unknown",
 		    profiles[i]);
 		v = classify(profiles[i], "\xff\xfe\x80 garbage \xc3\n\x01\x02\n", NULL);
 		ok(v.state != PANE_IDLE, "%s: invalid UTF-8 is not idle", profiles[i]);
 	}
 	v = classify("generic", "$ \n", NULL);
-	is_str(capture_state_name(v.state), "unknown", "generic: no patterns, unknown");
+	is_str(classify_state_name(v.state), "unknown", "generic: no patterns, unknown");
 	v = classify("auto", "some random program output\n", NULL);
-	is_str(capture_state_name(v.state), "unknown", "auto: nothing recognised (%s)", v.rule);
+	is_str(classify_state_name(v.state), "unknown", "auto: nothing recognised (%s)", v.rule);
 	is_str(v.profile, "auto", "auto: says it recognised nothing");
 }
 
@@ -386,17 +402,17 @@ test_hash(void)
 	const char *f = "• Working (3s • esc to interrupt)\n  Worked for 11s • 14:17\n";
 	const char *g = "◦ Working (4s • esc to interrupt)\n  Worked for 11s • 14:18\n";
 
-	ok(capture_screen_hash(a, strlen(a)) == capture_screen_hash(b, strlen(b)),
+	ok(stall_hash(a, strlen(a)) == stall_hash(b, strlen(b)),
 	    "hash: spinner glyph, elapsed time and token count ignored");
-	ok(capture_screen_hash(b, strlen(b)) != capture_screen_hash(c, strlen(c)),
+	ok(stall_hash(b, strlen(b)) != stall_hash(c, strlen(c)),
 	    "hash: new text changes it");
-	ok(capture_screen_hash(d, strlen(d)) == capture_screen_hash(e, strlen(e)),
+	ok(stall_hash(d, strlen(d)) == stall_hash(e, strlen(e)),
 	    "hash: braille spinner and 1m 6s ignored");
-	ok(capture_screen_hash(f, strlen(f)) == capture_screen_hash(g, strlen(g)),
+	ok(stall_hash(f, strlen(f)) == stall_hash(g, strlen(g)),
 	    "hash: codex bullet and clock ignored");
-	ok(capture_screen_hash("mock line 5 of 12", 17) != capture_screen_hash("mock line 6 of 12",
+	ok(stall_hash("mock line 5 of 12", 17) != stall_hash("mock line 6 of 12",
 	    17), "hash: other numbers count");
-	ok(capture_screen_hash("", 0) == capture_screen_hash("", 0), "hash: empty is stable");
+	ok(stall_hash("", 0) == stall_hash("", 0), "hash: empty is stable");
 }
 
 static void
@@ -405,30 +421,30 @@ test_stall(void)
 	cJSON *term = cJSON_CreateObject(), *scr;
 	struct verdict v = { 0 };
 
-	is_int(capture_stall_update(term, 0x1234, 1000), 1, "stall: first sight");
-	is_int(capture_stall_update(term, 0x1234, 1030), 2, "stall: same screen twice, 30 s on");
-	is_int(capture_stall_update(term, 0x1234, 1060), 3, "stall: three times, 60 s on");
+	is_int(stall_update(term, 0x1234, 1000), 1, "stall: first sight");
+	is_int(stall_update(term, 0x1234, 1030), 2, "stall: same screen twice, 30 s on");
+	is_int(stall_update(term, 0x1234, 1060), 3, "stall: three times, 60 s on");
 	scr = cJSON_GetObjectItemCaseSensitive(term, "screen");
 	is_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(scr, "hash")),
 	    "0000000000001234", "stall: hash in hex");
 	is_str(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(scr, "since")),
 	    "1970-01-01T00:16:40Z", "stall: since is when it was first seen");
-	is_int(capture_stall_update(term, 0x9999, 1070), 1, "stall: a change resets");
+	is_int(stall_update(term, 0x9999, 1070), 1, "stall: a change resets");
 	cJSON_ReplaceItemInObject(term, "screen", cJSON_CreateString("junk"));
-	is_int(capture_stall_update(term, 0x9999, 1080), 1, "stall: a bad entry is replaced");
+	is_int(stall_update(term, 0x9999, 1080), 1, "stall: a bad entry is replaced");
 	cJSON_Delete(term);
 
 	v.state = PANE_BUSY;
 	v.seen = 1;
-	is_str(capture_verdict_label(&v), "busy", "label: busy");
+	is_str(stall_label(&v), "busy", "label: busy");
 	v.seen = 2;
-	is_str(capture_verdict_label(&v), "busy (stall?)", "label: busy (stall?)");
-	is_str(capture_verdict_state(&v), "busy", "state: still busy at 2");
+	is_str(stall_label(&v), "busy (stall?)", "label: busy (stall?)");
+	is_str(stall_state(&v), "busy", "state: still busy at 2");
 	v.seen = 3;
-	is_str(capture_verdict_label(&v), "stalled", "label: stalled");
-	is_str(capture_verdict_state(&v), "stalled", "state: stalled at 3");
+	is_str(stall_label(&v), "stalled", "label: stalled");
+	is_str(stall_state(&v), "stalled", "state: stalled at 3");
 	v.state = PANE_IDLE;
-	is_str(capture_verdict_label(&v), "idle", "label: idle is never stalled");
+	is_str(stall_label(&v), "idle", "label: idle is never stalled");
 }
 
 static void
@@ -496,7 +512,7 @@ corpus_lines(size_t *n)
 
 /*
  * The prefilters (required literal, anchored literal, exact match, last-byte set) must never
- * reject a line the expression matches: compare profile_match with plain regexec for every
+ * reject a line the expression matches: compare pattern_match with plain regexec for every
  * built-in pattern and some awkward ones over every fixture line.
  */
 static void
@@ -517,8 +533,13 @@ test_prefilters(void)
 	regex_t re;
 	int l;
 
-	all = profile_all(NULL, &np);
-	capture_locale();
+	{
+		char *cause = NULL;
+
+		ok(profile_all(NULL, &all, &np, &cause) == 0, "built-in profiles load");
+		free(cause);
+	}
+	pattern_locale();
 	for (k = 0; ; k++) {
 		const char *src = NULL;
 
@@ -539,16 +560,16 @@ test_prefilters(void)
 		/* The pattern as the helper compiles it (in the C locale unless it needs UTF-8),
 		 * the reference in UTF-8. */
 		setlocale(LC_CTYPE, "C");
-		if (profile_pattern_init(&pt, src, &why) != 0) {
+		if (pattern_init(&pt, src, &why) != 0) {
 			ok(0, "pattern %s compiles: %s", src, why);
 			free(why);
 			continue;
 		}
-		capture_locale();
+		pattern_locale();
 		regcomp(&re, src, REG_EXTENDED | REG_NOSUB);
 		for (i = 0; i < nlines; i++) {
 			int want = regexec(&re, lines[i], 0, NULL, 0) == 0;
-			int got = profile_match(&pt, lines[i], strlen(lines[i]));
+			int got = pattern_match(&pt, lines[i], strlen(lines[i]));
 
 			checked++;
 			if (want != got && bad++ < 10)
@@ -556,7 +577,7 @@ test_prefilters(void)
 				    lines[i], got, want);
 		}
 		regfree(&re);
-		profile_pattern_free(&pt);
+		pattern_free(&pt);
 	}
 	is_int(bad, 0, "prefilters agree with regexec (%zu checks)", checked);
 	for (i = 0; i < nlines; i++)
@@ -579,6 +600,7 @@ test_user_profiles(void)
 	char dir[] = "/tmp/td-capture-XXXXXX", *path;
 	const struct profile *p;
 	struct verdict v;
+	int status;
 
 	if (mkdtemp(dir) == NULL) {
 		ok(0, "mkdtemp");
@@ -589,34 +611,34 @@ test_user_profiles(void)
 	    "  \"busy\": [{\"match\": \"WORKING\", \"region\": \"last:2\", \"label\": \"w\"}]},\n"
 	    " \"claude\": {\"description\": \"override\"}}\n");
 	td_quiet(1);
-	p = profile_get("mine", dir);
+	p = get_profile("mine", dir, NULL);
 	ok(p != NULL, "user profile loads");
 	if (p != NULL) {
-		capture_classify(p, "x\n>> \n", 6, NULL, &v);
-		is_str(capture_state_name(v.state), "unknown", "user: '>> ' trimmed is not '>> '");
-		capture_classify(p, "x\n>> a\nWORKING\n", 15, NULL, &v);
-		is_str(capture_state_name(v.state), "busy", "user: busy pattern");
+		classify_screen(p, "x\n>> \n", 6, NULL, &v);
+		is_str(classify_state_name(v.state), "unknown", "user: '>> ' trimmed is not '>> '");
+		classify_screen(p, "x\n>> a\nWORKING\n", 15, NULL, &v);
+		is_str(classify_state_name(v.state), "busy", "user: busy pattern");
 		is_str(v.rule, "last:2 \"w\"", "user: label in the rule");
 	}
-	p = profile_get("claude", dir);
+	p = get_profile("claude", dir, NULL);
 	ok(p != NULL && strcmp(p->description, "override") == 0 &&
 	    strcmp(p->source, path) == 0, "user entry replaces the built-in");
 	profile_free_all();
 
 	write_file(path, "{\"x\": {\"busy\": [\"(unclosed\"]}}\n");
-	ok(profile_get("x", dir) == NULL, "bad regex rejected");
-	is_int(profile_last_error(), TD_EXIT_INVALID, "bad regex: invalid");
+	ok(get_profile("x", dir, &status) == NULL, "bad regex rejected");
+	is_int(status, TD_EXIT_INVALID, "bad regex: invalid");
 	profile_free_all();
 	write_file(path, "{\"x\": {\"busy\": [\"a\"],\n  \"bussy\": []}}\n");
-	ok(profile_get("x", dir) == NULL, "unknown key rejected");
+	ok(get_profile("x", dir, NULL) == NULL, "unknown key rejected");
 	profile_free_all();
 	write_file(path, "{\"x\": {\"busy\": [\"a\"]\n  \"idle\": []}}\n");
-	ok(profile_get("x", dir) == NULL, "syntax error rejected");
+	ok(get_profile("x", dir, NULL) == NULL, "syntax error rejected");
 	profile_free_all();
 	write_file(path, "{\"x\": {\"busy\": [{\"match\": \"a\", \"region\": \"bottom\"}]}}\n");
-	ok(profile_get("x", dir) == NULL, "unknown region rejected");
+	ok(get_profile("x", dir, NULL) == NULL, "unknown region rejected");
 	profile_free_all();
-	ok(profile_get("nosuch", NULL) == NULL && profile_last_error() == TD_EXIT_NOTFOUND,
+	ok(get_profile("nosuch", NULL, &status) == NULL && status == TD_EXIT_NOTFOUND,
 	    "no such profile: not found");
 	td_quiet(0);
 	unlink(path);
@@ -630,13 +652,13 @@ test_stall_count(void)
 	time_t now = 1000000;
 
 	unsetenv("TMUX_DISPATCH_STALL_SECONDS");
-	is_int(capture_stall_count(3, now - 10, now), 1, "stall: 3 checks in 10 s are no stall");
-	is_int(capture_stall_count(2, now - 30, now), 2, "stall: 2 checks over 30 s: stall?");
-	is_int(capture_stall_count(3, now - 45, now), 2, "stall: 3 checks over 45 s: still stall?");
-	is_int(capture_stall_count(3, now - 60, now), 3, "stall: 3 checks over 60 s: stalled");
-	is_int(capture_stall_count(1, now - 600, now), 1, "stall: one check is never a stall");
+	is_int(stall_count(3, now - 10, now), 1, "stall: 3 checks in 10 s are no stall");
+	is_int(stall_count(2, now - 30, now), 2, "stall: 2 checks over 30 s: stall?");
+	is_int(stall_count(3, now - 45, now), 2, "stall: 3 checks over 45 s: still stall?");
+	is_int(stall_count(3, now - 60, now), 3, "stall: 3 checks over 60 s: stalled");
+	is_int(stall_count(1, now - 600, now), 1, "stall: one check is never a stall");
 	setenv("TMUX_DISPATCH_STALL_SECONDS", "0", 1);
-	is_int(capture_stall_count(3, now, now), 3, "stall: with no minimum time, the count");
+	is_int(stall_count(3, now, now), 3, "stall: with no minimum time, the count");
 	unsetenv("TMUX_DISPATCH_STALL_SECONDS");
 }
 
@@ -646,7 +668,6 @@ main(void)
 	unsetenv("TMUX_DISPATCH_PROFILES");
 	td_quiet(1);
 	test_fixtures("captures");
-	test_fixtures("classify");
 	td_quiet(0);
 	test_claude_synthetic();
 	test_codex_synthetic();

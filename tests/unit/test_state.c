@@ -484,8 +484,8 @@ test_open_commit(void)
 	ok(!st.exists && cJSON_GetArraySize(st.queue) == 0 && st.terminals != NULL &&
 	    st.completed != NULL, "state_open: an empty state with every list");
 	ok(exists(t.lock), "state_open: the lock file is beside the state");
-	item = state_add_item(&st, NULL, "/first");
-	is_str(state_str(item, "id"), "q-1", "state_add_item generates q-1");
+	item = item_create(&st, NULL, "/first");
+	is_str(state_str(item, "id"), "q-1", "item_create generates q-1");
 	ok(state_item(&st, "q-1") == item, "state_item finds it");
 	events_clear();
 	recording = 1;

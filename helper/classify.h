@@ -1,0 +1,51 @@
+/*
+ * Deciding what state the program in a pane is in, from a plain capture, the pane's metadata
+ * and a profile. Pure: no tmux, no state file.
+ */
+#ifndef CLASSIFY_H
+#define CLASSIFY_H
+
+#include <stddef.h>
+
+struct profile;
+
+enum pane_state {
+	PANE_IDLE,      /* empty input prompt: the agent waits for a command */
+	PANE_BUSY,      /* thinking, streaming, running a tool, retrying */
+	PANE_WAITING,   /* a question for a human: permission, trust, menu */
+	PANE_TYPED,     /* the input holds text that was not submitted */
+	PANE_EXITED,    /* the agent is gone (shell prompt) or the pane is dead */
+	PANE_COPY_MODE, /* the pane is in a tmux mode */
+	PANE_UNKNOWN,   /* nothing conclusive: never treated as idle */
+};
+
+/* What tmux says about a pane; known is 0 when there is none (a capture read from a file). */
+struct pane_meta {
+	int known;
+	int in_mode;
+	int dead;
+	int cursor_x;
+	int cursor_y;
+	int pane_height;
+	int alternate_on;
+	char current_command[64];
+	char pane_id[32];
+};
+
+struct verdict {
+	enum pane_state state;
+	const char *profile; /* the profile that decided (with auto, the one recognised) */
+	char rule[256];      /* what decided, e.g. `footer "esc to interrupt"` */
+	int seen;            /* stall tracking: consecutive checks with this screen, 0 if untracked */
+};
+
+const char *classify_state_name(enum pane_state);
+
+/*
+ * Classifies a plain capture (capture-pane -p, no escapes) with a profile; the auto profile
+ * recognises the program first. META may be NULL. Always fills *V.
+ */
+void classify_screen(const struct profile *, const char *text, size_t len,
+    const struct pane_meta *meta, struct verdict *v);
+
+#endif

@@ -1,0 +1,164 @@
+/* The life of an item (item.h): one function per transition, one list of keys each. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "durable.h"
+#include "events.h"
+#include "item.h"
+#include "state.h"
+#include "tmux-dispatch.h"
+
+static void
+item_clear(cJSON *item, const char *const *keys)
+{
+	for (; *keys != NULL; keys++)
+		cJSON_DeleteItemFromObjectCaseSensitive(item, *keys);
+}
+
+static void
+item_add_attempts(cJSON *item, int delta)
+{
+	state_set_num(item, ITEM_ATTEMPTS,
+	    cJSON_GetObjectItemCaseSensitive(item, ITEM_ATTEMPTS)->valuedouble + delta);
+}
+
+/* The event line of a transition: the terminal and pane it happened on, if any. */
+static void
+item_event(struct state *st, const cJSON *item, const char *event, const char *reason)
+{
+	events_log(st->path, state_str(item, ITEM_TERMINAL), state_str(item, ITEM_PANE),
+	    state_str(item, ITEM_ID), event, reason);
+}
+
+cJSON *
+item_create(struct state *st, const char *id, const char *command)
+{
+	cJSON *item = cJSON_CreateObject();
+	char *generated = NULL;
+
+	if (id == NULL)
+		id = generated = state_new_id(st);
+	cJSON_AddStringToObject(item, ITEM_ID, id);
+	cJSON_AddStringToObject(item, ITEM_COMMAND, command);
+	cJSON_AddStringToObject(item, ITEM_STATUS, ST_PENDING);
+	cJSON_AddItemToObject(item, ITEM_DEPENDS, cJSON_CreateArray());
+	cJSON_AddNumberToObject(item, ITEM_PRIORITY, 0);
+	cJSON_AddNumberToObject(item, ITEM_ATTEMPTS, 0);
+	state_set_time(item, ITEM_CREATED, st->now);
+	state_insert_item(st, item);
+	free(generated);
+	return item;
+}
+
+void
+item_start(struct state *st, cJSON *item, const char *terminal, const char *pane,
+    const char *screen)
+{
+	static const char *const clears[] = { ITEM_DEFERRED, ITEM_DELIVERED, NULL };
+
+	state_set_str(item, ITEM_STATUS, ST_RUNNING);
+	state_set_time(item, ITEM_STARTED, st->now);
+	item_add_attempts(item, 1);
+	state_set_str(item, ITEM_TERMINAL, terminal);
+	state_set_str(item, ITEM_PANE, pane);
+	state_set_str(item, ITEM_SCREEN_BEFORE, screen);
+	item_clear(item, clears);
+}
+
+void
+item_delivered(struct state *st, cJSON *item)
+{
+	state_set_time(item, ITEM_DELIVERED, st->now);
+}
+
+void
+item_requeue(struct state *st, cJSON *item, const char *why)
+{
+	static const char *const clears[] = { ITEM_STARTED, ITEM_TERMINAL, ITEM_PANE,
+		ITEM_SCREEN_BEFORE, ITEM_DELIVERED, NULL };
+
+	(void)st;
+	state_set_str(item, ITEM_STATUS, ST_PENDING);
+	item_add_attempts(item, -1);
+	item_clear(item, clears);
+	state_set_str(item, ITEM_DEFERRED, why);
+}
+
+static void
+item_end(struct state *st, cJSON *item, const char *status, const char *reason)
+{
+	static const char *const clears[] = { ITEM_DEFERRED, NULL };
+
+	state_set_str(item, ITEM_STATUS, status);
+	state_set_time(item, ITEM_FINISHED, st->now);
+	if (reason != NULL)
+		state_set_str(item, ITEM_REASON, reason);
+	item_clear(item, clears);
+	state_file_item(st, item);
+}
+
+void
+item_finish(struct state *st, cJSON *item, const char *status, const char *reason)
+{
+	item_end(st, item, status, reason);
+	item_event(st, item, status, reason);
+}
+
+void
+item_undelivered(struct state *st, cJSON *item, const char *reason)
+{
+	item_end(st, item, ST_FAILED, reason);
+}
+
+void
+item_retry(struct state *st, cJSON *item)
+{
+	static const char *const clears[] = { ITEM_FINISHED, ITEM_STARTED, ITEM_DELIVERED,
+		ITEM_REASON, ITEM_RESULT, ITEM_PANE, ITEM_TERMINAL, ITEM_SCREEN_BEFORE,
+		ITEM_DEFERRED, NULL };
+
+	/* The line names the terminal and pane it last ran on, before they are cleared. */
+	item_event(st, item, "retry", NULL);
+	state_set_str(item, ITEM_STATUS, ST_PENDING);
+	item_clear(item, clears);
+	state_file_item(st, item);
+}
+
+void
+item_defer(cJSON *item, const char *why)
+{
+	const char *old = state_str(item, ITEM_DEFERRED);
+
+	if (old == NULL || strcmp(old, why) != 0)
+		state_set_str(item, ITEM_DEFERRED, why);
+}
+
+void
+item_save_result(struct state *st, cJSON *item, const char *text, size_t len)
+{
+	const char *id = state_str(item, ITEM_ID);
+	char *dir, *path, *cause = NULL;
+
+	/* Item ids may hold '/': such an id gets no result file rather than a stray one. */
+	if (strchr(id, '/') != NULL)
+		return;
+	dir = state_side_path(st->path, "results");
+	xasprintf(&path, "%s/%s.log", dir, id);
+	if (durable_mkdir(dir, durable_mode_of(st->path), &cause) == 0 &&
+	    durable_replace(path, text, len, durable_mode_of(st->path), &cause) == 0)
+		state_set_str(item, ITEM_RESULT, path);
+	else
+		td_error(TD_EXIT_FAIL, "%s", cause);
+	free(cause);
+	free(path);
+	free(dir);
+}
+
+int
+item_finished(const cJSON *item)
+{
+	const char *status = state_str(item, ITEM_STATUS);
+
+	return status != NULL && strcmp(status, ST_PENDING) != 0 &&
+	    strcmp(status, ST_RUNNING) != 0;
+}

@@ -1,0 +1,68 @@
+/*
+ * Items: their keys as written in the state file, and every change of an item's life. Each
+ * transition sets and clears one fixed list of keys and writes at most one line to the event
+ * log, at the command's clock (st->now); every command and every check goes through here.
+ *
+ *   create -> pending --start--> running --delivered--> running (deliveredAt)
+ *                ^   ^                |   \
+ *                |   '--- requeue ----'    undelivered, finish: done | failed | cancelled
+ *                '--------------------------- retry <----------'
+ */
+#ifndef ITEM_H
+#define ITEM_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct state;
+
+/* Statuses. */
+#define ST_PENDING "pending"
+#define ST_RUNNING "running"
+#define ST_DONE "done"
+#define ST_FAILED "failed"
+#define ST_CANCELLED "cancelled"
+
+/* Keys (README "The state file"). */
+#define ITEM_ID "id"
+#define ITEM_COMMAND "command"
+#define ITEM_STATUS "status"
+#define ITEM_ASSIGNED "assignedTo"
+#define ITEM_DEPENDS "dependsOn"
+#define ITEM_PRIORITY "priority"
+#define ITEM_ATTEMPTS "attempts"
+#define ITEM_CREATED "createdAt"
+#define ITEM_STARTED "startedAt"
+#define ITEM_DELIVERED "deliveredAt"
+#define ITEM_FINISHED "finishedAt"
+#define ITEM_TERMINAL "terminal"
+#define ITEM_PANE "pane"
+#define ITEM_SCREEN_BEFORE "screenBefore"
+#define ITEM_DEFERRED "deferred"
+#define ITEM_REASON "reason"
+#define ITEM_RESULT "result"
+
+/* A new pending item at the end of the queue; id NULL generates "q-N". */
+cJSON *item_create(struct state *, const char *id, const char *command);
+/* pending -> running on TERMINAL's PANE, whose screen hashed to SCREEN when it was read. */
+void item_start(struct state *, cJSON *, const char *terminal, const char *pane,
+    const char *screen);
+/* The paste was submitted (the delivery logged it). */
+void item_delivered(struct state *, cJSON *);
+/* running -> pending: nothing was typed (the delivery logged why); WHY is kept as deferred. */
+void item_requeue(struct state *, cJSON *, const char *why);
+/* -> done, failed or cancelled; REASON may be NULL. The event line is the status. */
+void item_finish(struct state *, cJSON *, const char *status, const char *reason);
+/* running -> failed: pasted but never submitted (the delivery logged "not-submitted"). */
+void item_undelivered(struct state *, cJSON *, const char *reason);
+/* A finished item -> pending again; attempts are kept. */
+void item_retry(struct state *, cJSON *);
+/* Why a ready item still waits; recorded only when it changes, so quiet checks write nothing. */
+void item_defer(cJSON *, const char *why);
+/* Keeps TEXT (the pane's last lines) as the item's result file, results/ID.log. */
+void item_save_result(struct state *, cJSON *, const char *text, size_t len);
+/* Whether an item is finished (done, failed, cancelled). */
+int item_finished(const cJSON *);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * Observing a terminal: its pane resolved, read (metadata and screen in one tmux call),
+ * classified with its profile and hashed for stall tracking, or one true error. check,
+ * dispatch, send, status, classify -t and the delivery's read-back all look through here.
+ */
+#ifndef OBSERVE_H
+#define OBSERVE_H
+
+#include <cjson/cJSON.h>
+
+#include "classify.h"
+
+struct panes;
+struct profile;
+
+struct observation {
+	char pane[32];                  /* the %N that was read */
+	struct pane_meta meta;
+	const struct profile *profile;  /* the terminal's (auto: the verdict names the one seen) */
+	struct verdict v;
+	unsigned long long hash;        /* stall_hash of the screen */
+	char hash_text[17];             /* the same, as stored in the state */
+};
+
+#define OBSERVE_UNDER_MODE 0x1 /* judge the screen under a tmux mode, not the mode */
+
+/*
+ * Reads TARGET (a %N or any tmux target) with PROFILE. Returns 0, or a TD_EXIT_* status with
+ * *cause (caller frees).
+ */
+int observe_pane(const char *target, const struct profile *, int flags, struct observation *,
+    char **cause);
+/* The same with the profile named PNAME (NULL: auto), profiles as found for STATE_DIR. */
+int observe_target(const char *target, const char *pname, const char *state_dir,
+    struct observation *, char **cause);
+/*
+ * Terminal TERM: the pane PANE_ID when given (a running item is judged where it was typed),
+ * else its target resolved in PANES (TD_EXIT_NOTFOUND, "no pane for target T", when it names
+ * none), read with the terminal's profile.
+ */
+int observe_terminal(const struct panes *, const cJSON *term, const char *pane_id,
+    const char *state_dir, struct observation *, char **cause);
+
+#endif

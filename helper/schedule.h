@@ -1,0 +1,23 @@
+/*
+ * Scheduling: which items are ready, which one a terminal is working on, and which one it
+ * takes next. The one place the order of delivery is decided (README "Concepts: Order").
+ */
+#ifndef SCHEDULE_H
+#define SCHEDULE_H
+
+#include <cjson/cJSON.h>
+
+struct state;
+
+/* A pending item whose every dependsOn is done; otherwise *blocker names the first that is not. */
+int schedule_ready(struct state *, const cJSON *item, const char **blocker);
+/* The item a terminal is working on: the running one it took, or one assigned to it by hand. */
+cJSON *schedule_running(struct state *, const cJSON *term);
+/*
+ * The next ready item TERM may take, or NULL: its own first, then its group's (or all's), then
+ * anyone's; within each, higher priority first, then older, then earlier in the file. Items
+ * outside the terminal's --allow list are never picked.
+ */
+cJSON *schedule_next(struct state *, const cJSON *term);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * What the helper pushes to tmux for the plugin: the status-line badge, each terminal
+ * window's @dispatch_window label, and which windows are armed for silence (monitor-silence
+ * and the alert latch). One tmux call, and only for what changed.
+ */
+#ifndef SYNC_H
+#define SYNC_H
+
+#include <stddef.h>
+
+struct panes;
+struct state;
+
+/* @dispatch_window per window, as the last look saw it. */
+struct sync_labels {
+	char **windows, **labels;
+	size_t n;
+};
+
+/* Sets WINDOW's label (replacing one set earlier in this run). */
+void sync_label(struct sync_labels *, const char *window, const char *label);
+void sync_labels_free(struct sync_labels *);
+/* Does nothing without a server (PANES NULL) or without the plugin loaded. */
+void sync_tmux(struct state *, const struct panes *, const struct sync_labels *);
+
+#endif
