@@ -2,7 +2,7 @@
  * fakeagent: a stand-in for an AI coding agent TUI, for tmux-dispatch's integration tests.
  *
  * It draws screens shaped like Claude Code 2.1 (--style claude) or Codex CLI 0.169
- * (--style codex) as captured in /work/shared/captures, so the product's real classifier
+ * (--style codex) as captured in ../shared/captures, so the product's real classifier
  * profiles see the same idle / typed / busy / permission / exited states. It reads keys in
  * raw mode, understands bracketed paste, and appends every submission it takes to a log,
  * hex-encoded, one line per submission, so tests can check the exact bytes delivered.

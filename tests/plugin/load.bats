@@ -283,6 +283,29 @@ message_is() {
 	[ -z "$(find "$copy/helper" -newer "$copy/bin/tmux-dispatch")" ]
 }
 
+@test "build: a compiler warning does not break the plugin's build; make itself keeps -Werror" {
+	local copy="$BATS_TEST_TMPDIR/plugin"
+	copy_plugin "$copy"
+	tmux set-option -gu @dispatch-bin
+	# A compiler with a warning our sources have never met, as a newer one may bring.
+	printf 'static int td_new_warning;\n' >"$BATS_TEST_TMPDIR/warn.h"
+	printf '#!/bin/sh\nexec cc -include %q "$@"\n' "$BATS_TEST_TMPDIR/warn.h" >"$BATS_TEST_TMPDIR/newcc"
+	chmod +x "$BATS_TEST_TMPDIR/newcc"
+	tmux set-environment -g CC "$BATS_TEST_TMPDIR/newcc"
+	load_plugin "$copy"
+	wait_for 180 message_is "helper built; ready."
+	grep -q "td_new_warning" "$copy/bin/build.log"
+	run "$copy/bin/tmux-dispatch" --version
+	assert_success
+	# The same tree under make's own default: the warning is an error, and the objects the
+	# plugin built without -Werror are not taken as up to date.
+	run make -C "$copy" -q CC="$BATS_TEST_TMPDIR/newcc"
+	assert_failure
+	run make -C "$copy" -s CC="$BATS_TEST_TMPDIR/newcc"
+	assert_failure
+	assert_output --partial "td_new_warning"
+}
+
 @test "build: without a compiler or libcjson the message names the packages to install" {
 	local copy="$BATS_TEST_TMPDIR/plugin"
 	copy_plugin "$copy"

@@ -226,3 +226,43 @@ menu_dispatch() {
 	assert_equal "$(cat "$STATE")" "$before"
 	assert_no_pane_in_mode
 }
+
+@test "menu: the edit popup writes through the helper (state replace --expect); a change meanwhile is caught" {
+	td terminal add editme %99 --profile claude
+	chmod 600 "$STATE"
+	# The helper the plugin runs, behind a wrapper that notes each command line.
+	cat >"$BATS_TEST_TMPDIR/wrapper" <<-EOF
+	#!/bin/sh
+	printf '%s\n' "\$*" >>"$BATS_TEST_TMPDIR/calls"
+	exec $(printf '%q' "$HELPER") "\$@"
+	EOF
+	# An editor that lets the helper write the state while the copy is open, then edits it.
+	cat >"$BATS_TEST_TMPDIR/racing-editor" <<-EOF
+	#!/bin/sh
+	$(printf '%q' "$HELPER") -f $(printf '%q' "$STATE") enqueue -- meanwhile >/dev/null
+	sed -i 's/"profile": "claude"/"profile": "codex"/' "\$1"
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/wrapper" "$BATS_TEST_TMPDIR/racing-editor"
+	tmux set-option -g @dispatch-bin "$BATS_TEST_TMPDIR/wrapper"
+	tmux set-environment -g EDITOR "$BATS_TEST_TMPDIR/racing-editor"
+	load_plugin
+	attach_client
+	open_menu
+	outer_keys e
+	wait_for 10 outer_shows "changed while you were editing"
+	grep -q "^state replace .* --expect " "$BATS_TEST_TMPDIR/calls" ||
+		fail "the popup did not use state replace --expect: $(cat "$BATS_TEST_TMPDIR/calls")"
+	# nothing was written: the helper's own change is there, the edit is not
+	run td ls
+	assert_output --partial meanwhile
+	run td terminal ls --json
+	assert_output --partial '"profile": "claude"'
+	# [o]verwrite: the edited copy wins, still through the helper, the file's mode kept
+	outer_keys o
+	wait_for 10 terminals_show '"profile": "codex"'
+	wait_for 5 outer_lacks "state file"
+	[ "$(grep -c "^state replace " "$BATS_TEST_TMPDIR/calls")" -eq 2 ]
+	[ "$(stat -c %a "$STATE")" = 600 ]
+	[ ! -e "$STATE.tmp" ]
+	assert_no_pane_in_mode
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bats
+# One way to observe a terminal (issue 8): status, check, send and classify -t report the true
+# cause when a terminal cannot be read, once; results beside a private state stay private.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+load ../lib/common
+load ../lib/tmux
+
+setup() { tmux_setup; }
+teardown() { tmux_teardown; }
+
+three_agents() {
+	agent gen-1
+	agent gen-2
+	agent gen-3
+	printf '{ "mine": {"input": ' >"$W/profiles.json"
+}
+
+@test "observe: a broken profiles.json is the WHY of status, not 'cannot read pane', said once" {
+	three_agents
+	run --separate-stderr td status
+	assert_success
+	[ -z "$stderr" ] || fail "status wrote to stderr: $stderr"
+	[ "$(grep -c "profiles.json:1:.*invalid JSON" <<<"$output")" -eq 3 ] ||
+		fail "expected the cause on each terminal's row: $output"
+	refute_output --partial "cannot read pane"
+	run --separate-stderr td status --json
+	assert_success
+	[ "$(json - 'scalar grep { $_->{rule} =~ /profiles\.json:1:\d+: invalid JSON/ } @{$d->{terminals}}' <<<"$output")" = 3 ]
+}
+
+@test "observe: check and send name the broken profiles file, and nothing is typed" {
+	three_agents
+	td enqueue --to gen-1 -- 'job' >/dev/null
+	run --separate-stderr td check gen-1
+	assert_success
+	assert_output --regexp "^gen-1: skipped: .*profiles\.json:1:[0-9]+: invalid JSON"
+	run --separate-stderr td send gen-2 -- hello
+	assert_failure 3
+	assert_one_error_line
+	[[ "$stderr" == *"profiles.json:1:"*"invalid JSON"* ]]
+	run --separate-stderr td classify -t gen-3
+	assert_failure 3
+	assert_one_error_line
+	[ "$(taken gen-1)" = 0 ] && [ "$(taken gen-2)" = 0 ]
+}
+
+@test "observe: status of a terminal whose pane is gone says so" {
+	agent gen-1
+	tmux_window other 'sleep 100'
+	tmux kill-window -t t:gen-1
+	run td status
+	assert_success
+	assert_output --regexp "gen-1 .*no pane for target %"
+}
+
+@test "observe: results and the side directory of a 0600 state are 0600 and 0700" {
+	agent gen-1 --busy 0
+	td status >/dev/null
+	chmod 600 "$S"
+	run td dispatch gen-1 -- 'first job'
+	assert_success
+	wait_for agent_idle gen-1
+	wait_screen gen-1 "✻ Worked for"
+	run td check gen-1
+	assert_success
+	assert_line "gen-1: done q-1"
+	local result
+	result=$(item_field q-1 result)
+	[ -s "$result" ]
+	[ "$(stat -c %a "$result")" = 600 ]
+	[ "$(stat -c %a "$W/.terminal-status.d/results")" = 700 ]
+	[ "$(stat -c %a "$W/.terminal-status.d")" = 700 ]
+	[ "$(stat -c %a "$EV")" = 600 ]
+	[ ! -e "$result.tmp" ]
+}
