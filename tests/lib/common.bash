@@ -73,6 +73,7 @@ fingerprint() {
 }
 
 # The last line of stderr of the last `run --separate-stderr` is the only one, and it is an error.
+# shellcheck disable=SC2154 # stderr: set by bats' run
 assert_one_error_line() {
 	local n
 	n=$(printf '%s' "$stderr" | grep -c '')
@@ -82,6 +83,7 @@ assert_one_error_line() {
 
 # assert_no_crash: the last run ended by itself with a status of the CLI contract: not killed by
 # a signal (128+N), not stopped by `timeout` (124), not a sanitizer report (98, 99).
+# shellcheck disable=SC2154 # status and stderr: set by bats' run
 assert_no_crash() {
 	case "$status" in
 	0 | 1 | 2 | 3) ;;
@@ -91,6 +93,7 @@ assert_no_crash() {
 }
 
 # ids_in FILE: every item id of a state file, queue and completedToday, one a line.
+# shellcheck disable=SC2016 # a Perl expression: perl expands it, not the shell
 ids_in() {
 	json "$1" 'map { $_->{id} } @{$d->{queue} || []}, @{$d->{completedToday} || []}'
 }

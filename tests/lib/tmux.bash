@@ -121,7 +121,7 @@ taken_file() { # NAME N FILE
 	    "$A/$1.log" >"$3"
 }
 hex_of() { perl -0777 -ne 'print unpack("H*", $_)' "$@"; }
-hex_str() { printf '%s' "$1" | hex_of; }
+hex_str() { printf '%s' "$1" | hex_of -; }
 # How many events of a kind the fake agent logged (paste, enter-dropped, submit, take, done...).
 agent_events() { if [ -f "$A/$1.ev" ]; then grep -c " $2\( \|$\)" "$A/$1.ev"; else echo 0; fi; }
 
@@ -140,6 +140,7 @@ assert_took() {
 }
 
 # Item fields from the state file: item_field ID FIELD (queue or completedToday; null if unset).
+# shellcheck disable=SC2016 # a Perl expression: perl expands it, not the shell
 item_field() {
 	jsonx "$S" 'my ($i) = grep { $_->{id} eq $ARGV[0] } @{$d->{queue}}, @{$d->{completedToday}};
 		die "no item $ARGV[0]\n" unless $i; $i->{$ARGV[1]}' "$1" "$2"
@@ -164,6 +165,7 @@ assert_item() { # ID FIELD VALUE
 	got=$(item_field "$1" "$2") || fail "no item $1"
 	[ "$got" = "$3" ] || fail "item $1: $2 is '$got', expected '$3'"
 }
+# shellcheck disable=SC2016 # a Perl expression: perl expands it, not the shell
 in_completed() {
 	jsonx "$S" 'scalar grep { $_->{id} eq $ARGV[0] } @{$d->{completedToday}}' "$1"
 }
