@@ -80,3 +80,17 @@ args_int(const struct cmd_ctx *ctx, const char *what, const char *text, long lon
 	*out = v;
 	return 0;
 }
+
+long
+args_env_int(const char *name, long min, long max, long def)
+{
+	const char *env = getenv(name);
+	char *end;
+	long v;
+
+	if (env == NULL || *env == '\0')
+		return def;
+	errno = 0;
+	v = strtol(env, &end, 10);
+	return errno == 0 && *end == '\0' && v >= min && v <= max ? v : def;
+}

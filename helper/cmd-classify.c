@@ -1,5 +1,4 @@
 /* classify: what state the program in a pane (or in a saved capture) is in, and why. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,22 +37,14 @@ const struct cmd_entry cmd_classify_entry = {
 static int
 classify_read(const char *path, char **text, size_t *len)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char *cause = NULL;
 	int rc;
 
-	*text = NULL;
-	*len = 0;
-	if (f == NULL)
-		return td_error(errno == ENOENT ? TD_EXIT_NOTFOUND : TD_EXIT_FAIL, "%s: %s", path,
-		    strerror(errno));
-	rc = file_read(f, CLASSIFY_MAX_FILE, text, len);
-	if (f != stdin)
-		fclose(f);
-	if (rc == FILE_TOO_LARGE)
-		return td_error(TD_EXIT_FAIL, "%s: larger than %d bytes", path, CLASSIFY_MAX_FILE);
-	if (rc != 0)
-		return td_error(TD_EXIT_FAIL, "%s: read error", path);
-	return 0;
+	if ((rc = file_read_path(path, CLASSIFY_MAX_FILE, text, len, &cause)) != 0) {
+		td_error(rc == TD_EXIT_INVALID ? TD_EXIT_FAIL : rc, "%s", cause);
+		free(cause);
+	}
+	return rc == TD_EXIT_INVALID ? TD_EXIT_FAIL : rc;
 }
 
 /* The metadata sidecar of a capture file: NAME.txt -> NAME.meta, else FILE.meta. */

@@ -1,5 +1,4 @@
 /* state replace: a whole new state file from a person or a tool, through the helper's write. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,25 +26,15 @@ const struct cmd_entry cmd_state_replace_entry = {
 static int
 state_replace_read(const char *path, int may_be_missing, char **text, size_t *len)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	int rc;
+	char *cause = NULL;
+	int rc = file_read_path(path, STATE_REPLACE_MAX, text, len, &cause);
 
-	*text = NULL;
-	*len = 0;
-	if (f == NULL) {
-		if (errno == ENOENT && may_be_missing)
-			return 0;
-		return td_error(errno == ENOENT ? TD_EXIT_NOTFOUND : TD_EXIT_FAIL, "%s: %s", path,
-		    strerror(errno));
-	}
-	rc = file_read(f, STATE_REPLACE_MAX, text, len);
-	if (f != stdin)
-		fclose(f);
-	if (rc == FILE_TOO_LARGE)
-		return td_error(TD_EXIT_FAIL, "%s: larger than %d bytes", path, STATE_REPLACE_MAX);
-	if (rc != 0)
-		return td_error(TD_EXIT_FAIL, "%s: read error", path);
-	return 0;
+	if (rc == TD_EXIT_NOTFOUND && may_be_missing)
+		rc = 0;
+	else if (rc != 0)
+		td_error(rc == TD_EXIT_INVALID ? TD_EXIT_FAIL : rc, "%s", cause);
+	free(cause);
+	return rc == TD_EXIT_INVALID ? TD_EXIT_FAIL : rc;
 }
 
 /* Whether the state file, read under the lock, still holds exactly SNAPSHOT's bytes. */

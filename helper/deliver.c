@@ -36,14 +36,7 @@ deliver_sleep(int ms)
 int
 deliver_enter_delay(void)
 {
-	const char *env = getenv("TMUX_DISPATCH_ENTER_DELAY");
-	char *end;
-	long v;
-
-	if (env == NULL || *env == '\0')
-		return DELIVER_ENTER_DELAY;
-	v = strtol(env, &end, 10);
-	return *end == '\0' && v >= 0 && v <= 10000 ? (int)v : DELIVER_ENTER_DELAY;
+	return (int)args_env_int("TMUX_DISPATCH_ENTER_DELAY", 0, 10000, DELIVER_ENTER_DELAY);
 }
 
 /* A trailing newline would be typed as an empty line before our Enter. */

@@ -1,6 +1,8 @@
-/* Reading a whole stream: a file, a profile, a command on stdin. */
+/* Reading a whole stream or file: a state to install, a profile, a capture, stdin. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tmux-dispatch.h"
 
@@ -31,5 +33,31 @@ file_read(FILE *f, size_t max, char **text, size_t *len)
 	}
 	buf[*len] = '\0';
 	*text = buf;
+	return 0;
+}
+
+int
+file_read_path(const char *path, size_t max, char **text, size_t *len, char **cause)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	if (f == NULL) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return errno == ENOENT ? TD_EXIT_NOTFOUND : TD_EXIT_FAIL;
+	}
+	rc = file_read(f, max, text, len);
+	if (f != stdin)
+		fclose(f);
+	if (rc == FILE_TOO_LARGE) {
+		xasprintf(cause, "%s: larger than %zu bytes", path, max);
+		return TD_EXIT_INVALID;
+	}
+	if (rc != 0) {
+		xasprintf(cause, "%s: read error", path);
+		return TD_EXIT_FAIL;
+	}
 	return 0;
 }

@@ -397,28 +397,16 @@ profile_user_path(const char *state_dir)
 static int
 profile_read_user(const char *path, int must_exist, char **text, char **cause)
 {
-	FILE *f;
 	size_t len;
-	int rc;
+	int rc = file_read_path(path, PROFILE_MAX_FILE, text, &len, cause);
 
-	*text = NULL;
-	if ((f = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT && !must_exist)
-			return 0;
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		return TD_EXIT_FAIL;
+	if (rc == TD_EXIT_NOTFOUND && !must_exist) {
+		free(*cause);
+		*cause = NULL;
+		return 0;
 	}
-	rc = file_read(f, PROFILE_MAX_FILE, text, &len);
-	fclose(f);
-	if (rc == FILE_TOO_LARGE) {
-		xasprintf(cause, "%s: larger than %d bytes", path, PROFILE_MAX_FILE);
-		return TD_EXIT_INVALID;
-	}
-	if (rc != 0) {
-		xasprintf(cause, "%s: read error", path);
-		return TD_EXIT_FAIL;
-	}
-	return 0;
+	/* A profiles file named but missing is a runtime failure, as before. */
+	return rc == TD_EXIT_NOTFOUND ? TD_EXIT_FAIL : rc;
 }
 
 static cJSON *

@@ -12,6 +12,7 @@
 #include "classify.h"
 #include "stall.h"
 #include "state.h"
+#include "tmux-dispatch.h"
 
 const char *
 stall_label(const struct verdict *v)
@@ -111,14 +112,7 @@ stall_hash(const char *text, size_t len)
 static long
 stall_seconds(void)
 {
-	const char *env = getenv("TMUX_DISPATCH_STALL_SECONDS");
-	char *end;
-	long v;
-
-	if (env == NULL || *env == '\0')
-		return STALL_SECONDS;
-	v = strtol(env, &end, 10);
-	return *end == '\0' && v >= 0 && v <= 86400 ? v : STALL_SECONDS;
+	return args_env_int("TMUX_DISPATCH_STALL_SECONDS", 0, 86400, STALL_SECONDS);
 }
 
 /*

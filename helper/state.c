@@ -84,14 +84,7 @@ state_alarm(int sig)
 static int
 state_lock_timeout(void)
 {
-	const char *env = getenv("TMUX_DISPATCH_LOCK_TIMEOUT");
-	char *end;
-	long v;
-
-	if (env == NULL || *env == '\0')
-		return STATE_LOCK_TIMEOUT;
-	v = strtol(env, &end, 10);
-	return (*end == '\0' && v > 0 && v < 86400) ? (int)v : STATE_LOCK_TIMEOUT;
+	return (int)args_env_int("TMUX_DISPATCH_LOCK_TIMEOUT", 1, 86399, STATE_LOCK_TIMEOUT);
 }
 
 

@@ -17,10 +17,9 @@
 static int
 sync_silence_seconds(const struct panes *panes)
 {
-	const char *env = getenv("TMUX_DISPATCH_SILENCE");
-	int v = panes->silence > 0 ? panes->silence : env != NULL ? atoi(env) : 0;
-
-	return v >= 1 && v <= 3600 ? v : SYNC_SILENCE;
+	if (panes->silence >= 1 && panes->silence <= 3600)
+		return panes->silence;
+	return (int)args_env_int("TMUX_DISPATCH_SILENCE", 1, 3600, SYNC_SILENCE);
 }
 
 /* An argv element ending in ';' would end the tmux command: escape it. */

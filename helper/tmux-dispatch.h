@@ -62,6 +62,11 @@ int xvasprintf(char **, const char *, va_list);
 /* file.c: a whole stream into memory. */
 #define FILE_TOO_LARGE 1
 int file_read(FILE *, size_t, char **, size_t *);
+/*
+ * A whole file ("-": standard input) of at most MAX bytes. Returns 0, or TD_EXIT_NOTFOUND
+ * (no such file), TD_EXIT_INVALID (too large) or TD_EXIT_FAIL with *cause (caller frees).
+ */
+int file_read_path(const char *path, size_t max, char **text, size_t *len, char **cause);
 
 /* error.c: one line on stderr, prefixed "tmux-dispatch:". */
 int td_error(int, const char *, ...) __attribute__((format(printf, 2, 3)));
@@ -82,5 +87,7 @@ int args_usage(const struct cmd_ctx *, const char *, ...)
 int args_int(const struct cmd_ctx *, const char *, const char *, long long,
     long long, long long *);
 void args_print_help(const struct cmd_entry *, FILE *);
+/* The whole number in environment variable NAME if it is one from MIN to MAX, else DEF. */
+long args_env_int(const char *name, long min, long max, long def);
 
 #endif

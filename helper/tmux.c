@@ -46,18 +46,9 @@ tmux_set_timeout(int ms)
 static int
 tmux_timeout(void)
 {
-	const char *env;
-	char *end;
-	long v;
-
 	if (tmux_timeout_ms >= 0)
 		return tmux_timeout_ms;
-	tmux_timeout_ms = TMUX_TIMEOUT_MS;
-	if ((env = getenv("TMUX_DISPATCH_TIMEOUT")) != NULL && *env != '\0') {
-		v = strtol(env, &end, 10);
-		if (*end == '\0' && v > 0 && v <= 3600000)
-			tmux_timeout_ms = (int)v;
-	}
+	tmux_timeout_ms = (int)args_env_int("TMUX_DISPATCH_TIMEOUT", 1, 3600000, TMUX_TIMEOUT_MS);
 	return tmux_timeout_ms;
 }
 
