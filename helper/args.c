@@ -94,3 +94,46 @@ args_env_int(const char *name, long min, long max, long def)
 	v = strtol(env, &end, 10);
 	return errno == 0 && *end == '\0' && v >= min && v <= max ? v : def;
 }
+
+/* The command text: the operands joined by spaces, or standard input. */
+char *
+args_text(const struct cmd_ctx *ctx, int argc, char **argv, int from_stdin)
+{
+	size_t len = 0;
+	char *buf = NULL;
+	int i;
+
+	if (from_stdin) {
+		if (argc > 0) {
+			args_usage(ctx, "--stdin takes no COMMAND words");
+			return NULL;
+		}
+		if (file_read(stdin, 0, &buf, &len) != 0) {
+			td_error(TD_EXIT_FAIL, "cannot read standard input");
+			return NULL;
+		}
+		if (len > 0 && buf[len - 1] == '\n')
+			len--;
+		buf[len] = '\0';
+		if (memchr(buf, '\0', len) != NULL) {
+			td_error(TD_EXIT_USAGE, "refused: the command contains a NUL byte");
+			free(buf);
+			return NULL;
+		}
+		return buf;
+	}
+	if (argc == 0) {
+		args_usage(ctx, "no COMMAND given");
+		return NULL;
+	}
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	buf = xmalloc(len + 1);
+	buf[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i > 0)
+			strcat(buf, " ");
+		strcat(buf, argv[i]);
+	}
+	return buf;
+}

@@ -19,6 +19,7 @@
 #include "queue.h"
 #include "schedule.h"
 #include "stall.h"
+#include "terminal.h"
 #include "tmux-dispatch.h"
 
 #define CHECK_RESULT_LINES 200

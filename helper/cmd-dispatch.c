@@ -10,6 +10,7 @@
 #include "item.h"
 #include "observe.h"
 #include "queue.h"
+#include "terminal.h"
 #include "tmux-dispatch.h"
 
 #define DISPATCH_TIMEOUT 30 /* seconds --wait waits by default */
@@ -56,49 +57,6 @@ const struct cmd_entry cmd_pause_entry = {
 const struct cmd_entry cmd_resume_entry = {
 	"resume", "", "restart automatic pushes and check every terminal", NULL, cmd_pause
 };
-
-/* The command text: the operands joined by spaces, or standard input. */
-char *
-dispatch_text(const struct cmd_ctx *ctx, int argc, char **argv, int from_stdin)
-{
-	size_t len = 0;
-	char *buf = NULL;
-	int i;
-
-	if (from_stdin) {
-		if (argc > 0) {
-			args_usage(ctx, "--stdin takes no COMMAND words");
-			return NULL;
-		}
-		if (file_read(stdin, 0, &buf, &len) != 0) {
-			td_error(TD_EXIT_FAIL, "cannot read standard input");
-			return NULL;
-		}
-		if (len > 0 && buf[len - 1] == '\n')
-			len--;
-		buf[len] = '\0';
-		if (memchr(buf, '\0', len) != NULL) {
-			td_error(TD_EXIT_USAGE, "refused: the command contains a NUL byte");
-			free(buf);
-			return NULL;
-		}
-		return buf;
-	}
-	if (argc == 0) {
-		args_usage(ctx, "no COMMAND given");
-		return NULL;
-	}
-	for (i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	buf = xmalloc(len + 1);
-	buf[0] = '\0';
-	for (i = 0; i < argc; i++) {
-		if (i > 0)
-			strcat(buf, " ");
-		strcat(buf, argv[i]);
-	}
-	return buf;
-}
 
 struct dispatch_opts {
 	int wait, from_stdin, force;
@@ -253,7 +211,7 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (dispatch_options(ctx, argc, argv, "+wT:s", opts, "TARGET", &target, &o, &rc) != 0)
 		return rc;
-	if ((command = dispatch_text(ctx, argc - optind, argv + optind, o.from_stdin)) == NULL)
+	if ((command = args_text(ctx, argc - optind, argv + optind, o.from_stdin)) == NULL)
 		return TD_EXIT_USAGE;
 	if ((why = queue_check_command(command)) != NULL) {
 		free(command);
@@ -389,7 +347,7 @@ cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (dispatch_options(ctx, argc, argv, "+fs", opts, "TERMINAL", &name, &o, &rc) != 0)
 		return rc;
-	if ((text = dispatch_text(ctx, argc - optind, argv + optind, o.from_stdin)) == NULL)
+	if ((text = args_text(ctx, argc - optind, argv + optind, o.from_stdin)) == NULL)
 		return TD_EXIT_USAGE;
 	if ((why = queue_check_command(text)) != NULL) {
 		free(text);

@@ -7,6 +7,7 @@
 #include "item.h"
 #include "queue.h"
 #include "schedule.h"
+#include "terminal.h"
 #include "tmux-dispatch.h"
 
 #define QUEUE_ID_MAX 128
@@ -164,7 +165,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((a.command = dispatch_text(ctx, argc - optind, argv + optind, from_stdin)) == NULL) {
+	if ((a.command = args_text(ctx, argc - optind, argv + optind, from_stdin)) == NULL) {
 		rc = TD_EXIT_USAGE;
 		goto out;
 	}

@@ -9,6 +9,7 @@
 #include "schedule.h"
 #include "stall.h"
 #include "state.h"
+#include "terminal.h"
 #include "tmux-dispatch.h"
 
 static int cmd_status(struct cmd_ctx *, int, char **);

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "queue.h"
+#include "state.h"
+#include "terminal.h"
 #include "tmux-dispatch.h"
 
 static int cmd_terminal_add(struct cmd_ctx *, int, char **);
@@ -72,6 +73,32 @@ terminal_upsert(struct state *st, const char *name, const char *target)
 	return term;
 }
 
+/* NAME -> TARGET with its profile, group and allowlist (*ALLOW is taken when not empty). */
+static int
+terminal_add_apply(struct state *st, const char *name, const char *target,
+    const char *profile, const char *group, int replace, cJSON **allow)
+{
+	cJSON *term;
+	char *defgroup;
+
+	if (state_terminal(st, name) != NULL && !replace)
+		return td_error(TD_EXIT_FAIL, "terminal '%s' exists (use --replace to update it)",
+		    name);
+	term = terminal_upsert(st, name, target);
+	if (profile != NULL || state_str(term, "profile") == NULL)
+		state_set_str(term, "profile", profile != NULL ? profile : "auto");
+	defgroup = terminal_default_group(name);
+	if (group != NULL || state_str(term, "group") == NULL)
+		state_set_str(term, "group", group != NULL ? group : defgroup);
+	free(defgroup);
+	if (cJSON_GetArraySize(*allow) > 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(term, "allow");
+		cJSON_AddItemToObject(term, "allow", *allow);
+		*allow = NULL;
+	}
+	return 0;
+}
+
 static int
 cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -83,10 +110,9 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	const char *profile = NULL, *group = NULL;
-	cJSON *allow = cJSON_CreateArray(), *term;
+	cJSON *allow = cJSON_CreateArray();
 	struct state st;
 	int c, rc = 0, replace = 0;
-	char *defgroup;
 
 	while ((c = args_next(ctx, argc, argv, "p:g:a:r", opts, &rc)) != -1) {
 		switch (c) {
@@ -121,27 +147,10 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = args_usage(ctx, "profile and group names use 1 to 64 of A-Z a-z 0-9 . _ -");
 		goto out;
 	}
-	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) != 0)
-		goto close;
-	if (state_terminal(&st, argv[optind]) != NULL && !replace) {
-		rc = td_error(TD_EXIT_FAIL, "terminal '%s' exists (use --replace to update it)",
-		    argv[optind]);
-		goto close;
-	}
-	term = terminal_upsert(&st, argv[optind], argv[optind + 1]);
-	if (profile != NULL || state_str(term, "profile") == NULL)
-		state_set_str(term, "profile", profile != NULL ? profile : "auto");
-	defgroup = terminal_default_group(argv[optind]);
-	if (group != NULL || state_str(term, "group") == NULL)
-		state_set_str(term, "group", group != NULL ? group : defgroup);
-	free(defgroup);
-	if (cJSON_GetArraySize(allow) > 0) {
-		cJSON_DeleteItemFromObjectCaseSensitive(term, "allow");
-		cJSON_AddItemToObject(term, "allow", allow);
-		allow = NULL;
-	}
-	rc = state_commit(&st);
-close:
+	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0 &&
+	    (rc = terminal_add_apply(&st, argv[optind], argv[optind + 1], profile, group, replace,
+	    &allow)) == 0)
+		rc = state_commit(&st);
 	state_close(&st);
 out:
 	cJSON_Delete(allow);

@@ -153,12 +153,3 @@ item_save_result(struct state *st, cJSON *item, const char *text, size_t len)
 	free(path);
 	free(dir);
 }
-
-int
-item_finished(const cJSON *item)
-{
-	const char *status = state_str(item, ITEM_STATUS);
-
-	return status != NULL && strcmp(status, ST_PENDING) != 0 &&
-	    strcmp(status, ST_RUNNING) != 0;
-}

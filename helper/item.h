@@ -12,6 +12,7 @@
 #define ITEM_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -23,6 +24,11 @@ struct state;
 #define ST_DONE "done"
 #define ST_FAILED "failed"
 #define ST_CANCELLED "cancelled"
+
+/*
+ * The schema (statuses, keys, item_finished) is this header alone: the state layer validates
+ * and files items with it without depending on the transitions, which depend on the state.
+ */
 
 /* Keys (README "The state file"). */
 #define ITEM_ID "id"
@@ -43,6 +49,16 @@ struct state;
 #define ITEM_REASON "reason"
 #define ITEM_RESULT "result"
 
+/* Whether an item is finished (done, failed, cancelled): a status other than the live two. */
+static inline int
+item_finished(const cJSON *item)
+{
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(item, ITEM_STATUS);
+
+	return cJSON_IsString(status) && strcmp(status->valuestring, ST_PENDING) != 0 &&
+	    strcmp(status->valuestring, ST_RUNNING) != 0;
+}
+
 /* A new pending item at the end of the queue; id NULL generates "q-N". */
 cJSON *item_create(struct state *, const char *id, const char *command);
 /* pending -> running on TERMINAL's PANE, whose screen hashed to SCREEN when it was read. */
@@ -62,7 +78,5 @@ void item_retry(struct state *, cJSON *);
 void item_defer(cJSON *, const char *why);
 /* Keeps TEXT (the pane's last lines) as the item's result file, results/ID.log. */
 void item_save_result(struct state *, cJSON *, const char *text, size_t len);
-/* Whether an item is finished (done, failed, cancelled). */
-int item_finished(const cJSON *);
 
 #endif

@@ -1,9 +1,9 @@
 /* Scheduling (schedule.h): readiness and the pick, over the state's queue. */
 #include <string.h>
 
-#include "queue.h"
 #include "schedule.h"
 #include "state.h"
+#include "terminal.h"
 
 int
 schedule_ready(struct state *st, const cJSON *item, const char **blocker)

@@ -2,8 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "queue.h"
+#include "state.h"
 #include "strmap.h"
+#include "terminal.h"
 #include "tmux-dispatch.h"
 
 #define TERMINAL_NAME_MAX 64

@@ -44,8 +44,6 @@ extern const struct cmd_entry cmd_dispatch_entry, cmd_check_entry, cmd_send_entr
 extern const struct cmd_entry cmd_hook_entry, cmd_path_entry, cmd_menu_terminals_entry;
 extern const struct cmd_entry cmd_state_replace_entry;
 
-/* cmd-dispatch.c: a command from operands joined by spaces, or from stdin (--stdin). */
-char *dispatch_text(const struct cmd_ctx *, int, char **, int);
 extern const struct cmd_entry cmd_classify_entry, cmd_profiles_ls_entry,
     cmd_profiles_show_entry;
 
@@ -87,6 +85,8 @@ int args_usage(const struct cmd_ctx *, const char *, ...)
 int args_int(const struct cmd_ctx *, const char *, const char *, long long,
     long long, long long *);
 void args_print_help(const struct cmd_entry *, FILE *);
+/* A command's text: the operands joined by spaces, or stdin (FROM_STDIN); NULL: reported. */
+char *args_text(const struct cmd_ctx *, int, char **, int from_stdin);
 /* The whole number in environment variable NAME if it is one from MIN to MAX, else DEF. */
 long args_env_int(const char *name, long min, long max, long def);
 

@@ -1,0 +1,28 @@
+/* Terminals: names, target shapes, groups, selectors and allowlists. */
+#ifndef TERMINAL_H
+#define TERMINAL_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct state;
+
+/* Terminal names and targets. */
+int terminal_valid_name(const char *);
+int terminal_valid_target(const char *);
+char *terminal_default_group(const char *name); /* "generator-2" -> "generator" */
+const char *terminal_group(const cJSON *term);
+int terminal_allows(const cJSON *term, const char *command);
+
+/*
+ * Resolves a selector to terminals: NAME, "all", "all-GROUP" (the plural works: all-generators),
+ * or a bare group name. *canonical is what an item's assignedTo records. Reports and returns
+ * TD_EXIT_NOTFOUND when nothing matches.
+ */
+int terminal_select(struct state *, const char *spec, cJSON ***terms, size_t *n,
+    char **canonical);
+/* Whether an item's assignedTo lets this terminal take it. */
+int terminal_takes(struct state *, const char *assigned, const cJSON *term);
+
+#endif
