@@ -17,6 +17,7 @@
 #include "queue.h"
 #include "state.h"
 #include "strmap.h"
+#include "terminal.h"
 #include "tap.h"
 #include "tmux-dispatch.h"
 
