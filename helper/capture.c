@@ -11,8 +11,9 @@
 #include "tmux.h"
 
 /* The format display-message prints before the capture: tab-separated, command last. */
-#define CAPTURE_FORMAT "td1\t#{pane_id}\t#{pane_in_mode}\t#{pane_dead}\t#{cursor_x}\t" \
-	"#{cursor_y}\t#{pane_height}\t#{alternate_on}\t#{pane_current_command}"
+#define CAPTURE_FORMAT "td2\t#{pane_id}\t#{pane_in_mode}\t#{pane_dead}\t#{cursor_x}\t" \
+	"#{cursor_y}\t#{pane_height}\t#{alternate_on}\t#{pane_pid}\t#{pane_current_command}"
+#define CAPTURE_FIELDS 10
 
 /* Copies a string into a fixed field, cut at its size. */
 static void
@@ -31,7 +32,7 @@ capture_int(const char *s, int *out)
 	long v;
 
 	v = strtol(s, &end, 10);
-	if (end == s || v < -1 || v > 1000000)
+	if (end == s || *end != '\0' || v < -1 || v > 99999999)
 		return -1;
 	*out = (int)v;
 	return 0;
@@ -78,6 +79,8 @@ capture_meta_parse(const char *text, struct pane_meta *m)
 					bad |= capture_int(val, &m->pane_height);
 				else if (strcmp(key, "alternate_on") == 0)
 					bad |= capture_int(val, &m->alternate_on);
+				else if (strcmp(key, "pane_pid") == 0)
+					bad |= capture_int(val, &m->pid);
 				m->known = 1;
 			}
 		}
@@ -90,7 +93,7 @@ capture_meta_parse(const char *text, struct pane_meta *m)
 static int
 capture_meta_line(const char *line, size_t len, struct pane_meta *m)
 {
-	char buf[512], *field[9], *p;
+	char buf[512], *field[CAPTURE_FIELDS], *p;
 	int n = 0;
 
 	if (len >= sizeof buf)
@@ -98,23 +101,24 @@ capture_meta_line(const char *line, size_t len, struct pane_meta *m)
 	memcpy(buf, line, len);
 	buf[len] = '\0';
 	p = buf;
-	while (n < 9) {
+	while (n < CAPTURE_FIELDS) {
 		field[n++] = p;
-		if (n == 9)
+		if (n == CAPTURE_FIELDS)
 			break;
 		if ((p = strchr(p, '\t')) == NULL)
 			return -1;
 		*p++ = '\0';
 	}
-	if (strcmp(field[0], "td1") != 0)
+	if (strcmp(field[0], "td2") != 0)
 		return -1;
 	memset(m, 0, sizeof *m);
 	capture_copy(m->pane_id, sizeof m->pane_id, field[1]);
 	if (capture_int(field[2], &m->in_mode) || capture_int(field[3], &m->dead) ||
 	    capture_int(field[4], &m->cursor_x) || capture_int(field[5], &m->cursor_y) ||
-	    capture_int(field[6], &m->pane_height) || capture_int(field[7], &m->alternate_on))
+	    capture_int(field[6], &m->pane_height) || capture_int(field[7], &m->alternate_on) ||
+	    capture_int(field[8], &m->pid))
 		return -1;
-	capture_copy(m->current_command, sizeof m->current_command, field[8]);
+	capture_copy(m->current_command, sizeof m->current_command, field[9]);
 	m->known = 1;
 	return 0;
 }

@@ -10,19 +10,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
+#include "events.h"
 #include "check.h"
 #include "item.h"
 #include "observe.h"
+#include "profile.h"
 #include "queue.h"
 #include "schedule.h"
 #include "stall.h"
+#include "trust.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
 
 #define CHECK_RESULT_LINES 200
+/*
+ * What one check may spend observing panes under the lock: every other command waits for it
+ * (at most 10 s, TMUX_DISPATCH_LOCK_TIMEOUT). Terminals past it wait for the next check.
+ */
+#define CHECK_BUDGET_MS 2000
+
+static long long
+check_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 int
 check_paused(struct state *st)
@@ -34,14 +52,15 @@ static void __attribute__((format(printf, 3, 4)))
 check_say(const struct check_plan *plan, const char *terminal, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
 	if (plan->flags & CHECK_QUIET)
 		return;
-	printf("%s: ", terminal);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
-	printf("\n");
+	td_say("%s: %s", terminal, msg);
+	free(msg);
 }
 
 /* The panes are read once, and only when a terminal has work or the badge needs them. */
@@ -92,7 +111,7 @@ check_next(struct state *st, const cJSON *term, struct check_plan *plan)
 
 static void
 check_plan_add(struct check_plan *plan, const cJSON *term, cJSON *item, const char *pane,
-    const struct profile *profile)
+    const struct observation *o)
 {
 	size_t i = plan->n++;
 
@@ -106,7 +125,9 @@ check_plan_add(struct check_plan *plan, const cJSON *term, cJSON *item, const ch
 	plan->terms[i] = xstrdup(term->string);
 	plan->pane_ids[i] = xstrdup(pane);
 	memset(&plan->d[i], 0, sizeof plan->d[i]);
-	plan->d[i].profile = profile;
+	plan->d[i].profile = o->profile;
+	plan->d[i].pid = o->meta.pid;
+	snprintf(plan->d[i].command, sizeof plan->d[i].command, "%s", o->meta.current_command);
 }
 
 /*
@@ -203,6 +224,33 @@ check_completion(struct state *st, struct check_plan *plan, const cJSON *term, c
 }
 
 /*
+ * A running item whose helper died before its paste wedges the terminal: nothing was typed,
+ * every check says it is working on it, and an idle pane shows no stall. Under the lock, an
+ * item whose delivery was cut short (item_orphaned) on a pane still idle on the very screen it
+ * was started on was never typed: it is offered again. Returns 1 when it was.
+ */
+static int
+check_interrupted(struct state *st, struct check_plan *plan, const cJSON *term,
+    cJSON *running, const struct observation *o)
+{
+	const char *before = state_str(running, ITEM_SCREEN_BEFORE), *id = state_str(running,
+	    ITEM_ID);
+	const char *why = "delivery interrupted: its helper ended before the paste";
+
+	if (o->v.state != PANE_IDLE || before == NULL || strcmp(before, o->hash_text) != 0 ||
+	    !item_orphaned(st, running))
+		return 0;
+	if (plan->flags & CHECK_DRY_RUN) {
+		check_say(plan, term->string, "would offer %s again: %s", id, why);
+		return 1;
+	}
+	check_say(plan, term->string, "%s offered again: %s", id, why);
+	events_log(st->path, term->string, o->pane, id, "interrupted", why);
+	item_requeue(st, running, why);
+	return 1;
+}
+
+/*
  * Offers NEXT to TERM, observed as O: marked running for check_commit to paste when the pane
  * is free and idle and pushes are not paused, else the reason it waits is kept.
  */
@@ -229,7 +277,7 @@ check_offer(struct state *st, struct check_plan *plan, const cJSON *term, cJSON 
 		    state_str(next, ITEM_COMMAND));
 	} else {
 		item_start(st, next, term->string, pane->id, o->hash_text);
-		check_plan_add(plan, term, next, pane->id, o->profile);
+		check_plan_add(plan, term, next, pane->id, o);
 	}
 }
 
@@ -251,7 +299,13 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 		check_no_pane(st, plan, term, running, next);
 		return;
 	}
-	if (observe_terminal(&plan->panes, term, pane->id, st->dir, &o, &cause) != 0) {
+	if (check_now_ms() - plan->started_ms > CHECK_BUDGET_MS) {
+		check_say(plan, term->string, "skipped: this check's time is spent; the next one "
+		    "continues");
+		return;
+	}
+	if (observe_terminal(&plan->panes, term, pane->id, st->dir, &plan->captures, &o,
+	    &cause) != 0) {
 		check_say(plan, term->string, "skipped: %s", cause);
 		free(cause);
 		return;
@@ -259,7 +313,13 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 	if (!(plan->flags & CHECK_DRY_RUN))
 		o.v.seen = stall_update(term, o.hash, st->now);
 	sync_label(&plan->labels, pane->window, stall_state(&o.v));
-	if (running != NULL && check_completion(st, plan, term, running, &o, &next, &finishing))
+	if (running != NULL && check_interrupted(st, plan, term, running, &o)) {
+		finishing = running;
+		running = NULL;
+		next = (plan->flags & CHECK_DRY_RUN) ? schedule_next(st, term) :
+		    check_next(st, term, plan);
+	} else if (running != NULL &&
+	    check_completion(st, plan, term, running, &o, &next, &finishing))
 		running = NULL;
 	if (running != NULL)
 		check_say(plan, term->string, "working on %s: %s", state_str(running, ITEM_ID),
@@ -298,6 +358,12 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 	memset(plan, 0, sizeof *plan);
 	plan->flags = flags;
 	plan->state_path = xstrdup(st->path);
+	plan->started_ms = check_now_ms();
+	if (trust_delivery(st->path, &plan->untrusted) != 0) {
+		if (flags & CHECK_DRY_RUN)
+			check_say(plan, "note", "nothing would be delivered: %s", plan->untrusted);
+		return;
+	}
 	if (terms == NULL) {
 		cJSON_ArrayForEach(term, st->terminals)
 			check_terminal(st, term, plan);
@@ -383,9 +449,26 @@ check_plan_free(struct check_plan *plan)
 	free(plan->pane_ids);
 	free(plan->d);
 	sync_labels_free(&plan->labels);
+	observe_cache_free(&plan->captures);
 	free(plan->state_path);
+	free(plan->untrusted);
 	panes_free(&plan->panes);
 	memset(plan, 0, sizeof *plan);
+}
+
+void
+check_prepare(const char *state_path)
+{
+	const struct profile *const *all;
+	char *path = state_find_path(state_path), *dir = file_dirname(path), *cause = NULL;
+	size_t n;
+
+	/* An error is reported where a terminal is observed; a file not trusted is not read. */
+	if (trust_delivery(path, &cause) == 0)
+		profile_all(dir, &all, &n, &cause);
+	free(cause);
+	free(dir);
+	free(path);
 }
 
 int
@@ -406,6 +489,7 @@ check_run(const char *state_path, const char *spec, int flags)
 		if (!exists)
 			return 0;
 	}
+	check_prepare(state_path);
 	if ((rc = state_open(&st, state_path, flags & CHECK_DRY_RUN ? STATE_READ :
 	    STATE_WRITE)) != 0) {
 		state_close(&st);
@@ -416,7 +500,9 @@ check_run(const char *state_path, const char *spec, int flags)
 		return rc;
 	}
 	check_plan(&st, terms, n, flags, &plan);
-	if (!(flags & CHECK_DRY_RUN)) {
+	if (plan.untrusted != NULL && !(flags & CHECK_DRY_RUN))
+		rc = td_error(TD_EXIT_UNTRUSTED, "%s", plan.untrusted);
+	else if (!(flags & CHECK_DRY_RUN)) {
 		rc = check_commit(&st, &plan);
 		if (rc == 0 && plan.n == 0)
 			check_sync(&st, &plan);

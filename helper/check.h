@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "deliver.h"
+#include "observe.h"
 #include "panes.h"
 #include "state.h"
 #include "sync.h"
@@ -21,14 +22,18 @@ struct check_plan {
 	int panes_read, have_panes;
 	int pasted; /* check_commit wrote the state and pasted */
 	struct sync_labels labels; /* @dispatch_window for the windows whose terminals we read */
+	struct observe_cache captures; /* each pane read once per check */
 	int flags;
 	char *state_path;
+	char *untrusted; /* why nothing was looked at: the state may not deliver (trust.h) */
+	long long started_ms; /* CLOCK_MONOTONIC: the budget under the lock counts from here */
 };
 
 /*
  * Phase one, on a state the caller holds locked: reads the panes, records completions and
  * marks the items to deliver as running. terms NULL: every terminal. The caller then writes
  * the state with check_commit (instead of state_commit), which also pastes, under the lock.
+ * A state that may not deliver is not looked at: plan->untrusted says why.
  */
 void check_plan(struct state *, cJSON **terms, size_t n, int flags, struct check_plan *);
 int check_commit(struct state *, struct check_plan *);
@@ -37,6 +42,8 @@ int check_deliver(struct check_plan *);
 void check_plan_free(struct check_plan *);
 /* The whole check on the selected terminals (spec NULL: all). */
 int check_run(const char *state_path, const char *spec, int flags);
+/* Before the lock: the profiles a check will use are loaded and compiled, if it may deliver. */
+void check_prepare(const char *state_path);
 /* Whether automatic pushes are paused ("paused": true in the state). */
 int check_paused(struct state *);
 /* sync_tmux with the panes and labels this check read (reading the panes if it did not). */

@@ -28,6 +28,7 @@ struct pane_meta {
 	int cursor_y;
 	int pane_height;
 	int alternate_on;
+	int pid;                 /* pane_pid: the pane's own process (a respawn changes it) */
 	char current_command[64];
 	char pane_id[32];
 };

@@ -98,7 +98,7 @@ classify_print(const struct verdict *v, const char *pane, const char *terminal, 
 	char *text;
 
 	if (!json) {
-		printf("%s %s: %s\n", stall_label(v), v->profile, v->rule);
+		td_say("%s %s: %s", stall_label(v), v->profile, v->rule);
 		return;
 	}
 	out = cJSON_CreateObject();
@@ -148,7 +148,7 @@ classify_pane(struct cmd_ctx *ctx, const char *target, const char *pname, int js
 	}
 	free(path);
 	dir = state_find_dir(ctx->state_path);
-	if ((rc = observe_target(tmux_target, pname, dir, &o, &cause)) != 0) {
+	if ((rc = observe_target(tmux_target, pname, dir, NULL, &o, &cause)) != 0) {
 		td_error(rc, "%s", cause);
 		goto out;
 	}

@@ -10,6 +10,7 @@
 #include "item.h"
 #include "observe.h"
 #include "queue.h"
+#include "trust.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
 
@@ -140,6 +141,20 @@ dispatch_select(struct state *st, const char *spec, cJSON ***terms, size_t *n)
 	return 0;
 }
 
+/* Commands that type refuse, in one line, a state that may not deliver (trust.h). */
+static int
+dispatch_trusted(struct state *st)
+{
+	char *cause;
+	int rc;
+
+	if ((rc = trust_delivery(st->path, &cause)) != 0) {
+		td_error(rc, "refused: %s", cause);
+		free(cause);
+	}
+	return rc;
+}
+
 /* Waits until every item left pending: submitted, finished or failed. */
 static int
 dispatch_wait(const struct cmd_ctx *ctx, char **ids, size_t n, int timeout)
@@ -172,16 +187,16 @@ dispatch_wait(const struct cmd_ctx *ctx, char **ids, size_t n, int timeout)
 	for (i = 0; i < n; i++) {
 		item = state_item(&st, ids[i]);
 		if (item == NULL)
-			printf("%s: gone\n", ids[i]);
+			td_say("%s: gone", ids[i]);
 		else if (state_str(item, ITEM_DELIVERED) != NULL)
-			printf("%s: submitted to %s\n", ids[i], state_str(item, ITEM_TERMINAL));
+			td_say("%s: submitted to %s", ids[i], state_str(item, ITEM_TERMINAL));
 		else if (item_finished(item)) {
-			printf("%s: %s%s%s\n", ids[i], state_str(item, ITEM_STATUS),
+			td_say("%s: %s%s%s", ids[i], state_str(item, ITEM_STATUS),
 			    state_str(item, ITEM_REASON) != NULL ? ": " : "",
 			    state_str(item, ITEM_REASON) != NULL ? state_str(item, ITEM_REASON) : "");
 			rc = TD_EXIT_FAIL;
 		} else {
-			printf("%s: still pending after %d s%s%s\n", ids[i], timeout,
+			td_say("%s: still pending after %d s%s%s", ids[i], timeout,
 			    state_str(item, ITEM_DEFERRED) != NULL ? ": " : "",
 			    state_str(item, ITEM_DEFERRED) != NULL ? state_str(item, ITEM_DEFERRED) : "");
 			rc = TD_EXIT_FAIL;
@@ -217,8 +232,10 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 		free(command);
 		return td_error(TD_EXIT_USAGE, "refused: %s", why);
 	}
+	check_prepare(ctx->state_path);
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) != 0 ||
-	    (rc = dispatch_select(&st, target, &terms, &n)) != 0)
+	    (rc = dispatch_select(&st, target, &terms, &n)) != 0 ||
+	    (rc = dispatch_trusted(&st)) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (!terminal_allows(terms[i], command)) {
@@ -301,7 +318,7 @@ send_paste(struct state *st, cJSON *term, const char *text, int force, struct de
 
 	if (panes_read(&panes) != 0)
 		return td_error(TD_EXIT_FAIL, "no tmux server");
-	if ((rc = observe_terminal(&panes, term, NULL, st->dir, &o, &cause)) != 0) {
+	if ((rc = observe_terminal(&panes, term, NULL, st->dir, NULL, &o, &cause)) != 0) {
 		rc = td_error(rc == TD_EXIT_NOTFOUND ? TD_EXIT_FAIL : rc, "%s: %s", term->string,
 		    cause);
 		goto out;
@@ -319,6 +336,8 @@ send_paste(struct state *st, cJSON *term, const char *text, int force, struct de
 	d->text = text;
 	d->terminal = xstrdup(term->string);
 	d->profile = o.profile;
+	d->pid = o.meta.pid;
+	snprintf(d->command, sizeof d->command, "%s", o.meta.current_command);
 	d->answer = s == PANE_WAITING;
 	deliver_paste_all(st->path, d, 1);
 	if (d->outcome == DELIVERY_REFUSED)
@@ -354,9 +373,12 @@ cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
 		return td_error(TD_EXIT_USAGE, "refused: %s", why);
 	}
 	/* The lock, though send changes no item: see send_paste. */
+	check_prepare(ctx->state_path);
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0) {
 		if ((term = state_terminal(&st, name)) == NULL)
 			rc = td_error(TD_EXIT_NOTFOUND, "no terminal '%s'", name);
+		else if ((rc = dispatch_trusted(&st)) != 0)
+			;
 		else if (!terminal_allows(term, text))
 			rc = td_error(TD_EXIT_FAIL, "refused: the text is outside the --allow list "
 			    "of %s", name);
@@ -394,7 +416,9 @@ cmd_pause(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = state_commit(&st);
 	}
 	state_close(&st);
-	if (rc == 0 && !pause)
-		rc = check_run(ctx->state_path, NULL, CHECK_QUIET | CHECK_AUTO);
+	/* Resumed either way; a state that may not deliver says so (check_run) and is not an error. */
+	if (rc == 0 && !pause && (rc = check_run(ctx->state_path, NULL, CHECK_QUIET |
+	    CHECK_AUTO)) == TD_EXIT_UNTRUSTED)
+		rc = 0;
 	return rc;
 }

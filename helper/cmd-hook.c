@@ -57,7 +57,7 @@ cmd_path(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc != optind)
 		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
 	path = state_find_path(ctx->state_path);
-	puts(path);
+	td_say("%s", path);
 	free(path);
 	return 0;
 }
@@ -74,7 +74,7 @@ cmd_menu_terminals(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {
 		cJSON_ArrayForEach(term, st.terminals)
-			puts(term->string);
+			td_say("%s", term->string);
 	}
 	state_close(&st);
 	return rc;

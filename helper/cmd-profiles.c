@@ -12,17 +12,18 @@ static int cmd_profiles_show_exec(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_profiles_ls_entry = {
 	"profiles ls", "[--json]",
-	"list the screen profiles: built-in, and those of your profiles.json",
+	"list the screen profiles: built-in, and those of your profiles file",
 	"  -j, --json   print [{\"name\",\"source\",\"description\"}...]\n"
 	"\n"
-	"Your profiles.json is $TMUX_DISPATCH_PROFILES, else profiles.json beside the state\n"
-	"file; a profile there replaces the built-in of the same name.\n",
+	"Your profiles file is $TMUX_DISPATCH_PROFILES, else tmux-dispatch.profiles.json beside\n"
+	"the state file; a profile there replaces the built-in of the same name. It must be\n"
+	"trusted (tmux-dispatch trust) before a check delivers with it.\n",
 	cmd_profiles_ls_exec
 };
 
 const struct cmd_entry cmd_profiles_show_entry = {
 	"profiles show", "NAME",
-	"print a profile as JSON, ready to copy into profiles.json and adapt",
+	"print a profile as JSON, ready to copy into your profiles file and adapt",
 	NULL,
 	cmd_profiles_show_exec
 };
@@ -77,7 +78,7 @@ cmd_profiles_ls_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	for (i = 0; i <= n; i++) {
 		const struct profile *p = i < n ? all[i] : a;
 
-		printf("%-10s %-10s %s\n", p->name, p->source,
+		td_say("%-10s %-10s %s", p->name, p->source,
 		    p->description != NULL ? p->description : "");
 	}
 	return TD_EXIT_OK;

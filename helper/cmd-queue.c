@@ -115,7 +115,9 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 	if ((rc = check_commit(st, plan)) == 0) {
 		printf("%s\n", state_str(item, ITEM_ID));
 		fflush(stdout);
-		if (plan->n == 0)
+		if (plan->untrusted != NULL)
+			td_error(0, "queued; nothing is delivered from here: %s", plan->untrusted);
+		else if (plan->n == 0)
 			check_sync(st, plan);
 	}
 out:
@@ -175,6 +177,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (a.id != NULL && (rc = queue_check_id(a.id)) != 0)
 		goto out;
+	check_prepare(ctx->state_path);
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0)
 		rc = enqueue_apply(&st, &a, &plan);
 	state_close(&st);
@@ -205,26 +208,30 @@ queue_status_matches(const char *filter, const char *status, const char *shown)
 	return filter == NULL || strcmp(filter, status) == 0 || strcmp(filter, shown) == 0;
 }
 
-/* One line of a possibly multi-line command, for a table cell. */
+/* One line of a possibly multi-line command, for a table cell; other controls as \xHH. */
 static void
 queue_print_command(const char *command, size_t width)
 {
-	size_t shown = 0;
+	size_t shown = 0, len = 0;
 	const unsigned char *s = (const unsigned char *)command;
+	char *buf = xmalloc(strlen(command) * 3 + 4);
 
 	for (; *s != '\0'; s++) {
 		if ((*s & 0xc0) != 0x80 && shown++ == width) {
-			fputs("…", stdout);
+			memcpy(buf + len, "…", 3);
+			len += 3;
 			break;
 		}
-		if (*s == '\n')
-			fputs("⏎", stdout);
-		else if (*s == '\t')
-			putchar(' ');
-		else
-			putchar(*s);
+		if (*s == '\n') {
+			memcpy(buf + len, "⏎", 3);
+			len += 3;
+		} else
+			buf[len++] = *s == '\t' ? ' ' : (char)*s;
 	}
+	buf[len] = '\0';
+	td_print_safe(stdout, buf);
 	putchar('\n');
+	free(buf);
 }
 
 static void

@@ -6,7 +6,7 @@
 #include "state.h"
 #include "tmux-dispatch.h"
 
-#define STATE_REPLACE_MAX (256 * 1024 * 1024)
+#define STATE_REPLACE_MAX STATE_MAX_FILE
 
 static int cmd_state_replace(struct cmd_ctx *, int, char **);
 

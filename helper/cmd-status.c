@@ -46,13 +46,14 @@ status_pending_for(struct state *st, const cJSON *term)
  * count shown is the one a check would record.
  */
 static void
-status_live(struct state *st, struct panes *panes, const cJSON *term, struct verdict *v)
+status_live(struct state *st, struct panes *panes, struct observe_cache *captures,
+    const cJSON *term, struct verdict *v)
 {
 	const char *pname = state_str(term, "profile");
 	struct observation o;
 	char *cause = NULL;
 
-	if (observe_terminal(panes, term, NULL, st->dir, &o, &cause) != 0) {
+	if (observe_terminal(panes, term, NULL, st->dir, captures, &o, &cause) != 0) {
 		memset(v, 0, sizeof *v);
 		v->state = PANE_UNKNOWN;
 		v->profile = pname != NULL ? pname : "auto";
@@ -68,13 +69,15 @@ static struct verdict *
 status_read_all(struct state *st)
 {
 	struct verdict *v = xcalloc((size_t)cJSON_GetArraySize(st->terminals) + 1, sizeof *v);
+	struct observe_cache captures = { 0 };
 	struct panes panes;
 	const cJSON *term;
 	int have = st->terminals->child != NULL && panes_read(&panes) == 0;
 	size_t i = 0;
 
 	cJSON_ArrayForEach(term, st->terminals)
-		status_live(st, have ? &panes : NULL, term, &v[i++]);
+		status_live(st, have ? &panes : NULL, &captures, term, &v[i++]);
+	observe_cache_free(&captures);
 	if (have)
 		panes_free(&panes);
 	return v;
@@ -129,13 +132,13 @@ status_print(struct state *st, const struct queue_counts *c)
 	const cJSON *term, *cur;
 	size_t i = 0;
 
-	printf("state: %s\n", st->path);
+	td_say("state: %s", st->path);
 	if (st->terminals->child != NULL)
 		printf("%-16s %-14s %-8s %-14s %7s  %-10s %s\n", "TERMINAL", "TARGET", "PROFILE",
 		    "STATE", "PENDING", "CURRENT", "WHY");
 	cJSON_ArrayForEach(term, st->terminals) {
 		cur = schedule_running(st, term);
-		printf("%-16s %-14s %-8s %-14s %7d  %-10s %s\n", term->string,
+		td_say("%-16s %-14s %-8s %-14s %7d  %-10s %s", term->string,
 		    state_str(term, "target"), v[i].profile, stall_label(&v[i]),
 		    status_pending_for(st, term), cur != NULL ? state_str(cur, ITEM_ID) : "-",
 		    v[i].rule);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "name.h"
 #include "state.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
@@ -19,7 +20,7 @@ const struct cmd_entry cmd_terminal_add_entry = {
 	"  NAME           [A-Za-z0-9._-], at most 64 characters\n"
 	"  TARGET         a tmux target: session:window[.pane], %N (pane id) or @N (window id)\n"
 	"  --profile P    how to read its screen: claude, codex, gemini, aider, shell, generic,\n"
-	"                 auto (default) or a profile of your profiles.json\n"
+	"                 auto (default) or a profile of your profiles file\n"
 	"  --group G      its group (default: NAME without a trailing -N)\n"
 	"  --allow PREFIX accept only commands starting with PREFIX (repeatable)\n"
 	"  --replace      update an existing terminal instead of refusing\n",
@@ -46,14 +47,14 @@ const struct cmd_entry cmd_terminal_import_entry = {
 static int
 terminal_check(const char *name, const char *target)
 {
-	if (!terminal_valid_name(name) || name[0] == '-')
+	if (!name_valid(name) || name[0] == '-')
 		return td_error(TD_EXIT_USAGE, "invalid terminal name '%s': use 1 to 64 of "
 		    "A-Z a-z 0-9 . _ -, not starting with -", name);
 	/* Selectors: a terminal of that name would make them mean two things. */
 	if (strcmp(name, "all") == 0 || strncmp(name, "all-", 4) == 0)
 		return td_error(TD_EXIT_USAGE, "terminal name '%s' is reserved: all and all-GROUP "
 		    "select terminals", name);
-	if (!terminal_valid_target(target))
+	if (!name_valid_target(target))
 		return td_error(TD_EXIT_USAGE, "invalid tmux target '%s' for %s: use "
 		    "session:window[.pane], %%N or @N", target, name);
 	return 0;
@@ -142,8 +143,8 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if ((rc = terminal_check(argv[optind], argv[optind + 1])) != 0)
 		goto out;
-	if ((profile != NULL && !terminal_valid_name(profile)) ||
-	    (group != NULL && !terminal_valid_name(group))) {
+	if ((profile != NULL && !name_valid(profile)) ||
+	    (group != NULL && !name_valid(group))) {
 		rc = args_usage(ctx, "profile and group names use 1 to 64 of A-Z a-z 0-9 . _ -");
 		goto out;
 	}
@@ -233,8 +234,10 @@ cmd_terminal_ls(struct cmd_ctx *ctx, int argc, char **argv)
 			printf("%-20s %-20s %-8s %-12s", term->string, state_str(term, "target"),
 			    state_str(term, "profile") != NULL ? state_str(term, "profile") : "auto",
 			    terminal_group(term));
-			cJSON_ArrayForEach(a, allow)
-				printf(" %s", a->valuestring);
+			cJSON_ArrayForEach(a, allow) {
+				putchar(' ');
+				td_print_safe(stdout, a->valuestring);
+			}
 			printf("\n");
 		}
 	}

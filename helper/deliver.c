@@ -22,7 +22,6 @@
 #define DELIVER_ENTER_DELAY 200 /* ms */
 #define DELIVER_CONFIRM_DELAY 150 /* ms before the first read-back */
 #define DELIVER_RETRIES 2 /* further Enters when the text is still in the input */
-#define DELIVER_BLOCKED "#{||:#{pane_in_mode},#{pane_dead}}"
 
 static void
 deliver_sleep(int ms)
@@ -50,7 +49,10 @@ deliver_text_len(const char *text)
 	return len;
 }
 
-/* Runs a guarded tmux call whose branches print "blocked" or "ok"; returns 1 for "ok". */
+/*
+ * Runs ARGV, a tmux call ending in a guarded action (deliver_guard), with IN on stdin; returns
+ * 1 when the action ran ("ok"), else 0 with the reason.
+ */
 static int
 deliver_guarded(const char *const *argv, const char *in, size_t inlen, char *reason,
     size_t rlen)
@@ -60,33 +62,78 @@ deliver_guarded(const char *const *argv, const char *in, size_t inlen, char *rea
 
 	tmux_run(argv, in, inlen, &res);
 	ok = res.status == 0 && strncmp(res.out, "ok", 2) == 0;
-	if (!ok) {
-		snprintf(reason, rlen, "%s", res.status != 0 ? (*res.err != '\0' ? res.err :
-		    "tmux failed") : "pane dead or in a mode");
-	}
+	if (res.status != 0)
+		snprintf(reason, rlen, "%s", *res.err != '\0' ? res.err : "tmux failed");
+	else if (strncmp(res.out, "changed", 7) == 0)
+		snprintf(reason, rlen, "the pane runs another program than the one it was read "
+		    "with (pane_pid or pane_current_command changed)");
+	else if (!ok)
+		snprintf(reason, rlen, "pane dead or in a mode");
 	tmux_result_free(&res);
 	return ok;
+}
+
+/*
+ * The server-side guard of the paste and the Enter, with no gap between test and action: the
+ * pane must not be in a mode or dead ("blocked": a pane in copy mode swallows keys), and must
+ * still be the process, running the program, it was classified with ("changed": a pane
+ * respawned as a shell, or an agent that exited to its shell, would run the text as a shell
+ * command). The two tests are nested to tell the reasons apart. ON_BLOCKED (or NULL) runs in
+ * both cases: it drops our buffer. Fills ARGV[0..4] (if-shell -F -t PANE MODE-TEST) and returns the
+ * two strings to free after the call, in *a and *b; -1 when the program's name cannot be put
+ * into a format.
+ */
+static int
+deliver_guard(const struct delivery *d, const char *on_blocked, const char *action,
+    const char **argv, char **a, char **b)
+{
+	size_t len = strlen(d->command);
+
+	if (len == 0 || strspn(d->command, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-+@/ ") != len || d->command[len - 1] == ' ')
+		return -1;
+	xasprintf(a, "%s%sdisplay-message -p blocked", on_blocked != NULL ? on_blocked : "",
+	    on_blocked != NULL ? " ; " : "");
+	xasprintf(b, "if-shell -F -t %s '#{||:#{!=:#{pane_pid},%d},#{!=:#{pane_current_command},"
+	    "%s}}' '%s%sdisplay-message -p changed' '%s ; display-message -p ok'", d->pane, d->pid,
+	    d->command, on_blocked != NULL ? on_blocked : "", on_blocked != NULL ? " ; " : "",
+	    action);
+	argv[0] = "if-shell";
+	argv[1] = "-F";
+	argv[2] = "-t";
+	argv[3] = d->pane;
+	argv[4] = "#{||:#{pane_in_mode},#{pane_dead}}";
+	argv[5] = *a;
+	argv[6] = *b;
+	argv[7] = NULL;
+	return 0;
 }
 
 static int
 deliver_paste(struct delivery *d, unsigned n)
 {
-	char *buffer, *paste, *drop;
-	int ok;
+	char *buffer, *paste, *drop, *ga = NULL, *gb = NULL;
+	const char *argv[13] = { "load-buffer", "-b", NULL, "-", ";" };
+	int ok = 0;
 
 	/* Our own named buffer: the unnamed one is the user's paste history. */
 	xasprintf(&buffer, "tmux-dispatch-%ld-%u", (long)getpid(), n);
+	argv[2] = buffer;
 	/*
 	 * A question (permission dialog, menu) ignores a bracketed paste and takes the Enter after
 	 * it as its highlighted option, "Yes": an answer goes in as keystrokes.
 	 */
-	xasprintf(&paste, "paste-buffer %s -r -d -b %s -t %s ; display-message -p ok",
-	    d->answer ? "" : "-p", buffer, d->pane);
-	xasprintf(&drop, "delete-buffer -b %s ; display-message -p blocked", buffer);
-	const char *argv[] = { "load-buffer", "-b", buffer, "-", ";", "if-shell", "-F", "-t",
-		d->pane, DELIVER_BLOCKED, drop, paste, NULL };
-	ok = deliver_guarded(argv, d->text, deliver_text_len(d->text), d->reason,
-	    sizeof d->reason);
+	xasprintf(&paste, "paste-buffer %s -r -d -b %s -t %s", d->answer ? "" : "-p", buffer,
+	    d->pane);
+	xasprintf(&drop, "delete-buffer -b %s", buffer);
+	if (deliver_guard(d, drop, paste, argv + 5, &ga, &gb) != 0)
+		snprintf(d->reason, sizeof d->reason, "the pane's program (\"%.60s\") cannot be "
+		    "checked by tmux", d->command);
+	else
+		ok = deliver_guarded(argv, d->text, deliver_text_len(d->text), d->reason,
+		    sizeof d->reason);
+	free(ga);
+	free(gb);
 	free(buffer);
 	free(paste);
 	free(drop);
@@ -96,13 +143,17 @@ deliver_paste(struct delivery *d, unsigned n)
 static int
 deliver_enter(struct delivery *d)
 {
-	char *enter;
-	int ok;
+	char *enter, *ga = NULL, *gb = NULL;
+	const char *argv[8];
+	int ok = 0;
 
-	xasprintf(&enter, "send-keys -t %s Enter ; display-message -p ok", d->pane);
-	const char *argv[] = { "if-shell", "-F", "-t", d->pane, DELIVER_BLOCKED,
-		"display-message -p blocked", enter, NULL };
-	ok = deliver_guarded(argv, NULL, 0, d->reason, sizeof d->reason);
+	xasprintf(&enter, "send-keys -t %s Enter", d->pane);
+	if (deliver_guard(d, NULL, enter, argv, &ga, &gb) != 0)
+		snprintf(d->reason, sizeof d->reason, "the pane's program cannot be checked by tmux");
+	else
+		ok = deliver_guarded(argv, NULL, 0, d->reason, sizeof d->reason);
+	free(ga);
+	free(gb);
 	free(enter);
 	d->enters += ok;
 	return ok;

@@ -18,6 +18,8 @@ struct delivery {
 	const char *terminal; /* for the event log */
 	const char *item;     /* may be NULL (send) */
 	const struct profile *profile;
+	int pid;              /* pane_pid and pane_current_command when it was classified: */
+	char command[64];     /* the paste and the Enter are guarded on both */
 	enum delivery_outcome outcome;
 	char reason[256];
 	int enters;           /* Enter keys sent */

@@ -2,8 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "durable.h"
@@ -118,5 +121,49 @@ durable_mode_of(const char *path)
 		return sb.st_mode & 0666;
 	mask = umask(0);
 	umask(mask);
-	return 0666 & ~mask;
+	/* Never writable by others, whatever the umask: trust refuses such files (trust.c). */
+	return 0666 & ~mask & ~022;
+}
+
+static void
+durable_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Blocking flock, interrupted by a timer, so waiters queue in the kernel instead of spinning. */
+int
+durable_lock(const char *path, mode_t mode, int timeout, int *out, char **cause)
+{
+	struct sigaction sa = { 0 }, old_sa;
+	struct itimerval timer = { 0 }, off = { 0 };
+	int fd, rc, saved;
+
+	*out = -1;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode & 0666)) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		sa.sa_handler = durable_alarm;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, &old_sa);
+		timer.it_value.tv_sec = timeout;
+		setitimer(ITIMER_REAL, &timer, NULL);
+		rc = flock(fd, LOCK_EX);
+		saved = errno;
+		setitimer(ITIMER_REAL, &off, NULL);
+		sigaction(SIGALRM, &old_sa, NULL);
+		if (rc == -1) {
+			if (saved == EINTR)
+				xasprintf(cause, "%s: still locked by another tmux-dispatch after %d s; "
+				    "try again", path, timeout);
+			else
+				xasprintf(cause, "%s: %s", path, strerror(saved));
+			close(fd);
+			return -1;
+		}
+	}
+	*out = fd;
+	return 0;
 }

@@ -22,7 +22,12 @@ int durable_append(const char *path, const char *text, size_t len, mode_t mode, 
     char **cause);
 /* Creates directory DIR for files of MODE (search bits where read bits are) unless it exists. */
 int durable_mkdir(const char *dir, mode_t mode, char **cause);
-/* The permission bits of PATH, or 0666 less the umask when it does not exist. */
+/*
+ * Takes an exclusive flock on PATH (created with MODE, never through a symlink), waiting at
+ * most TIMEOUT seconds; *fd holds it until closed. Returns 0 or -1 with *cause.
+ */
+int durable_lock(const char *path, mode_t mode, int timeout, int *fd, char **cause);
+/* The permission bits of PATH, or 0644 less the umask when it does not exist. */
 mode_t durable_mode_of(const char *path);
 
 #endif

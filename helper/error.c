@@ -13,30 +13,37 @@ td_quiet(int quiet)
 	error_quiet = quiet;
 }
 
+void
+td_print_safe(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			fprintf(f, "\\xc2\\x%02x", p[1]);
+			p++;
+		} else
+			fputc(*p, f);
+	}
+}
+
 /*
- * Messages quote names, ids and commands as given, so control characters (C0, DEL and C1 as
- * UTF-8) are shown as \xHH: an error stays one line and cannot drive the terminal. A fixed
- * buffer, because fatal() reports running out of memory through here.
+ * Messages quote names, ids and commands as given, so control characters are shown as \xHH
+ * (td_print_safe): an error stays one line and cannot drive the terminal. A fixed buffer,
+ * because fatal() reports running out of memory through here.
  */
 static void
 error_vprint(const char *fmt, va_list ap)
 {
 	char buf[4096];
-	const unsigned char *p;
 
 	if (error_quiet)
 		return;
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	fputs("tmux-dispatch: ", stderr);
-	for (p = (const unsigned char *)buf; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(stderr, "\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			fprintf(stderr, "\\xc2\\x%02x", p[1]);
-			p++;
-		} else
-			fputc(*p, stderr);
-	}
+	td_print_safe(stderr, buf);
 	fputc('\n', stderr);
 }
 
@@ -60,4 +67,18 @@ fatal(const char *fmt, ...)
 	error_vprint(fmt, ap);
 	va_end(ap);
 	exit(error_quiet ? TD_EXIT_OK : TD_EXIT_FAIL);
+}
+
+void
+td_say(const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	xvasprintf(&line, fmt, ap);
+	va_end(ap);
+	td_print_safe(stdout, line);
+	putchar('\n');
+	free(line);
 }

@@ -61,3 +61,15 @@ file_read_path(const char *path, size_t max, char **text, size_t *len, char **ca
 	}
 	return 0;
 }
+
+char *
+file_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}

@@ -1,6 +1,9 @@
 /* The life of an item (item.h): one function per transition, one list of keys each. */
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "durable.h"
 #include "events.h"
@@ -62,6 +65,7 @@ item_start(struct state *st, cJSON *item, const char *terminal, const char *pane
 	state_set_str(item, ITEM_TERMINAL, terminal);
 	state_set_str(item, ITEM_PANE, pane);
 	state_set_str(item, ITEM_SCREEN_BEFORE, screen);
+	state_set_num(item, ITEM_DELIVERER, (double)getpid());
 	item_clear(item, clears);
 }
 
@@ -69,13 +73,14 @@ void
 item_delivered(struct state *st, cJSON *item)
 {
 	state_set_time(item, ITEM_DELIVERED, st->now);
+	cJSON_DeleteItemFromObjectCaseSensitive(item, ITEM_DELIVERER);
 }
 
 void
 item_requeue(struct state *st, cJSON *item, const char *why)
 {
 	static const char *const clears[] = { ITEM_STARTED, ITEM_TERMINAL, ITEM_PANE,
-		ITEM_SCREEN_BEFORE, ITEM_DELIVERED, NULL };
+		ITEM_SCREEN_BEFORE, ITEM_DELIVERED, ITEM_DELIVERER, NULL };
 
 	(void)st;
 	state_set_str(item, ITEM_STATUS, ST_PENDING);
@@ -87,7 +92,7 @@ item_requeue(struct state *st, cJSON *item, const char *why)
 static void
 item_end(struct state *st, cJSON *item, const char *status, const char *reason)
 {
-	static const char *const clears[] = { ITEM_DEFERRED, NULL };
+	static const char *const clears[] = { ITEM_DEFERRED, ITEM_DELIVERER, NULL };
 
 	state_set_str(item, ITEM_STATUS, status);
 	state_set_time(item, ITEM_FINISHED, st->now);
@@ -115,13 +120,32 @@ item_retry(struct state *st, cJSON *item)
 {
 	static const char *const clears[] = { ITEM_FINISHED, ITEM_STARTED, ITEM_DELIVERED,
 		ITEM_REASON, ITEM_RESULT, ITEM_PANE, ITEM_TERMINAL, ITEM_SCREEN_BEFORE,
-		ITEM_DEFERRED, NULL };
+		ITEM_DEFERRED, ITEM_DELIVERER, NULL };
 
 	/* The line names the terminal and pane it last ran on, before they are cleared. */
 	item_event(st, item, "retry", NULL);
 	state_set_str(item, ITEM_STATUS, ST_PENDING);
 	item_clear(item, clears);
 	state_file_item(st, item);
+}
+
+#define ITEM_DELIVERY_SECONDS 60 /* a delivery ends, or fails, well within this */
+
+int
+item_orphaned(const struct state *st, const cJSON *item)
+{
+	const cJSON *pid = cJSON_GetObjectItemCaseSensitive(item, ITEM_DELIVERER);
+	time_t started;
+
+	if (state_str(item, ITEM_DELIVERED) != NULL || !cJSON_IsNumber(pid))
+		return 0;
+	if (state_parse_time(state_str(item, ITEM_STARTED), &started) == 0 &&
+	    st->now - started > ITEM_DELIVERY_SECONDS)
+		return 1;
+	if (pid->valuedouble < 1 || pid->valuedouble > 4194304 ||
+	    (pid_t)pid->valuedouble == getpid())
+		return 0;
+	return kill((pid_t)pid->valuedouble, 0) == -1 && errno == ESRCH;
 }
 
 void

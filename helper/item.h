@@ -48,6 +48,7 @@ struct state;
 #define ITEM_DEFERRED "deferred"
 #define ITEM_REASON "reason"
 #define ITEM_RESULT "result"
+#define ITEM_DELIVERER "deliverer" /* pid of the helper that marked it running, until delivered */
 
 /* Whether an item is finished (done, failed, cancelled): a status other than the live two. */
 static inline int
@@ -74,6 +75,12 @@ void item_finish(struct state *, cJSON *, const char *status, const char *reason
 void item_undelivered(struct state *, cJSON *, const char *reason);
 /* A finished item -> pending again; attempts are kept. */
 void item_retry(struct state *, cJSON *);
+/*
+ * Whether a running item's delivery was cut short: it was never confirmed and the helper that
+ * started it is gone (killed between marking it and pasting, or after), or started it more
+ * than a minute ago.
+ */
+int item_orphaned(const struct state *, const cJSON *);
 /* Why a ready item still waits; recorded only when it changes, so quiet checks write nothing. */
 void item_defer(cJSON *, const char *why);
 /* Keeps TEXT (the pane's last lines) as the item's result file, results/ID.log. */

@@ -11,31 +11,84 @@
 #include "state.h"
 #include "tmux-dispatch.h"
 
+struct observe_capture {
+	char *target;
+	int rc;
+	char *cause;
+	struct pane_meta meta;
+	char *text;
+	size_t len;
+};
+
+void
+observe_cache_free(struct observe_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->v[i].target);
+		free(c->v[i].cause);
+		free(c->v[i].text);
+	}
+	free(c->v);
+	memset(c, 0, sizeof *c);
+}
+
+/* TARGET's capture in CACHE, read from tmux the first time it is asked for. */
+static struct observe_capture *
+observe_capture(const char *target, struct observe_cache *c)
+{
+	struct observe_capture *e;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (strcmp(c->v[i].target, target) == 0)
+			return &c->v[i];
+	}
+	c->v = xreallocarray(c->v, c->n + 1, sizeof *c->v);
+	e = &c->v[c->n++];
+	memset(e, 0, sizeof *e);
+	e->target = xstrdup(target);
+	e->rc = capture_pane(target, &e->meta, &e->text, &e->len, &e->cause);
+	return e;
+}
+
+/* Reads TARGET (through CACHE; NULL: a cache of this one read) and classifies it. */
+static int
+observe_read(const char *target, const struct profile *profile, int flags,
+    struct observe_cache *cache, struct observation *o, char **cause)
+{
+	struct observe_cache one = { 0 };
+	struct observe_capture *e = observe_capture(target, cache != NULL ? cache : &one);
+	int rc = e->rc;
+
+	memset(o, 0, sizeof *o);
+	o->profile = profile;
+	if (rc != 0)
+		*cause = xstrdup(e->cause);
+	else {
+		o->meta = e->meta;
+		snprintf(o->pane, sizeof o->pane, "%s", o->meta.pane_id);
+		if (flags & OBSERVE_UNDER_MODE)
+			o->meta.in_mode = 0;
+		classify_screen(profile, e->text, e->len, &o->meta, &o->v);
+		o->hash = stall_hash(e->text, e->len);
+		snprintf(o->hash_text, sizeof o->hash_text, "%016llx", o->hash);
+	}
+	observe_cache_free(&one);
+	return rc;
+}
+
 int
 observe_pane(const char *target, const struct profile *profile, int flags,
     struct observation *o, char **cause)
 {
-	char *text;
-	size_t len;
-	int rc;
-
-	memset(o, 0, sizeof *o);
-	o->profile = profile;
-	if ((rc = capture_pane(target, &o->meta, &text, &len, cause)) != 0)
-		return rc;
-	snprintf(o->pane, sizeof o->pane, "%s", o->meta.pane_id);
-	if (flags & OBSERVE_UNDER_MODE)
-		o->meta.in_mode = 0;
-	classify_screen(profile, text, len, &o->meta, &o->v);
-	o->hash = stall_hash(text, len);
-	snprintf(o->hash_text, sizeof o->hash_text, "%016llx", o->hash);
-	free(text);
-	return 0;
+	return observe_read(target, profile, flags, NULL, o, cause);
 }
 
 int
 observe_target(const char *target, const char *pname, const char *state_dir,
-    struct observation *o, char **cause)
+    struct observe_cache *c, struct observation *o, char **cause)
 {
 	const struct profile *profile;
 	int rc;
@@ -43,12 +96,12 @@ observe_target(const char *target, const char *pname, const char *state_dir,
 	memset(o, 0, sizeof *o);
 	if ((rc = profile_get(pname != NULL ? pname : "auto", state_dir, &profile, cause)) != 0)
 		return rc;
-	return observe_pane(target, profile, 0, o, cause);
+	return observe_read(target, profile, 0, c, o, cause);
 }
 
 int
 observe_terminal(const struct panes *panes, const cJSON *term, const char *pane_id,
-    const char *state_dir, struct observation *o, char **cause)
+    const char *state_dir, struct observe_cache *c, struct observation *o, char **cause)
 {
 	const char *target = state_str(term, "target");
 	const struct pane *pane;
@@ -61,5 +114,5 @@ observe_terminal(const struct panes *panes, const cJSON *term, const char *pane_
 		}
 		pane_id = pane->id;
 	}
-	return observe_target(pane_id, state_str(term, "profile"), state_dir, o, cause);
+	return observe_target(pane_id, state_str(term, "profile"), state_dir, c, o, cause);
 }

@@ -22,6 +22,16 @@ struct observation {
 	char hash_text[17];             /* the same, as stored in the state */
 };
 
+/*
+ * Captures already read in one run, by target: many terminals may name one pane, and each
+ * capture is a tmux client call made under the state lock.
+ */
+struct observe_cache {
+	struct observe_capture *v;
+	size_t n;
+};
+void observe_cache_free(struct observe_cache *);
+
 #define OBSERVE_UNDER_MODE 0x1 /* judge the screen under a tmux mode, not the mode */
 
 /*
@@ -30,15 +40,16 @@ struct observation {
  */
 int observe_pane(const char *target, const struct profile *, int flags, struct observation *,
     char **cause);
-/* The same with the profile named PNAME (NULL: auto), profiles as found for STATE_DIR. */
+/* The same with the profile named PNAME (NULL: auto), profiles as found for STATE_DIR; a
+ * capture in CACHE (which may be NULL) is used again, and a new one kept there. */
 int observe_target(const char *target, const char *pname, const char *state_dir,
-    struct observation *, char **cause);
+    struct observe_cache *, struct observation *, char **cause);
 /*
  * Terminal TERM: the pane PANE_ID when given (a running item is judged where it was typed),
  * else its target resolved in PANES (TD_EXIT_NOTFOUND, "no pane for target T", when it names
  * none), read with the terminal's profile.
  */
 int observe_terminal(const struct panes *, const cJSON *term, const char *pane_id,
-    const char *state_dir, struct observation *, char **cause);
+    const char *state_dir, struct observe_cache *, struct observation *, char **cause);
 
 #endif

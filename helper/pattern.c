@@ -435,14 +435,57 @@ pattern_byte_safe(const char *re)
 	return 1;
 }
 
+/*
+ * regcomp expands a bounded repeat into copies of its atom, so "(a{32767}){32767}" asks for
+ * a billion states: memory grows by gigabytes until the kernel kills the process. Screen
+ * patterns need little of that: every count is capped, and so is their product over the
+ * whole expression (a bound on nesting without parsing it), and the expression's length.
+ * Returns NULL, or why the expression is refused.
+ */
+static const char *
+pattern_too_big(const char *re)
+{
+	unsigned long product = 1, n, m;
+	const char *p;
+	char *end;
+
+	if (strlen(re) > PATTERN_MAX_LEN)
+		return "longer than " PATTERN_MAX_LEN_TEXT " bytes";
+	for (p = re; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p != '{' || p[1] < '0' || p[1] > '9')
+			continue;
+		n = strtoul(p + 1, &end, 10);
+		if (*end == ',' && end[1] >= '0' && end[1] <= '9') {
+			m = strtoul(end + 1, &end, 10);
+			n = m > n ? m : n;
+		}
+		if (n > PATTERN_MAX_REPEAT)
+			return "a repeat count over " PATTERN_MAX_REPEAT_TEXT;
+		if ((product *= n > 0 ? n : 1) > PATTERN_MAX_COPIES)
+			return "repeat counts whose product is over " PATTERN_MAX_COPIES_TEXT;
+	}
+	return NULL;
+}
+
 int
 pattern_compile(struct pattern *pt, char **why)
 {
+	const char *big;
 	char msg[256];
 	int rc;
 
 	if (pt->compiled != 0)
 		return pt->compiled == 1 ? 0 : -1;
+	if ((big = pattern_too_big(pt->source)) != NULL) {
+		pt->compiled = -1;
+		if (why != NULL)
+			xasprintf(why, "regular expression refused: %s", big);
+		return -1;
+	}
 	if (!pattern_byte_safe(pt->source))
 		pattern_locale();
 	rc = regcomp(&pt->re, pt->source, REG_EXTENDED | REG_NOSUB);

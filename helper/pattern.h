@@ -42,6 +42,14 @@ struct pattern {
 	regex_t re;
 };
 
+/* Limits on an expression (pattern_compile refuses more): regcomp's memory grows with them. */
+#define PATTERN_MAX_LEN 1024
+#define PATTERN_MAX_LEN_TEXT "1024"
+#define PATTERN_MAX_REPEAT 255
+#define PATTERN_MAX_REPEAT_TEXT "255"
+#define PATTERN_MAX_COPIES 1000
+#define PATTERN_MAX_COPIES_TEXT "1000"
+
 struct pattern_list {
 	struct pattern *v;
 	size_t n;

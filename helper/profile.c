@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "name.h"
 #include "profile.h"
 #include "tmux-dispatch.h"
 
 extern const char profiles_builtin_json[];
 
-#define PROFILE_USER_FILE "profiles.json"
+/* Named for this tool: a "profiles.json" a project happens to have is not ours. */
+#define PROFILE_USER_FILE "tmux-dispatch.profiles.json"
 #define PROFILE_MAX_FILE (4 * 1024 * 1024)
 
 const char *profile_list_names[PL_NLISTS] = {
@@ -463,6 +465,11 @@ profile_set_fill(struct profile_set *set, cJSON *root, const char *source, int u
 		if (strcmp(def->string, "auto") == 0) {
 			xasprintf(cause, "%s: \"auto\" is reserved: it picks one of the other "
 			    "profiles", source);
+			return -1;
+		}
+		if (!name_valid(def->string)) {
+			xasprintf(cause, "%s: \"%s\" is not a profile name (1 to 64 of A-Z a-z 0-9 . "
+			    "_ -)", source, def->string);
 			return -1;
 		}
 		if ((p = profile_parse(def->string, def, user ? source : "built-in", user,

@@ -1,6 +1,6 @@
 /*
  * Agent profiles: how to read one program's screen. Profiles are data (helper/profiles.json,
- * compiled in, and the user's profiles.json, same format); this is their loaded form.
+ * compiled in, and the user's tmux-dispatch.profiles.json, same format): their loaded form.
  */
 #ifndef PROFILE_H
 #define PROFILE_H
@@ -30,7 +30,7 @@ enum profile_list {
 
 struct profile {
 	char *name;
-	char *source;       /* "built-in" or the path of the user's profiles.json */
+	char *source;       /* "built-in" or the path of the user's profiles file */
 	char *description;
 	cJSON *json;        /* the definition as written, for "profiles show" */
 	char **commands;    /* pane_current_command values of this program */
@@ -51,7 +51,7 @@ extern const char *profile_list_names[PL_NLISTS];
 
 /*
  * Looks NAME up ("auto" allowed) in the user's profiles ($TMUX_DISPATCH_PROFILES, else
- * STATE_DIR/profiles.json; user entries replace built-ins of the same name), then in the
+ * STATE_DIR/tmux-dispatch.profiles.json; user entries replace built-ins of the same name), then in the
  * built-ins. Returns 0, or a TD_EXIT_* status with *cause (caller frees) saying why: no such
  * profile, or the user's file is invalid (its path, and line:col for a syntax error).
  */

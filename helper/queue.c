@@ -3,34 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "name.h"
 #include "queue.h"
 #include "schedule.h"
 #include "tmux-dispatch.h"
-
-/* Length of the UTF-8 sequence at s, or 0 if it is not valid (overlong, surrogate, > U+10FFFF). */
-static size_t
-queue_utf8_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f))
-			return 0;
-		return 3;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
 
 /*
  * Text typed into a terminal must not carry control characters: ESC could end a bracketed
@@ -40,20 +16,16 @@ queue_utf8_len(const unsigned char *s)
 const char *
 queue_check_command(const char *command)
 {
-	const unsigned char *s = (const unsigned char *)command;
-	size_t len;
+	static char buf[128];
+	const char *why;
 
-	if (*s == '\0')
+	if (*command == '\0')
 		return "the command is empty";
-	while (*s != '\0') {
-		if ((*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f)
-			return "the command contains a control character (only newline and tab are "
-			    "allowed)";
-		if ((len = queue_utf8_len(s)) == 0)
-			return "the command is not valid UTF-8";
-		if (len == 2 && s[0] == 0xc2 && s[1] < 0xa0)
-			return "the command contains a C1 control character";
-		s += len;
+	if (strlen(command) > QUEUE_COMMAND_MAX)
+		return "the command is longer than " QUEUE_COMMAND_MAX_TEXT " bytes";
+	if ((why = name_text_error(command, "\n\t")) != NULL) {
+		snprintf(buf, sizeof buf, "the command %s", why);
+		return buf;
 	}
 	/* Trailing newlines are dropped when typing: a command of nothing else is never typed. */
 	if (command[strspn(command, "\n")] == '\0')

@@ -7,6 +7,10 @@
 
 #include "state.h"
 
+/* The longest command: longer ones are refused, hand-written ones fail (README "Limits"). */
+#define QUEUE_COMMAND_MAX (256 * 1024)
+#define QUEUE_COMMAND_MAX_TEXT "262144"
+
 /* NULL if a command may be queued, else why not. */
 const char *queue_check_command(const char *);
 

@@ -8,17 +8,16 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "durable.h"
+#include "name.h"
 #include "state.h"
 #include "strmap.h"
+#include "trust.h"
 #include "tmux-dispatch.h"
 
 #define STATE_LOCK_TIMEOUT 10 /* seconds, unless $TMUX_DISPATCH_LOCK_TIMEOUT says otherwise */
@@ -57,29 +56,12 @@ state_find_path(const char *given)
 char *
 state_find_dir(const char *given)
 {
-	char *path = state_find_path(given), *dir = state_dirname(path);
+	char *path = state_find_path(given), *dir = file_dirname(path);
 
 	free(path);
 	return dir;
 }
 
-char *
-state_dirname(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
-static void
-state_alarm(int sig)
-{
-	(void)sig;
-}
 
 static int
 state_lock_timeout(void)
@@ -87,50 +69,26 @@ state_lock_timeout(void)
 	return (int)args_env_int("TMUX_DISPATCH_LOCK_TIMEOUT", 1, 86399, STATE_LOCK_TIMEOUT);
 }
 
-
-/* Blocking flock, interrupted by a timer, so waiters queue in the kernel instead of spinning. */
+/* The lock is a separate file, STATE.lock: the state file itself is replaced by rename. */
 static int
 state_lock(struct state *st)
 {
-	struct sigaction sa = { 0 }, old_sa;
-	struct itimerval timer = { 0 }, off = { 0 };
-	char *lock_path;
-	int fd, rc, saved;
+	char *lock_path, *cause;
+	int rc = 0;
 
 	xasprintf(&lock_path, "%s.lock", st->path);
 	/* Files beside the state (lock, history) get no more access than the state file has. */
-	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, durable_mode_of(st->path));
-	if (fd == -1) {
-		rc = td_error(TD_EXIT_FAIL, "%s: %s", lock_path, strerror(errno));
-		free(lock_path);
-		return rc;
+	if (durable_lock(lock_path, durable_mode_of(st->path), state_lock_timeout(), &st->lock_fd,
+	    &cause) != 0) {
+		rc = td_error(TD_EXIT_FAIL, "%s", cause);
+		free(cause);
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		goto locked;
-	sa.sa_handler = state_alarm;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, &old_sa);
-	timer.it_value.tv_sec = state_lock_timeout();
-	setitimer(ITIMER_REAL, &timer, NULL);
-	rc = flock(fd, LOCK_EX);
-	saved = errno;
-	setitimer(ITIMER_REAL, &off, NULL);
-	sigaction(SIGALRM, &old_sa, NULL);
-	if (rc == -1) {
-		if (saved == EINTR) {
-			rc = td_error(TD_EXIT_FAIL, "%s: still locked by another tmux-dispatch after "
-			    "%d s; try again", lock_path, (int)timer.it_value.tv_sec);
-		} else
-			rc = td_error(TD_EXIT_FAIL, "%s: %s", lock_path, strerror(saved));
-		close(fd);
-		free(lock_path);
-		return rc;
-	}
-locked:
 	free(lock_path);
-	st->lock_fd = fd;
-	return 0;
+	return rc;
 }
+
+static int state_invalid(struct state *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static int
 state_read(struct state *st, char **buf, size_t *len, mode_t *mode)
@@ -146,6 +104,11 @@ state_read(struct state *st, char **buf, size_t *len, mode_t *mode)
 		if (errno == ENOENT)
 			return 0;
 		return td_error(TD_EXIT_FAIL, "%s: %s", st->path, strerror(errno));
+	}
+	if (fstat(fd, &sb) == 0 && sb.st_size > STATE_MAX_FILE) {
+		close(fd);
+		return state_invalid(st, "larger than the %d MiB a state file may have",
+		    STATE_MAX_FILE >> 20);
 	}
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
 		close(fd);
@@ -340,6 +303,8 @@ state_check_string_array(const cJSON *arr)
 	return 0;
 }
 
+static int state_check_names(struct state *, cJSON *);
+
 static int
 state_check_terminal(struct state *st, cJSON *term)
 {
@@ -360,6 +325,31 @@ state_check_terminal(struct state *st, cJSON *term)
 	}
 	if (state_str(term, "target") == NULL)
 		return state_invalid(st, "terminals.%s has no \"target\"", term->string);
+	return state_check_names(st, term);
+}
+
+/*
+ * The name rules of terminal add, applied to what another tool wrote: names, groups and
+ * profiles are printed for people and passed to tmux, so a control character in one could
+ * hide or forge a line of output, or reach an outer terminal.
+ */
+static int
+state_check_names(struct state *st, cJSON *term)
+{
+	const char *name = term->string, *v;
+	cJSON *field;
+
+	if (!name_valid(name) || name[0] == '-' || strcmp(name, "all") == 0 ||
+	    strncmp(name, "all-", 4) == 0)
+		return state_invalid(st, "terminals: \"%s\" is not a terminal name (1 to 64 of "
+		    "A-Z a-z 0-9 . _ -, not starting with -, not all or all-*)", name);
+	if (!name_valid_target(state_str(term, "target")))
+		return state_invalid(st, "terminals.%s.target \"%s\" is not a tmux target "
+		    "(session:window[.pane], %%N or @N)", name, state_str(term, "target"));
+	if (((v = state_str(term, "profile")) != NULL && !name_valid(v)) ||
+	    ((v = state_str(term, "group")) != NULL && !name_valid(v)))
+		return state_invalid(st, "terminals.%s: \"%s\" is not a profile or group name",
+		    name, v);
 	field = cJSON_GetObjectItemCaseSensitive(term, "allow");
 	if (field != NULL && state_check_string_array(field) != 0)
 		return state_invalid(st, "terminals.%s.allow must be an array of strings",
@@ -444,6 +434,26 @@ state_check_whole(struct state *st, cJSON *item, cJSON *v, const char *where, si
 	return 0;
 }
 
+/* An id is printed for people and names result files: text without control characters. */
+static int
+state_check_id(struct state *st, cJSON *item, cJSON *id, const char *where, size_t i)
+{
+	const char *why;
+
+	/* A missing id is given one by state_assign_ids, once every written id is known. */
+	if (id == NULL)
+		st->fixups++;
+	else if (!cJSON_IsString(id) || *id->valuestring == '\0')
+		return state_invalid(st, "%s[%zu].id must be a non-empty string", where, i);
+	else if ((why = name_text_error(id->valuestring, "")) != NULL)
+		return state_invalid(st, "%s[%zu].id %s", where, i, why);
+	else if (strmap_put(st->ids, id->valuestring, item) != NULL)
+		return state_invalid(st, "item id \"%s\" is used twice", id->valuestring);
+	else
+		state_note_id(st, id->valuestring);
+	return 0;
+}
+
 /* One walk over the item's members finds every known key: items are most of a large file. */
 static int
 state_check_item(struct state *st, cJSON *item, const char *where, size_t i)
@@ -463,15 +473,8 @@ state_check_item(struct state *st, cJSON *item, const char *where, size_t i)
 			return state_invalid(st, "%s: key \"%s\" appears %d times", where,
 			    state_item_keys[k], count[k]);
 	}
-	/* A missing id is given one by state_assign_ids, once every written id is known. */
-	if (f[IK_ID] == NULL)
-		st->fixups++;
-	else if (!cJSON_IsString(f[IK_ID]) || *f[IK_ID]->valuestring == '\0')
-		return state_invalid(st, "%s[%zu].id must be a non-empty string", where, i);
-	else if (strmap_put(st->ids, f[IK_ID]->valuestring, item) != NULL)
-		return state_invalid(st, "item id \"%s\" is used twice", f[IK_ID]->valuestring);
-	else
-		state_note_id(st, f[IK_ID]->valuestring);
+	if (state_check_id(st, item, f[IK_ID], where, i) != 0)
+		return TD_EXIT_INVALID;
 	if (!cJSON_IsString(f[IK_COMMAND]))
 		return state_invalid(st, "%s[%zu].command must be a string", where, i);
 	if (f[IK_STATUS] == NULL)
@@ -485,9 +488,11 @@ state_check_item(struct state *st, cJSON *item, const char *where, size_t i)
 		    "done, failed, cancelled", where, i, f[IK_STATUS]->valuestring);
 	if ((s - state_statuses >= 2) != (where[0] == 'c'))
 		st->fixups++; /* in the other list: state_sort_items moves it */
-	if (f[IK_ASSIGNED] != NULL && !cJSON_IsString(f[IK_ASSIGNED]) &&
-	    !cJSON_IsNull(f[IK_ASSIGNED]))
-		return state_invalid(st, "%s[%zu].assignedTo must be a string or null", where, i);
+	if (f[IK_ASSIGNED] != NULL && !cJSON_IsNull(f[IK_ASSIGNED]) &&
+	    (!cJSON_IsString(f[IK_ASSIGNED]) || (*f[IK_ASSIGNED]->valuestring != '\0' &&
+	    !name_valid(f[IK_ASSIGNED]->valuestring))))
+		return state_invalid(st, "%s[%zu].assignedTo must be a terminal or group name, or "
+		    "null", where, i);
 	if (f[IK_DEPENDS] == NULL)
 		cJSON_AddItemToObject(item, ITEM_DEPENDS, cJSON_CreateArray());
 	else if (state_check_string_array(f[IK_DEPENDS]) != 0)
@@ -624,7 +629,7 @@ state_init(struct state *st, const char *path)
 	st->lock_fd = -1;
 	st->now = time(NULL);
 	st->path = xstrdup(path);
-	st->dir = state_dirname(st->path);
+	st->dir = file_dirname(st->path);
 	st->ids = strmap_new();
 }
 
@@ -848,14 +853,25 @@ state_archive(struct state *st)
 	return rc;
 }
 
-/* The state file replaced by TEXT, keeping its mode (a new one gets 0666 less the umask). */
+/*
+ * The state file replaced by TEXT, keeping its mode. A new one gets 0644 less the umask, and
+ * is trusted: this helper created it (trust.h).
+ */
 static int
 state_replace_text(struct state *st, const char *text, size_t len, char **cause)
 {
 	struct stat sb;
+	int created = stat(st->path, &sb) != 0;
+	char *why = NULL;
 
-	return durable_replace(st->path, text, len, stat(st->path, &sb) == 0 ?
-	    (sb.st_mode & 07777) : durable_mode_of(st->path), cause);
+	if (durable_replace(st->path, text, len, created ? durable_mode_of(st->path) :
+	    (sb.st_mode & 07777), cause) != 0)
+		return -1;
+	if (created && trust_add(st->path, TRUST_STATE, &why) != 0) {
+		td_error(TD_EXIT_FAIL, "%s: created, but not recorded as trusted: %s", st->path, why);
+		free(why);
+	}
+	return 0;
 }
 
 int
@@ -903,7 +919,7 @@ state_replace(struct state *st, const char *text, size_t len)
 char *
 state_side_path(const char *state_path, const char *name)
 {
-	char *dir, *path, *cause, *sdir = state_dirname(state_path);
+	char *dir, *path, *cause, *sdir = file_dirname(state_path);
 
 	xasprintf(&dir, "%s/" STATE_SIDE_DIR, sdir);
 	if (durable_mkdir(dir, durable_mode_of(state_path), &cause) != 0) {

@@ -13,6 +13,7 @@ struct strmap;
 #define STATE_FILE_NAME ".terminal-status.json"
 #define STATE_SIDE_DIR ".terminal-status.d" /* events.jsonl, results/ */
 #define STATE_VERSION 1
+#define STATE_MAX_FILE (128 * 1024 * 1024) /* a larger state file is refused (exit 3) */
 
 
 struct state {
@@ -44,9 +45,7 @@ void state_close(struct state *);
 void state_close_at_exit(void);
 /* The path the state file is at for a -f value (or NULL): see README "Where the state lives". */
 char *state_find_path(const char *);
-/* The directory of a path (".", "/"), e.g. of state_find_path: profiles are looked for there. */
-char *state_dirname(const char *path);
-/* state_dirname(state_find_path(GIVEN)). */
+/* The directory of state_find_path(GIVEN): profiles are looked for there. */
 char *state_find_dir(const char *given);
 /* Whether TEXT would load as a state file (reported against NAME); 0 or TD_EXIT_INVALID. */
 int state_check_text(const char *name, const char *text, size_t len);

@@ -3,62 +3,17 @@
 #include <string.h>
 
 #include "state.h"
+#include "name.h"
 #include "strmap.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
-
-#define TERMINAL_NAME_MAX 64
-
-int
-terminal_valid_name(const char *name)
-{
-	size_t len = strlen(name);
-
-	if (len == 0 || len > TERMINAL_NAME_MAX)
-		return 0;
-	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
-	    == len;
-}
-
-static int
-terminal_digits(const char *s, size_t len)
-{
-	return len > 0 && strspn(s, "0123456789") >= len;
-}
-
-/*
- * Shapes only: %N, @N, or SESSION:WINDOW[.PANE]. Targets reach tmux as argv elements, so one
- * ending in ';' (which would end the tmux command) or starting with '-' (an option) is refused.
- */
-int
-terminal_valid_target(const char *t)
-{
-	const char *colon, *dot, *p;
-	size_t len = strlen(t);
-
-	if (len == 0 || len > 256 || t[0] == '-' || t[len - 1] == ';')
-		return 0;
-	for (p = t; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return 0;
-	}
-	if (t[0] == '%' || t[0] == '@')
-		return terminal_digits(t + 1, len - 1);
-	if ((colon = strchr(t, ':')) == NULL || colon == t || strchr(colon + 1, ':') != NULL)
-		return 0;
-	if (memchr(t, '.', (size_t)(colon - t)) != NULL)
-		return 0;
-	if ((dot = strchr(colon + 1, '.')) == NULL)
-		return 1;
-	return dot > colon + 1 && terminal_digits(dot + 1, strlen(dot + 1));
-}
 
 char *
 terminal_default_group(const char *name)
 {
 	const char *dash = strrchr(name, '-');
 
-	if (dash != NULL && dash != name && terminal_digits(dash + 1, strlen(dash + 1)))
+	if (dash != NULL && dash != name && name_digits(dash + 1, strlen(dash + 1)))
 		return xstrndup(name, (size_t)(dash - name));
 	return xstrdup(name);
 }

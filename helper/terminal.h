@@ -9,8 +9,6 @@
 struct state;
 
 /* Terminal names and targets. */
-int terminal_valid_name(const char *);
-int terminal_valid_target(const char *);
 char *terminal_default_group(const char *name); /* "generator-2" -> "generator" */
 const char *terminal_group(const cJSON *term);
 int terminal_allows(const cJSON *term, const char *command);

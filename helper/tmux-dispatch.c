@@ -27,6 +27,8 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_hook_entry,
 	&cmd_path_entry,
 	&cmd_state_replace_entry,
+	&cmd_trust_entry,
+	&cmd_untrust_entry,
 	&cmd_menu_terminals_entry,
 	&cmd_classify_entry,
 	&cmd_profiles_ls_entry,

@@ -16,6 +16,7 @@ enum {
 	TD_EXIT_INVALID = 3,  /* state file invalid, left untouched */
 	TD_EXIT_NOTFOUND = 4, /* no such terminal or item */
 	TD_EXIT_CHANGED = 5,  /* the state file changed meanwhile (state replace --expect) */
+	TD_EXIT_UNTRUSTED = 6, /* a file that would drive delivery is not trusted: nothing typed */
 };
 
 struct cmd_ctx {
@@ -42,7 +43,7 @@ extern const struct cmd_entry cmd_status_entry, cmd_badge_entry;
 extern const struct cmd_entry cmd_dispatch_entry, cmd_check_entry, cmd_send_entry,
     cmd_pause_entry, cmd_resume_entry;
 extern const struct cmd_entry cmd_hook_entry, cmd_path_entry, cmd_menu_terminals_entry;
-extern const struct cmd_entry cmd_state_replace_entry;
+extern const struct cmd_entry cmd_state_replace_entry, cmd_trust_entry, cmd_untrust_entry;
 
 extern const struct cmd_entry cmd_classify_entry, cmd_profiles_ls_entry,
     cmd_profiles_show_entry;
@@ -65,11 +66,18 @@ int file_read(FILE *, size_t, char **, size_t *);
  * (no such file), TD_EXIT_INVALID (too large) or TD_EXIT_FAIL with *cause (caller frees).
  */
 int file_read_path(const char *path, size_t max, char **text, size_t *len, char **cause);
+/* The directory part of PATH ("." without a slash, "/" for the root); caller frees. */
+char *file_dirname(const char *path);
 
 /* error.c: one line on stderr, prefixed "tmux-dispatch:". */
 int td_error(int, const char *, ...) __attribute__((format(printf, 2, 3)));
 _Noreturn void fatal(const char *, ...) __attribute__((format(printf, 1, 2)));
 void td_quiet(int);
+/* Text for people: control characters (C0, DEL, C1) shown as \xHH, so a name from a file
+ * cannot drive the terminal or forge a line. */
+void td_print_safe(FILE *, const char *);
+/* One line for people on stdout: the text formatted, then made safe by td_print_safe. */
+void td_say(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * args.c: getopt_long shared by every command. args_next returns the option character, -1

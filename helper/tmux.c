@@ -196,7 +196,7 @@ tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_resu
 	struct sigaction ign, old;
 	struct pollfd pfd[3];
 	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	int fd_in, fd_out, fd_err, ready, ws, exited = 0, timed_out = 0, rc;
+	int fd_in, fd_out, fd_err, ready, ws, exited = 0, timed_out = 0, too_big = 0, rc;
 	long long deadline;
 	size_t done = 0;
 	ssize_t n;
@@ -247,7 +247,7 @@ tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_resu
 	fcntl(fd_err, F_SETFL, fcntl(fd_err, F_GETFL) | O_NONBLOCK);
 
 	deadline = tmux_now_ms() + tmux_timeout();
-	while (fd_out != -1 || fd_err != -1 || fd_in != -1) {
+	while ((fd_out != -1 || fd_err != -1 || fd_in != -1) && !too_big) {
 		long long left = deadline - tmux_now_ms();
 
 		if (left <= 0) {
@@ -280,7 +280,7 @@ tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_resu
 			}
 			continue;
 		}
-		for (nfds_t i = 0; i < np; i++) {
+		for (nfds_t i = 0; i < np && !too_big; i++) {
 			if (pfd[i].revents == 0)
 				continue;
 			if (pfd[i].fd == fd_in) {
@@ -298,6 +298,9 @@ tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_resu
 			} else if (pfd[i].fd == fd_out) {
 				if (!tmux_buf_read(&out, fd_out))
 					tmux_close(&fd_out);
+				/* A screen of absurd size: stop reading it rather than hold it all. */
+				if (out.len > TMUX_MAX_OUTPUT)
+					too_big = timed_out = 1;
 			} else if (pfd[i].fd == fd_err) {
 				if (!tmux_buf_read(&err, fd_err))
 					tmux_close(&fd_err);
@@ -308,7 +311,7 @@ tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_resu
 	tmux_close(&fd_out);
 	tmux_close(&fd_err);
 
-	if (timed_out && waitpid(pid, &ws, WNOHANG) == pid)
+	if (timed_out && !too_big && waitpid(pid, &ws, WNOHANG) == pid)
 		exited = 1, timed_out = 0;
 	if (timed_out) {
 		kill(pid, SIGKILL);
@@ -324,6 +327,13 @@ tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_resu
 	r->err = tmux_buf_finish(&err, NULL);
 	while (err.len > 0 && (r->err[err.len - 1] == '\n' || r->err[err.len - 1] == '\r'))
 		r->err[--err.len] = '\0';
+	if (too_big) {
+		free(r->err);
+		xasprintf(&r->err, "%s answered with more than %d bytes; cut off", tmux_binary(),
+		    TMUX_MAX_OUTPUT);
+		r->status = -1;
+		return -1;
+	}
 	if (timed_out) {
 		free(r->err);
 		xasprintf(&r->err, "%s did not answer within %d ms", tmux_binary(), tmux_timeout());

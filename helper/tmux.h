@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #define TMUX_TIMEOUT_MS 5000 /* a hung server must not hang the helper */
+#define TMUX_MAX_OUTPUT (16 * 1024 * 1024) /* a longer answer (a screen of absurd size) fails */
 
 struct tmux_result {
 	int status;    /* exit status, or -1 if tmux could not run, was killed or timed out */

@@ -24,6 +24,8 @@ common_setup() {
 	unset TMUX_DISPATCH_LOCK_TIMEOUT
 	# No tmux server of the user's is reachable: commands that would talk to tmux find none.
 	export TMUX_TMPDIR="$BATS_TEST_TMPDIR"
+	# Trust records (trust.h) go to the test's own store, never the user's.
+	export XDG_STATE_HOME="$BATS_TEST_TMPDIR/xdg-state"
 	unset TMUX TMUX_PANE
 }
 

@@ -18,6 +18,8 @@ export UBSAN_OPTIONS="exitcode=98:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPT
 common_setup() {
 	[ -x "$HELPER" ] || fail "no helper binary at $HELPER (run make)"
 	export TMUX_TMPDIR="$BATS_TEST_TMPDIR"
+	# Trust records (trust.h) go to the test's own store, never the user's.
+	export XDG_STATE_HOME="$BATS_TEST_TMPDIR/xdg-state"
 	unset TMUX TMUX_PANE
 	# Run from a shell inside a tmux that has the plugin: none of its settings may leak in.
 	unset TMUX_DISPATCH_STATE TMUX_DISPATCH_PROFILES TMUX_DISPATCH_BADGE_FORMAT \

@@ -163,7 +163,7 @@ tmux_wrapper() {
 	local pane
 	pane=$(pane_of gen-1)
 	# the wrapper starts copy mode when the helper's call holds the Enter (send-keys)
-	TMUX_DISPATCH_TMUX=$(tmux_wrapper "tmux copy-mode -t $pane" 'send-keys*') \
+	TMUX_DISPATCH_TMUX=$(tmux_wrapper "tmux copy-mode -t $pane" '*send-keys*') \
 		run td dispatch gen-1 -- 'pasted then raced'
 	assert_success
 	[ "$(tmux display -p -t "$pane" '#{pane_in_mode}')" = 1 ]

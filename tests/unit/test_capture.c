@@ -606,7 +606,7 @@ test_user_profiles(void)
 		ok(0, "mkdtemp");
 		return;
 	}
-	xasprintf(&path, "%s/profiles.json", dir);
+	xasprintf(&path, "%s/tmux-dispatch.profiles.json", dir);
 	write_file(path, "{\"mine\": {\"input\": [\"^>> \"], \"idle\": [\"^>> $\"],\n"
 	    "  \"busy\": [{\"match\": \"WORKING\", \"region\": \"last:2\", \"label\": \"w\"}]},\n"
 	    " \"claude\": {\"description\": \"override\"}}\n");

@@ -17,6 +17,7 @@
 #include "queue.h"
 #include "state.h"
 #include "strmap.h"
+#include "name.h"
 #include "terminal.h"
 #include "tap.h"
 #include "tmux-dispatch.h"
@@ -219,9 +220,9 @@ test_terminal_names(void)
 	const char **p;
 
 	for (p = good; *p != NULL; p++)
-		ok(terminal_valid_name(*p), "terminal_valid_name accepts '%s'", *p);
+		ok(name_valid(*p), "name_valid accepts '%s'", *p);
 	for (p = bad; *p != NULL; p++)
-		ok(!terminal_valid_name(*p), "terminal_valid_name refuses a bad name (#%d, length %zu)",
+		ok(!name_valid(*p), "name_valid refuses a bad name (#%d, length %zu)",
 		    (int)(p - bad), strlen(*p));
 }
 
@@ -237,18 +238,18 @@ test_terminal_targets(void)
 	const char **p;
 
 	for (p = good; *p != NULL; p++)
-		ok(terminal_valid_target(*p), "terminal_valid_target accepts '%s'", *p);
+		ok(name_valid_target(*p), "name_valid_target accepts '%s'", *p);
 	for (p = bad; *p != NULL; p++)
-		ok(!terminal_valid_target(*p), "terminal_valid_target refuses a bad shape (#%d)",
+		ok(!name_valid_target(*p), "name_valid_target refuses a bad shape (#%d)",
 		    (int)(p - bad));
 	memset(longest, 'x', sizeof longest);
 	longest[0] = 's';
 	longest[1] = ':';
 	longest[256] = '\0';
-	ok(terminal_valid_target(longest), "terminal_valid_target accepts 256 characters");
+	ok(name_valid_target(longest), "name_valid_target accepts 256 characters");
 	longest[256] = 'x';
 	longest[257] = '\0';
-	ok(!terminal_valid_target(longest), "terminal_valid_target refuses 257 characters");
+	ok(!name_valid_target(longest), "name_valid_target refuses 257 characters");
 }
 
 static void
