@@ -290,6 +290,7 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 	const struct pane *pane;
 	struct observation o;
 	char *cause = NULL;
+	int rc;
 
 	if (running == NULL && (next = check_next(st, term, plan)) == NULL) {
 		check_say(plan, term->string, "nothing ready");
@@ -304,10 +305,14 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 		    "continues");
 		return;
 	}
-	if (observe_terminal(&plan->panes, term, pane->id, st->dir, &plan->captures, &o,
-	    &cause) != 0) {
+	if ((rc = observe_terminal(&plan->panes, term, pane->id, st->dir, &plan->captures, &o,
+	    &cause)) != 0) {
 		check_say(plan, term->string, "skipped: %s", cause);
-		free(cause);
+		/* A broken profiles file stops every terminal: said once, where people look. */
+		if (rc == TD_EXIT_INVALID && plan->problem == NULL)
+			plan->problem = cause;
+		else
+			free(cause);
 		return;
 	}
 	if (!(plan->flags & CHECK_DRY_RUN))
@@ -359,6 +364,9 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 	plan->flags = flags;
 	plan->state_path = xstrdup(st->path);
 	plan->started_ms = check_now_ms();
+	/* No terminal to look at: nothing could be typed, and nothing to say. */
+	if (terms != NULL ? n == 0 : st->terminals->child == NULL)
+		return;
 	if (trust_delivery(st->path, &plan->untrusted) != 0) {
 		if (flags & CHECK_DRY_RUN)
 			check_say(plan, "note", "nothing would be delivered: %s", plan->untrusted);
@@ -376,7 +384,7 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 void
 check_sync(struct state *st, struct check_plan *plan)
 {
-	sync_tmux(st, check_panes(plan), &plan->labels);
+	sync_tmux(st, check_panes(plan), &plan->labels, plan->problem);
 }
 
 static void
@@ -452,6 +460,7 @@ check_plan_free(struct check_plan *plan)
 	observe_cache_free(&plan->captures);
 	free(plan->state_path);
 	free(plan->untrusted);
+	free(plan->problem);
 	panes_free(&plan->panes);
 	memset(plan, 0, sizeof *plan);
 }
@@ -507,11 +516,15 @@ check_run(const char *state_path, const char *spec, int flags)
 		if (rc == 0 && plan.n == 0)
 			check_sync(&st, &plan);
 	}
+
 	state_close(&st);
 	free(terms);
 	free(canonical);
 	if (rc == 0)
 		rc = check_deliver(&plan);
+	/* The exit status says what a broken profiles file stopped (each terminal said it). */
+	if (rc == 0 && plan.problem != NULL)
+		rc = TD_EXIT_INVALID;
 	check_plan_free(&plan);
 	return rc;
 }

@@ -26,6 +26,7 @@ struct check_plan {
 	int flags;
 	char *state_path;
 	char *untrusted; /* why nothing was looked at: the state may not deliver (trust.h) */
+	char *problem;   /* why terminals could not be read (profiles), the first time */
 	long long started_ms; /* CLOCK_MONOTONIC: the budget under the lock counts from here */
 };
 

@@ -9,6 +9,7 @@
 #include "schedule.h"
 #include "stall.h"
 #include "state.h"
+#include "trust.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
 
@@ -91,7 +92,16 @@ status_json(struct state *st, const struct queue_counts *c)
 	const cJSON *term, *cur;
 	size_t i = 0;
 
+	char *untrusted = NULL;
+
 	cJSON_AddStringToObject(out, "state", st->path);
+	/* Whether checks deliver from this state (trust.h), and if not why. */
+	cJSON_AddBoolToObject(out, "trusted", trust_delivery(st->path, &untrusted) == 0);
+	if (untrusted != NULL)
+		cJSON_AddStringToObject(out, "untrusted", untrusted);
+	else
+		cJSON_AddNullToObject(out, "untrusted");
+	free(untrusted);
 	terms = cJSON_AddArrayToObject(out, "terminals");
 	cJSON_ArrayForEach(term, st->terminals) {
 		t = cJSON_CreateObject();
@@ -132,7 +142,12 @@ status_print(struct state *st, const struct queue_counts *c)
 	const cJSON *term, *cur;
 	size_t i = 0;
 
+	char *untrusted = NULL;
+
 	td_say("state: %s", st->path);
+	if (trust_delivery(st->path, &untrusted) != 0)
+		td_say("not trusted: nothing is delivered from here: %s", untrusted);
+	free(untrusted);
 	if (st->terminals->child != NULL)
 		printf("%-16s %-14s %-8s %-14s %7s  %-10s %s\n", "TERMINAL", "TARGET", "PROFILE",
 		    "STATE", "PENDING", "CURRENT", "WHY");

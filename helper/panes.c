@@ -15,8 +15,8 @@
 	"#{?@dispatch_helper,1,0}" PANES_SEP "#{@dispatch_badge}" PANES_SEP \
 	"#{@dispatch_window}" PANES_SEP "#{@dispatch-badge-format}" PANES_SEP \
 	"#{@dispatch-silence}" PANES_SEP "#{@dispatch-auto}" PANES_SEP "#{session_name}" \
-	PANES_SEP "#{window_name}"
-#define PANES_FIELDS 16
+	PANES_SEP "#{window_name}" PANES_SEP "#{@dispatch_message}"
+#define PANES_FIELDS 17
 
 static int
 panes_split(char *line, char **fields)
@@ -94,6 +94,8 @@ panes_read(struct panes *p)
 		}
 		pane->session = xstrdup(f[14]);
 		pane->window_name = xstrdup(f[15]);
+		if (p->message == NULL)
+			p->message = xstrdup(f[16]);
 	}
 	tmux_result_free(&res);
 	return 0;
@@ -117,6 +119,7 @@ panes_free(struct panes *p)
 	free(p->v);
 	free(p->badge);
 	free(p->badge_format);
+	free(p->message);
 	memset(p, 0, sizeof *p);
 }
 

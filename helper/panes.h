@@ -23,6 +23,7 @@ struct panes {
 	size_t n;
 	char *badge;  /* current @dispatch_badge */
 	char *badge_format; /* @dispatch-badge-format: the plugin's options win over the environment */
+	char *message;      /* @dispatch_message: the plugin's last report */
 	int silence;        /* @dispatch-silence, 0 if unset */
 	int auto_off;       /* @dispatch-auto is off: no hooks listen, so arm nothing */
 	int plugin;   /* @dispatch_helper is set: the tmux plugin is loaded */

@@ -164,9 +164,46 @@ sync_window_labels(const struct panes *panes, const struct sync_labels *labels,
 	}
 }
 
+#define SYNC_PROBLEM "tmux-dispatch: cannot read the terminals: "
+
+/* @dispatch_message for PROBLEM, shown once; a problem of ours that is gone is cleared. */
+static void
+sync_problem(const struct panes *panes, const char *problem, struct sync_argv *a)
+{
+	const char *old = panes->message != NULL ? panes->message : "";
+	char *msg, *value, *shown, *o;
+	const char *p;
+
+	if (problem == NULL) {
+		if (strncmp(old, SYNC_PROBLEM, strlen(SYNC_PROBLEM)) == 0) {
+			const char *w[] = { "set-option", "-gqu", "@dispatch_message", NULL };
+			sync_argv_cmd(a, w);
+		}
+		return;
+	}
+	xasprintf(&msg, SYNC_PROBLEM "%s", problem);
+	if (strcmp(msg, old) != 0) {
+		value = sync_tmux_value(msg);
+		/* display-message expands formats: every # doubled, so the text is shown as is. */
+		shown = o = xmalloc(strlen(value) * 2 + 1);
+		for (p = value; *p != '\0'; p++)
+			if ((*o++ = *p) == '#')
+				*o++ = '#';
+		*o = '\0';
+		const char *w[] = { "set-option", "-gq", "@dispatch_message", value, NULL };
+		const char *d[] = { "display-message", "-d", "10000", shown, NULL };
+		sync_argv_cmd(a, w);
+		sync_argv_cmd(a, d); /* last: without a client it fails, and nothing follows it */
+		free(value);
+		free(shown);
+	}
+	free(msg);
+}
+
 /* Everything in one tmux call, and only what changes: every set-option redraws every client. */
 void
-sync_tmux(struct state *st, const struct panes *panes, const struct sync_labels *labels)
+sync_tmux(struct state *st, const struct panes *panes, const struct sync_labels *labels,
+    const char *problem)
 {
 	struct sync_argv a = { 0 };
 	struct tmux_result res;
@@ -184,6 +221,7 @@ sync_tmux(struct state *st, const struct panes *panes, const struct sync_labels 
 	}
 	sync_silence(st, panes, &a);
 	sync_window_labels(panes, labels, &a);
+	sync_problem(panes, problem, &a);
 	if (a.n > 0) {
 		tmux_run(a.v, NULL, 0, &res);
 		tmux_result_free(&res);

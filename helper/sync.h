@@ -20,7 +20,12 @@ struct sync_labels {
 /* Sets WINDOW's label (replacing one set earlier in this run). */
 void sync_label(struct sync_labels *, const char *window, const char *label);
 void sync_labels_free(struct sync_labels *);
-/* Does nothing without a server (PANES NULL) or without the plugin loaded. */
-void sync_tmux(struct state *, const struct panes *, const struct sync_labels *);
+/*
+ * Does nothing without a server (PANES NULL) or without the plugin loaded. PROBLEM (or NULL)
+ * is why terminals could not be read (a broken profiles file): hooks print nothing, so it goes
+ * to @dispatch_message and the attached clients, once; it is cleared once gone.
+ */
+void sync_tmux(struct state *, const struct panes *, const struct sync_labels *,
+    const char *problem);
 
 #endif

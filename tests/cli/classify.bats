@@ -174,7 +174,7 @@ pane_cmd_is() { [ "$(tmux display -p -t "$P" '#{pane_current_command}')" = "$1" 
 	grep -qF "\"input\":	[\"^❯$NBSP\"]" claude.json ||
 		fail "the input pattern is not ^❯ NBSP: $(grep input claude.json)"
 	# The printed profile, saved as a user file under another name, classifies the same.
-	sed 's/^\(.\)"claude":/\1"myclaude":/' claude.json > profiles.json
+	sed 's/^\(.\)"claude":/\1"myclaude":/' claude.json > tmux-dispatch.profiles.json
 	busy_screen > busy.txt
 	run td classify -p myclaude busy.txt
 	assert_output 'busy myclaude: footer "esc to interrupt"'
@@ -182,7 +182,7 @@ pane_cmd_is() { [ "$(tmux display -p -t "$P" '#{pane_current_command}')" = "$1" 
 	assert_success
 	printf '%s' "$output" > ls.json
 	run json ls.json 'map { "$_->{name} $_->{source}" } grep { $_->{name} eq "myclaude" } @$d'
-	assert_output "myclaude $W/profiles.json"
+	assert_output "myclaude $W/tmux-dispatch.profiles.json"
 	run --separate-stderr td profiles show nosuch
 	assert_failure 4
 	run td profiles show auto
@@ -190,8 +190,8 @@ pane_cmd_is() { [ "$(tmux display -p -t "$P" '#{pane_current_command}')" = "$1" 
 	assert_output --partial '"recognises"'
 }
 
-@test "profiles.json beside the state file overrides a built-in by name" {
-	cat > profiles.json <<-'EOF'
+@test "tmux-dispatch.profiles.json beside the state file overrides a built-in by name" {
+	cat > tmux-dispatch.profiles.json <<-'EOF'
 	{"claude": {"description": "my claude",
 	  "input": ["^❯\u00a0"],
 	  "busy": [{"match": "THINKING", "region": "last:3", "label": "my busy"}],
@@ -202,7 +202,7 @@ pane_cmd_is() { [ "$(tmux display -p -t "$P" '#{pane_current_command}')" = "$1" 
 	run td classify -p claude t.txt
 	assert_output 'busy claude: last:3 "my busy"'
 	run td profiles ls
-	assert_line --regexp "^claude +$W/profiles.json +my claude$"
+	assert_line --regexp "^claude +$W/tmux-dispatch.profiles.json +my claude$"
 	# $TMUX_DISPATCH_PROFILES wins, and must exist when set.
 	printf '{}\n' > other.json
 	TMUX_DISPATCH_PROFILES=$W/other.json run td classify -p claude t.txt
@@ -212,24 +212,24 @@ pane_cmd_is() { [ "$(tmux display -p -t "$P" '#{pane_current_command}')" = "$1" 
 	assert_one_error_line
 }
 
-@test "an invalid profiles.json is reported with its path and line:col" {
-	printf '{"x": {\n  "busy": ["a"]\n  "idle": []\n}}\n' > profiles.json
+@test "an invalid tmux-dispatch.profiles.json is reported with its path and line:col" {
+	printf '{"x": {\n  "busy": ["a"]\n  "idle": []\n}}\n' > tmux-dispatch.profiles.json
 	idle_screen > idle.txt
 	run --separate-stderr td classify -p claude idle.txt
 	assert_failure 3
 	assert_one_error_line
-	assert_equal "$stderr" "tmux-dispatch: $W/profiles.json:3:3: invalid JSON"
-	printf '{"x": {"busy": ["(unclosed"]}}\n' > profiles.json
+	assert_equal "$stderr" "tmux-dispatch: $W/tmux-dispatch.profiles.json:3:3: invalid JSON"
+	printf '{"x": {"busy": ["(unclosed"]}}\n' > tmux-dispatch.profiles.json
 	run --separate-stderr td profiles ls
 	assert_failure 3
 	assert_one_error_line
 	assert_output ''
-	[[ "$stderr" == *"profiles.json: profile \"x\": busy[0]: bad regular expression"* ]]
-	printf '{"x": {"bussy": []}}\n' > profiles.json
+	[[ "$stderr" == *"tmux-dispatch.profiles.json: profile \"x\": busy[0]: bad regular expression"* ]]
+	printf '{"x": {"bussy": []}}\n' > tmux-dispatch.profiles.json
 	run --separate-stderr td profiles show x
 	assert_failure 3
 	[[ "$stderr" == *'unexpected "bussy"'* ]]
-	printf '{"auto": {}}\n' > profiles.json
+	printf '{"auto": {}}\n' > tmux-dispatch.profiles.json
 	run --separate-stderr td profiles ls
 	assert_failure 3
 	[[ "$stderr" == *'"auto" is reserved'* ]]
@@ -284,7 +284,7 @@ pane_cmd_is() { [ "$(tmux display -p -t "$P" '#{pane_current_command}')" = "$1" 
 	cat > fake-tmux <<-'EOF'
 	#!/bin/sh
 	printf '%s\n' "$@" > "$(dirname "$0")/args"
-	printf 'td1\t%%7\t0\t0\t2\t0\t40\t0\tbash\n$\n'
+	printf 'td2\t%%7\t0\t0\t2\t0\t40\t0\t4242\tbash\n$\n'
 	EOF
 	chmod +x fake-tmux
 	TMUX_DISPATCH_TMUX=$W/fake-tmux run td classify -t '%7'

@@ -15,7 +15,9 @@ three_agents() {
 	agent gen-1
 	agent gen-2
 	agent gen-3
-	printf '{ "mine": {"input": ' >"$W/profiles.json"
+	printf '{ "mine": {"input": ' >"$W/tmux-dispatch.profiles.json"
+	# The user's own file, trusted as it is (trust.bats covers files that are not).
+	td trust >/dev/null
 }
 
 @test "observe: a broken profiles.json is the WHY of status, not 'cannot read pane', said once" {
@@ -23,7 +25,7 @@ three_agents() {
 	run --separate-stderr td status
 	assert_success
 	[ -z "$stderr" ] || fail "status wrote to stderr: $stderr"
-	[ "$(grep -c "profiles.json:1:.*invalid JSON" <<<"$output")" -eq 3 ] ||
+	[ "$(grep -c "tmux-dispatch.profiles.json:1:.*invalid JSON" <<<"$output")" -eq 3 ] ||
 		fail "expected the cause on each terminal's row: $output"
 	refute_output --partial "cannot read pane"
 	run --separate-stderr td status --json
@@ -35,7 +37,7 @@ three_agents() {
 	three_agents
 	td enqueue --to gen-1 -- 'job' >/dev/null
 	run --separate-stderr td check gen-1
-	assert_success
+	assert_failure 3
 	assert_output --regexp "^gen-1: skipped: .*profiles\.json:1:[0-9]+: invalid JSON"
 	run --separate-stderr td send gen-2 -- hello
 	assert_failure 3
