@@ -104,11 +104,18 @@ int
 durable_mkdir(const char *dir, mode_t mode, char **cause)
 {
 	mode_t dmode = (mode & 0666) | ((mode & 0444) >> 2);
+	struct stat sb;
 
-	if (mkdir(dir, dmode) == 0 || errno == EEXIST)
-		return 0;
-	xasprintf(cause, "%s: %s", dir, strerror(errno));
-	return -1;
+	if (mkdir(dir, dmode) != 0 && errno != EEXIST) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* A link placed there would send what we write to another directory. */
+	if (lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != getuid()) {
+		xasprintf(cause, "%s: not a directory of yours (a symlink?): refused", dir);
+		return -1;
+	}
+	return 0;
 }
 
 mode_t

@@ -20,7 +20,8 @@ int durable_replace(const char *path, const char *text, size_t len, mode_t mode,
  * with MODE; with SYNC, fsyncs it. Returns 0 or -1 with *cause. */
 int durable_append(const char *path, const char *text, size_t len, mode_t mode, int sync,
     char **cause);
-/* Creates directory DIR for files of MODE (search bits where read bits are) unless it exists. */
+/* Creates directory DIR for files of MODE (search bits where read bits are) unless it exists;
+ * one that is a symlink, not a directory, or not the user's is refused. */
 int durable_mkdir(const char *dir, mode_t mode, char **cause);
 /*
  * Takes an exclusive flock on PATH (created with MODE, never through a symlink), waiting at

@@ -37,7 +37,8 @@ events_log(const char *state_path, const char *terminal, const char *pane, const
 	len = strlen(text);
 	text[len] = '\n'; /* over the NUL: the line is written by length */
 	path = state_side_path(state_path, "events.jsonl");
-	if (durable_append(path, text, len + 1, durable_mode_of(state_path), 0, &cause) != 0) {
+	if (path != NULL &&
+	    durable_append(path, text, len + 1, durable_mode_of(state_path), 0, &cause) != 0) {
 		td_error(TD_EXIT_FAIL, "%s", cause);
 		free(cause);
 	}

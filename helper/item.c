@@ -166,7 +166,8 @@ item_save_result(struct state *st, cJSON *item, const char *text, size_t len)
 	/* Item ids may hold '/': such an id gets no result file rather than a stray one. */
 	if (strchr(id, '/') != NULL)
 		return;
-	dir = state_side_path(st->path, "results");
+	if ((dir = state_side_path(st->path, "results")) == NULL)
+		return;
 	xasprintf(&path, "%s/%s.log", dir, id);
 	if (durable_mkdir(dir, durable_mode_of(st->path), &cause) == 0 &&
 	    durable_replace(path, text, len, durable_mode_of(st->path), &cause) == 0)

@@ -622,13 +622,40 @@ state_normalize(struct state *st)
 	return 0;
 }
 
+/*
+ * A state file that is a symlink (dotfile managers do this) is read and replaced at its
+ * target, so the rename never turns the link into a regular file; lock, temp and side files
+ * go beside the target. A dangling link names the file to create.
+ */
+static char *
+state_resolve(const char *path)
+{
+	char link[PATH_MAX], *real, *dir, *out;
+	struct stat sb;
+	ssize_t n;
+
+	if (lstat(path, &sb) != 0 || !S_ISLNK(sb.st_mode))
+		return xstrdup(path);
+	if ((real = realpath(path, NULL)) != NULL)
+		return real;
+	if ((n = readlink(path, link, sizeof link - 1)) <= 0)
+		return xstrdup(path);
+	link[n] = '\0';
+	if (link[0] == '/')
+		return xstrdup(link);
+	dir = file_dirname(path);
+	xasprintf(&out, "%s/%s", dir, link);
+	free(dir);
+	return out;
+}
+
 static void
 state_init(struct state *st, const char *path)
 {
 	memset(st, 0, sizeof *st);
 	st->lock_fd = -1;
 	st->now = time(NULL);
-	st->path = xstrdup(path);
+	st->path = state_resolve(path);
 	st->dir = file_dirname(st->path);
 	st->ids = strmap_new();
 }
@@ -922,11 +949,12 @@ state_side_path(const char *state_path, const char *name)
 	char *dir, *path, *cause, *sdir = file_dirname(state_path);
 
 	xasprintf(&dir, "%s/" STATE_SIDE_DIR, sdir);
+	path = NULL;
 	if (durable_mkdir(dir, durable_mode_of(state_path), &cause) != 0) {
 		td_error(TD_EXIT_FAIL, "%s", cause);
 		free(cause);
-	}
-	xasprintf(&path, "%s/%s", dir, name);
+	} else
+		xasprintf(&path, "%s/%s", dir, name);
 	free(dir);
 	free(sdir);
 	return path;

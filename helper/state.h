@@ -52,7 +52,8 @@ int state_check_text(const char *name, const char *text, size_t len);
 /* Replaces the file by TEXT as given (state replace), durably and keeping its mode; locked. */
 int state_replace(struct state *, const char *text, size_t len);
 /* Path of a file in the side directory (.terminal-status.d) beside the state file, which is
- * created (with the state file's permissions) when missing. */
+ * created (with the state file's permissions) when missing; NULL, reported, when it is not a
+ * directory of the user's (a symlink there could send events and results elsewhere). */
 char *state_side_path(const char *state_path, const char *);
 
 /* Lookups. */

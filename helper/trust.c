@@ -224,20 +224,20 @@ out:
 	return rc;
 }
 
-/* The store's directory and any missing parent (~/.local/state may not exist yet), 0700. */
+/* The store's directory, 0700 and the user's, and any missing parent (~/.local/state). */
 static int
 trust_mkdirs(const char *dir, char **cause)
 {
 	char *p = xstrdup(dir), *slash;
-	int rc = 0;
+	int rc;
 
-	for (slash = strchr(p + 1, '/'); slash != NULL && rc == 0; slash = strchr(slash + 1, '/')) {
+	for (slash = strchr(p + 1, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
-		rc = durable_mkdir(p, 0600, cause);
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			break;
 		*slash = '/';
 	}
-	if (rc == 0)
-		rc = durable_mkdir(p, 0600, cause);
+	rc = durable_mkdir(dir, 0600, cause);
 	free(p);
 	return rc;
 }
