@@ -155,6 +155,28 @@ dispatch_trusted(struct state *st)
 	return rc;
 }
 
+/* An item for each terminal, each allowed to take COMMAND; *ids gets their ids. */
+static int
+dispatch_create(struct state *st, cJSON **terms, size_t n, const char *command, char ***ids)
+{
+	cJSON *item;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!terminal_allows(terms[i], command))
+			return td_error(TD_EXIT_FAIL, "refused: the command is outside the --allow "
+			    "list of %s", terms[i]->string);
+	}
+	*ids = xcalloc(n, sizeof **ids);
+	for (i = 0; i < n; i++) {
+		item = item_create(st, NULL, command);
+		state_set_str(item, ITEM_ASSIGNED, terms[i]->string);
+		(*ids)[i] = xstrdup(state_str(item, ITEM_ID));
+		events_log(st->path, terms[i]->string, NULL, (*ids)[i], "dispatch", NULL);
+	}
+	return 0;
+}
+
 /* Waits until every item left pending: submitted, finished or failed. */
 static int
 dispatch_wait(const struct cmd_ctx *ctx, char **ids, size_t n, int timeout)
@@ -218,7 +240,7 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 	struct dispatch_opts o = { .timeout = DISPATCH_TIMEOUT };
 	struct check_plan plan = { 0 };
 	char *command = NULL, **ids = NULL;
-	cJSON **terms = NULL, *item;
+	cJSON **terms = NULL;
 	const char *why, *target;
 	struct state st;
 	size_t n = 0, i;
@@ -237,20 +259,8 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 	    (rc = dispatch_select(&st, target, &terms, &n)) != 0 ||
 	    (rc = dispatch_trusted(&st)) != 0)
 		goto out;
-	for (i = 0; i < n; i++) {
-		if (!terminal_allows(terms[i], command)) {
-			rc = td_error(TD_EXIT_FAIL, "refused: the command is outside the --allow "
-			    "list of %s", terms[i]->string);
-			goto out;
-		}
-	}
-	ids = xcalloc(n, sizeof *ids);
-	for (i = 0; i < n; i++) {
-		item = item_create(&st, NULL, command);
-		state_set_str(item, ITEM_ASSIGNED, terms[i]->string);
-		ids[i] = xstrdup(state_str(item, ITEM_ID));
-		events_log(st.path, terms[i]->string, NULL, ids[i], "dispatch", NULL);
-	}
+	if ((rc = dispatch_create(&st, terms, n, command, &ids)) != 0)
+		goto out;
 	if (!check_paused(&st))
 		check_plan(&st, terms, n, CHECK_AUTO | CHECK_QUIET, &plan);
 	if ((rc = check_commit(&st, &plan)) != 0)

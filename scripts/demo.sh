@@ -25,6 +25,8 @@ rm -rf "$dir"
 mkdir -p "$dir/sock"
 trap 't kill-server 2>/dev/null || true' ERR
 export TMUX_DISPATCH_STATE="$dir/.terminal-status.json"
+# The demo's state is trusted (the helper creates it) in a trust store of its own, not yours.
+export XDG_STATE_HOME="$dir/xdg-state"
 
 # The first window: the queue, and the last lines of each agent's screen, refreshed every second.
 tdq=$(printf %q "$td")

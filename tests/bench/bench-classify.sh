@@ -27,7 +27,7 @@ done
 command -v tmux >/dev/null || { echo "bench-classify: no tmux" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-bench-classify.XXXXXX")
-export TMUX_TMPDIR=$tmp
+export TMUX_TMPDIR=$tmp XDG_STATE_HOME=$tmp/xdg-state
 unset TMUX TMUX_PANE TMUX_DISPATCH_TMUX TMUX_DISPATCH_PROFILES
 export TMUX_DISPATCH_STATE=$tmp/none/.terminal-status.json # no state file: nothing recorded
 cleanup() {

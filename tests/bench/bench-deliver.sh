@@ -51,6 +51,8 @@ fi
 # shellcheck source=tests/bench/lib.sh
 source "$repo/tests/bench/lib.sh"
 dir=$(scratch_dir td-bdel)
+# Trust records (the seeds are hand-written: trusted once below) stay in the scratch dir.
+export XDG_STATE_HOME=$dir/xdg-state
 fstype=$(findmnt -no FSTYPE -T "$dir" 2>/dev/null || stat -f -c %T "$dir")
 export TMUX_TMPDIR=$dir
 unset TMUX TMUX_PANE TMUX_DISPATCH_TMUX TMUX_DISPATCH_ENTER_DELAY TMUX_DISPATCH_STATE
@@ -170,6 +172,8 @@ for idx in "${!sizes[@]}"; do
 	n=${sizes[$idx]} r=${runs[$idx]}
 	seed=$dir/seed-$n.json work=$dir/state.json
 	gen "$n" "$seed"
+	cp "$seed" "$work"
+	"$td" -f "$work" trust >/dev/null
 	bytes=$(stat -c %s "$seed")
 	want_hex=$(perl -MJSON::PP -0777 -ne '
 		my $d = decode_json($_); my ($i) = grep { $_->{priority} == 1 } @{$d->{queue}};

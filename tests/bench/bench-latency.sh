@@ -14,6 +14,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${TD_BUILD:-$repo/bin}" && pwd)
 cycles=${TD_BENCH_CYCLES:-50}
 top=$(mktemp -d "${TMPDIR:-/tmp}/td-latency.XXXXXX")
+export XDG_STATE_HOME=$top/xdg-state # trust records of the states made here
 cleanup() {
 	local d
 	for d in "$top"/*/; do TMUX_TMPDIR="$d" tmux kill-server 2>/dev/null || true; done

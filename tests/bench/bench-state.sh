@@ -30,6 +30,8 @@ fi
 # shellcheck source=tests/bench/lib.sh
 source "$repo/tests/bench/lib.sh"
 dir=$(scratch_dir td-bench)
+# Trust records (the seeds are hand-written: trusted once below) stay in the scratch dir.
+export XDG_STATE_HOME=$dir/xdg-state
 trap 'rm -rf "$dir"' EXIT
 fstype=$(findmnt -no FSTYPE -T "$dir" 2>/dev/null || stat -f -c %T "$dir")
 seed=$dir/seed.json seed_auto=$dir/seed-auto.json work=$dir/state.json
@@ -106,6 +108,7 @@ measure() {
 	# The bare cycle must write exactly the bytes the helper writes: the seed is printed in the
 	# helper's format, so a bare rewrite reproduces it.
 	cp "$seed" "$work"
+	"$td" -f "$work" trust >/dev/null
 	"$bare" cycle "$work"
 	if ! cmp -s "$seed" "$work"; then
 		echo "bench-state: bare-cycle does not reproduce the seed file byte for byte" >&2

@@ -211,3 +211,12 @@ has_items_for() {
 terminals_show() {
 	td terminal ls --json 2>/dev/null | grep -qF -- "$1"
 }
+
+# @dispatch_message (the plugin's last report) contains TEXT, or does not.
+message_has() {
+	[[ "$(tmux show-option -gqv @dispatch_message)" == *"$1"* ]]
+}
+
+message_lacks() {
+	! message_has "$1"
+}

@@ -170,3 +170,22 @@ badge_is() {
 	assert_output '[]'
 	assert_no_pane_in_mode
 }
+
+@test "hooks: a broken profiles file is said in @dispatch_message and cleared when fixed" {
+	AGENT_NOWAIT=1 start_agent agent --busy 0 --startup-delay 2
+	td terminal add agent "$AGENT_PANE" --profile claude
+	printf '{ "mine": ' >"$PROJ/tmux-dispatch.profiles.json"
+	td trust >/dev/null
+	load_plugin
+	td enqueue --to agent -- 'waits for a readable profile' >/dev/null
+	# No check by hand: the silence hook finds the file broken and says so where people look.
+	wait_for 20 message_has "cannot read the terminals:"
+	message_has "tmux-dispatch.profiles.json:1:"
+	[ "$(agent_took 1 && echo took)" != took ]
+	# Fixed (and trusted again): the next hook delivers, and the message is gone.
+	printf '{}\n' >"$PROJ/tmux-dispatch.profiles.json"
+	td trust >/dev/null
+	wait_for 20 agent_took 1
+	wait_for 10 message_lacks "cannot read the terminals:"
+	assert_no_pane_in_mode
+}
