@@ -14,17 +14,17 @@
 #include <unistd.h>
 
 #include "capture.h"
-#include "events.h"
 #include "check.h"
+#include "events.h"
 #include "item.h"
 #include "observe.h"
 #include "profile.h"
 #include "queue.h"
 #include "schedule.h"
 #include "stall.h"
-#include "trust.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
+#include "trust.h"
 
 #define CHECK_RESULT_LINES 200
 /*
@@ -292,17 +292,17 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 	char *cause = NULL;
 	int rc;
 
+	if (check_now_ms() - plan->started_ms > CHECK_BUDGET_MS) {
+		check_say(plan, term->string, "skipped: this check's time is spent; the next one "
+		    "continues");
+		return;
+	}
 	if (running == NULL && (next = check_next(st, term, plan)) == NULL) {
 		check_say(plan, term->string, "nothing ready");
 		return;
 	}
 	if ((pane = check_pane_of(plan, term, running)) == NULL) {
 		check_no_pane(st, plan, term, running, next);
-		return;
-	}
-	if (check_now_ms() - plan->started_ms > CHECK_BUDGET_MS) {
-		check_say(plan, term->string, "skipped: this check's time is spent; the next one "
-		    "continues");
 		return;
 	}
 	if ((rc = observe_terminal(&plan->panes, term, pane->id, st->dir, &plan->captures, &o,
@@ -367,7 +367,7 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 	/* No terminal to look at: nothing could be typed, and nothing to say. */
 	if (terms != NULL ? n == 0 : st->terminals->child == NULL)
 		return;
-	if (trust_delivery(st->path, &plan->untrusted) != 0) {
+	if (check_trusted(st->path, &plan->untrusted) != 0) {
 		if (flags & CHECK_DRY_RUN)
 			check_say(plan, "note", "nothing would be delivered: %s", plan->untrusted);
 		return;
@@ -465,6 +465,17 @@ check_plan_free(struct check_plan *plan)
 	memset(plan, 0, sizeof *plan);
 }
 
+int
+check_trusted(const char *state_path, char **cause)
+{
+	char *dir = file_dirname(state_path), *profiles = profile_user_path(dir);
+	int rc = trust_delivery(state_path, profiles, profile_user_named(), cause);
+
+	free(profiles);
+	free(dir);
+	return rc;
+}
+
 void
 check_prepare(const char *state_path)
 {
@@ -473,11 +484,24 @@ check_prepare(const char *state_path)
 	size_t n;
 
 	/* An error is reported where a terminal is observed; a file not trusted is not read. */
-	if (trust_delivery(path, &cause) == 0)
+	if (check_trusted(path, &cause) == 0)
 		profile_all(dir, &all, &n, &cause);
 	free(cause);
 	free(dir);
 	free(path);
+}
+
+int
+check_refuse(const char *given)
+{
+	char *path = state_find_path(given), *cause = NULL;
+	int rc = check_trusted(path, &cause);
+
+	if (rc != 0)
+		td_error(rc, "refused: %s", cause);
+	free(cause);
+	free(path);
+	return rc;
 }
 
 int
@@ -499,6 +523,9 @@ check_run(const char *state_path, const char *spec, int flags)
 			return 0;
 	}
 	check_prepare(state_path);
+	/* Refused before the lock: an untrusted repository gets no lock file either. */
+	if (!(flags & CHECK_DRY_RUN) && (rc = check_refuse(state_path)) != 0)
+		return rc;
 	if ((rc = state_open(&st, state_path, flags & CHECK_DRY_RUN ? STATE_READ :
 	    STATE_WRITE)) != 0) {
 		state_close(&st);
@@ -516,7 +543,6 @@ check_run(const char *state_path, const char *spec, int flags)
 		if (rc == 0 && plan.n == 0)
 			check_sync(&st, &plan);
 	}
-
 	state_close(&st);
 	free(terms);
 	free(canonical);

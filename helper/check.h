@@ -43,6 +43,10 @@ int check_deliver(struct check_plan *);
 void check_plan_free(struct check_plan *);
 /* The whole check on the selected terminals (spec NULL: all). */
 int check_run(const char *state_path, const char *spec, int flags);
+/* trust_delivery for the state at STATE_PATH and the profiles file that applies to it. */
+int check_trusted(const char *state_path, char **cause);
+/* check_trusted for the state file GIVEN (or found); on failure the refusal is reported. */
+int check_refuse(const char *given);
 /* Before the lock: the profiles a check will use are loaded and compiled, if it may deliver. */
 void check_prepare(const char *state_path);
 /* Whether automatic pushes are paused ("paused": true in the state). */

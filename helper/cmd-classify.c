@@ -24,7 +24,7 @@ const struct cmd_entry cmd_classify_entry = {
 	"  FILE               a plain capture (capture-pane -p); FILE.meta (or NAME.meta for\n"
 	"                     NAME.txt) holds key=value metadata if present. - reads stdin\n"
 	"  -p, --profile P    claude, codex, gemini, aider, shell, generic, a profile of your\n"
-	"                     profiles.json, or auto (the default): see profiles ls\n"
+	"                     profiles file, or auto (the default): see profiles ls\n"
 	"  -j, --json         print {\"state\",\"label\",\"profile\",\"rule\",\"pane\",\"terminal\",\"seen\"}\n"
 	"\n"
 	"Prints STATE PROFILE: RULE, e.g. busy claude: footer \"esc to interrupt\"; the first\n"

@@ -10,7 +10,6 @@
 #include "item.h"
 #include "observe.h"
 #include "queue.h"
-#include "trust.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
 
@@ -141,20 +140,6 @@ dispatch_select(struct state *st, const char *spec, cJSON ***terms, size_t *n)
 	return 0;
 }
 
-/* Commands that type refuse, in one line, a state that may not deliver (trust.h). */
-static int
-dispatch_trusted(struct state *st)
-{
-	char *cause;
-	int rc;
-
-	if ((rc = trust_delivery(st->path, &cause)) != 0) {
-		td_error(rc, "refused: %s", cause);
-		free(cause);
-	}
-	return rc;
-}
-
 /* An item for each terminal, each allowed to take COMMAND; *ids gets their ids. */
 static int
 dispatch_create(struct state *st, cJSON **terms, size_t n, const char *command, char ***ids)
@@ -255,9 +240,12 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 		return td_error(TD_EXIT_USAGE, "refused: %s", why);
 	}
 	check_prepare(ctx->state_path);
+	if ((rc = check_refuse(ctx->state_path)) != 0) {
+		free(command);
+		return rc;
+	}
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) != 0 ||
-	    (rc = dispatch_select(&st, target, &terms, &n)) != 0 ||
-	    (rc = dispatch_trusted(&st)) != 0)
+	    (rc = dispatch_select(&st, target, &terms, &n)) != 0)
 		goto out;
 	if ((rc = dispatch_create(&st, terms, n, command, &ids)) != 0)
 		goto out;
@@ -384,11 +372,13 @@ cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	/* The lock, though send changes no item: see send_paste. */
 	check_prepare(ctx->state_path);
+	if ((rc = check_refuse(ctx->state_path)) != 0) {
+		free(text);
+		return rc;
+	}
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0) {
 		if ((term = state_terminal(&st, name)) == NULL)
 			rc = td_error(TD_EXIT_NOTFOUND, "no terminal '%s'", name);
-		else if ((rc = dispatch_trusted(&st)) != 0)
-			;
 		else if (!terminal_allows(term, text))
 			rc = td_error(TD_EXIT_FAIL, "refused: the text is outside the --allow list "
 			    "of %s", name);

@@ -8,8 +8,8 @@
 #include "queue.h"
 #include "schedule.h"
 #include "stall.h"
+#include "check.h"
 #include "state.h"
-#include "trust.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
 
@@ -18,7 +18,8 @@ static int cmd_badge(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_status_entry = {
 	"status", "[--json]", "terminals, their current items and counts per status",
-	"  --json  {\"state\": PATH, \"terminals\": [...], \"counts\": {...}} (see README)\n",
+	"  --json  {\"state\": PATH, \"trusted\": BOOL, \"untrusted\": WHY, \"terminals\": [...],\n"
+	"          \"counts\": {...}} (see README)\n",
 	cmd_status
 };
 
@@ -96,7 +97,7 @@ status_json(struct state *st, const struct queue_counts *c)
 
 	cJSON_AddStringToObject(out, "state", st->path);
 	/* Whether checks deliver from this state (trust.h), and if not why. */
-	cJSON_AddBoolToObject(out, "trusted", trust_delivery(st->path, &untrusted) == 0);
+	cJSON_AddBoolToObject(out, "trusted", check_trusted(st->path, &untrusted) == 0);
 	if (untrusted != NULL)
 		cJSON_AddStringToObject(out, "untrusted", untrusted);
 	else
@@ -145,7 +146,7 @@ status_print(struct state *st, const struct queue_counts *c)
 	char *untrusted = NULL;
 
 	td_say("state: %s", st->path);
-	if (trust_delivery(st->path, &untrusted) != 0)
+	if (check_trusted(st->path, &untrusted) != 0)
 		td_say("not trusted: nothing is delivered from here: %s", untrusted);
 	free(untrusted);
 	if (st->terminals->child != NULL)

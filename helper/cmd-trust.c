@@ -114,7 +114,7 @@ cmd_trust(struct cmd_ctx *ctx, int argc, char **argv)
 		dir = file_dirname(path);
 		prof = profile_user_path(dir);
 		/* The one beside the state; one named by $TMUX_DISPATCH_PROFILES is the user's. */
-		if (getenv("TMUX_DISPATCH_PROFILES") == NULL && access(prof, F_OK) == 0)
+		if (!profile_user_named() && access(prof, F_OK) == 0)
 			rc = trust_one(prof, TRUST_FILE, 1);
 		free(prof);
 		free(dir);

@@ -174,6 +174,9 @@ deliver_still_typed(struct delivery *d)
 		free(cause);
 		return 0;
 	}
+	/* Another program now (respawned, or the agent exited): what was pasted never went in. */
+	if (o.meta.pid != d->pid || strcmp(o.meta.current_command, d->command) != 0)
+		return 1;
 	return o.v.state == PANE_TYPED;
 }
 

@@ -10,6 +10,8 @@
 #include "state.h"
 #include "tmux-dispatch.h"
 
+static int events_failed;
+
 static cJSON *
 events_str(const char *s)
 {
@@ -37,9 +39,11 @@ events_log(const char *state_path, const char *terminal, const char *pane, const
 	len = strlen(text);
 	text[len] = '\n'; /* over the NUL: the line is written by length */
 	path = state_side_path(state_path, "events.jsonl");
+	/* Said once: a command logs several events, and one broken log is one problem. */
 	if (path != NULL &&
 	    durable_append(path, text, len + 1, durable_mode_of(state_path), 0, &cause) != 0) {
-		td_error(TD_EXIT_FAIL, "%s", cause);
+		if (!events_failed++)
+			td_error(TD_EXIT_FAIL, "%s", cause);
 		free(cause);
 	}
 	free(path);

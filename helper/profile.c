@@ -11,6 +11,7 @@
 
 #include "name.h"
 #include "profile.h"
+#include "trust.h"
 #include "tmux-dispatch.h"
 
 extern const char profiles_builtin_json[];
@@ -34,6 +35,7 @@ struct profile_set {
 	struct profile *autop;
 	int status;  /* TD_EXIT_* of a set that failed to load, with its cause */
 	char *cause;
+	char *untrusted; /* why the user's file was left out (not trusted), or NULL */
 	struct profile_set *next;
 };
 
@@ -77,6 +79,7 @@ profile_free_all(void)
 		cJSON_Delete(set->user_root);
 		free(set->user_path);
 		free(set->cause);
+		free(set->untrusted);
 		free(set);
 	}
 }
@@ -381,6 +384,14 @@ profile_position(const char *text, size_t off, int *line, int *col)
 	}
 }
 
+int
+profile_user_named(void)
+{
+	const char *env = getenv("TMUX_DISPATCH_PROFILES");
+
+	return env != NULL && *env != '\0';
+}
+
 char *
 profile_user_path(const char *state_dir)
 {
@@ -508,11 +519,15 @@ profile_set_auto(struct profile_set *set)
 static void
 profile_set_load(struct profile_set *set)
 {
-	const char *env = getenv("TMUX_DISPATCH_PROFILES");
 	char *text = NULL;
 
-	if ((set->status = profile_read_user(set->user_path, env != NULL && *env != '\0', &text,
-	    &set->cause)) != 0)
+	/*
+	 * How a screen is read comes only from files the user trusts: a profiles file beside the
+	 * state that is not trusted (a git pull added it) is not read, for reading either.
+	 */
+	if ((profile_user_named() || trust_check(set->user_path, TRUST_FILE,
+	    &set->untrusted) == 0) && (set->status = profile_read_user(set->user_path,
+	    profile_user_named(), &text, &set->cause)) != 0)
 		return;
 	set->status = TD_EXIT_INVALID;
 	set->builtin_root = profile_parse_text(profiles_builtin_json, "built-in profiles",
@@ -574,7 +589,10 @@ profile_get(const char *name, const char *state_dir, const struct profile **out,
 			return 0;
 		}
 	}
-	xasprintf(cause, "no profile '%s' (see tmux-dispatch profiles ls)", name);
+	if (set->untrusted != NULL)
+		xasprintf(cause, "no profile '%s': %s", name, set->untrusted);
+	else
+		xasprintf(cause, "no profile '%s' (see tmux-dispatch profiles ls)", name);
 	return TD_EXIT_NOTFOUND;
 }
 

@@ -58,8 +58,10 @@ extern const char *profile_list_names[PL_NLISTS];
 int profile_get(const char *name, const char *state_dir, const struct profile **, char **cause);
 /* Every profile, built-ins first in their order, then the user's; errors as profile_get. */
 int profile_all(const char *state_dir, const struct profile *const **, size_t *, char **cause);
-/* The user's profiles.json path that applies (may not exist). Caller frees. */
+/* The user's profiles file that applies (may not exist; caller frees), and whether the user
+ * named it ($TMUX_DISPATCH_PROFILES) rather than it lying beside the state. */
 char *profile_user_path(const char *state_dir);
+int profile_user_named(void);
 /* Whether NAME is one of P's commands (a leading '-' of a login shell is ignored). */
 int profile_has_command(const struct profile *, const char *name);
 void profile_free_all(void);

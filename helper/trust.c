@@ -1,5 +1,7 @@
 /* Trust (trust.h): the store, identities, and the ssh-like ownership and mode rules. */
+#define _GNU_SOURCE /* statx(2): a directory's birth time */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,6 @@
 #include <cjson/cJSON.h>
 
 #include "durable.h"
-#include "profile.h"
 #include "trust.h"
 #include "tmux-dispatch.h"
 
@@ -92,6 +93,28 @@ trust_loose(const char *path, const struct stat *sb, char **cause)
 	return loose;
 }
 
+/*
+ * A directory's inode number alone does not tell a fresh clone from the trusted one: the file
+ * system hands a freed number to the next directory made (deleted and cloned again at the same
+ * path, almost always). Its birth time does, where the file system keeps one; appended to BUF.
+ */
+static void
+trust_birth(const char *key, char *buf, size_t size)
+{
+#ifdef STATX_BTIME
+	struct statx sx;
+	char *dir = file_dirname(key);
+	size_t len = strlen(buf);
+
+	if (statx(AT_FDCWD, dir, 0, STATX_BTIME, &sx) == 0 && (sx.stx_mask & STATX_BTIME))
+		snprintf(buf + len, size - len, ":%lld.%09u", (long long)sx.stx_btime.tv_sec,
+		    sx.stx_btime.tv_nsec);
+	free(dir);
+#else
+	(void)key, (void)buf, (void)size;
+#endif
+}
+
 /* What a record holds of a file: for a state file its directory's identity (the file itself
  * is replaced by rename on every write), for others the file's own. */
 static cJSON *
@@ -112,6 +135,8 @@ trust_identity(const char *key, int kind)
 	if (rc != 0)
 		return id;
 	snprintf(buf, sizeof buf, "%ju:%ju", (uintmax_t)sb.st_dev, (uintmax_t)sb.st_ino);
+	if (kind == TRUST_STATE)
+		trust_birth(key, buf, sizeof buf);
 	cJSON_AddStringToObject(id, kind == TRUST_STATE ? "directory" : "inode", buf);
 	if (kind == TRUST_FILE) {
 		snprintf(buf, sizeof buf, "%jd.%09ld %jd", (intmax_t)sb.st_ctim.tv_sec,
@@ -342,21 +367,11 @@ trust_owned(const char *path, char **cause)
 }
 
 int
-trust_delivery(const char *state_path, char **cause)
+trust_delivery(const char *state_path, const char *profiles, int named, char **cause)
 {
-	const char *env = getenv("TMUX_DISPATCH_PROFILES");
-	char *dir, *profiles;
 	int rc;
 
 	if ((rc = trust_check(state_path, TRUST_STATE, cause)) != 0)
 		return rc;
-	dir = file_dirname(state_path);
-	profiles = profile_user_path(dir);
-	if (env != NULL && *env != '\0')
-		rc = trust_owned(profiles, cause);
-	else
-		rc = trust_check(profiles, TRUST_FILE, cause);
-	free(profiles);
-	free(dir);
-	return rc;
+	return named ? trust_owned(profiles, cause) : trust_check(profiles, TRUST_FILE, cause);
 }

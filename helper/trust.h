@@ -23,11 +23,11 @@ int trust_add(const char *path, int kind, char **cause);
 int trust_remove(const char *path, char **cause);
 /*
  * Whether the state file STATE_PATH may deliver: it is trusted, and so is every file beside it
- * that changes what is typed or how a screen is read (the profiles file; one named by
- * $TMUX_DISPATCH_PROFILES is the user's own choice and needs only to be theirs and not
- * writable by others). 0, or TD_EXIT_UNTRUSTED with *cause.
+ * that changes what is typed or how a screen is read: the profiles file PROFILES (one the user
+ * NAMED, $TMUX_DISPATCH_PROFILES, is their own choice and needs only to be theirs and not
+ * writable by others). 0, or TD_EXIT_UNTRUSTED with *cause. check_trusted finds PROFILES.
  */
-int trust_delivery(const char *state_path, char **cause);
+int trust_delivery(const char *state_path, const char *profiles, int named, char **cause);
 /* The records, as JSON (caller deletes); NULL with *cause on an unreadable store. */
 struct cJSON *trust_list(char **cause);
 
