@@ -174,9 +174,12 @@ deliver_still_typed(struct delivery *d)
 		free(cause);
 		return 0;
 	}
-	/* Another program now (respawned, or the agent exited): what was pasted never went in. */
+	/*
+	 * Another program now. After our Enter it is the agent's answer to it (/exit): submitted.
+	 * With no Enter sent (the guard refused it: the pane was respawned), nothing went in.
+	 */
 	if (o.meta.pid != d->pid || strcmp(o.meta.current_command, d->command) != 0)
-		return 1;
+		return d->enters == 0;
 	return o.v.state == PANE_TYPED;
 }
 

@@ -11,6 +11,13 @@ NBSP=$'\xc2\xa0'
 RULE=$(printf '─%.0s' $(seq 1 60))
 FAKEAGENT="${TD_BUILD:-$BATS_TEST_DIRNAME/../../bin}/agents/fakeagent"
 
+# Writes stdin as the user's profiles file beside the state, and trusts it as it now is: a
+# profiles file there is read only when trusted (trust.bats covers the untrusted ones).
+trusted_profiles() {
+	cat > tmux-dispatch.profiles.json
+	td trust "$W/tmux-dispatch.profiles.json" >/dev/null
+}
+
 setup() {
 	common_setup
 	unset TMUX_DISPATCH_PROFILES TMUX_DISPATCH_TMUX TMUX_DISPATCH_TIMEOUT
@@ -174,7 +181,7 @@ pane_cmd_is() { [ "$(tmux display -p -t "$P" '#{pane_current_command}')" = "$1" 
 	grep -qF "\"input\":	[\"^❯$NBSP\"]" claude.json ||
 		fail "the input pattern is not ^❯ NBSP: $(grep input claude.json)"
 	# The printed profile, saved as a user file under another name, classifies the same.
-	sed 's/^\(.\)"claude":/\1"myclaude":/' claude.json > tmux-dispatch.profiles.json
+	sed 's/^\(.\)"claude":/\1"myclaude":/' claude.json | trusted_profiles
 	busy_screen > busy.txt
 	run td classify -p myclaude busy.txt
 	assert_output 'busy myclaude: footer "esc to interrupt"'
@@ -191,7 +198,7 @@ pane_cmd_is() { [ "$(tmux display -p -t "$P" '#{pane_current_command}')" = "$1" 
 }
 
 @test "tmux-dispatch.profiles.json beside the state file overrides a built-in by name" {
-	cat > tmux-dispatch.profiles.json <<-'EOF'
+	trusted_profiles <<-'EOF'
 	{"claude": {"description": "my claude",
 	  "input": ["^❯\u00a0"],
 	  "busy": [{"match": "THINKING", "region": "last:3", "label": "my busy"}],
@@ -213,23 +220,23 @@ pane_cmd_is() { [ "$(tmux display -p -t "$P" '#{pane_current_command}')" = "$1" 
 }
 
 @test "an invalid tmux-dispatch.profiles.json is reported with its path and line:col" {
-	printf '{"x": {\n  "busy": ["a"]\n  "idle": []\n}}\n' > tmux-dispatch.profiles.json
+	printf '{"x": {\n  "busy": ["a"]\n  "idle": []\n}}\n' | trusted_profiles
 	idle_screen > idle.txt
 	run --separate-stderr td classify -p claude idle.txt
 	assert_failure 3
 	assert_one_error_line
 	assert_equal "$stderr" "tmux-dispatch: $W/tmux-dispatch.profiles.json:3:3: invalid JSON"
-	printf '{"x": {"busy": ["(unclosed"]}}\n' > tmux-dispatch.profiles.json
+	printf '{"x": {"busy": ["(unclosed"]}}\n' | trusted_profiles
 	run --separate-stderr td profiles ls
 	assert_failure 3
 	assert_one_error_line
 	assert_output ''
 	[[ "$stderr" == *"tmux-dispatch.profiles.json: profile \"x\": busy[0]: bad regular expression"* ]]
-	printf '{"x": {"bussy": []}}\n' > tmux-dispatch.profiles.json
+	printf '{"x": {"bussy": []}}\n' | trusted_profiles
 	run --separate-stderr td profiles show x
 	assert_failure 3
 	[[ "$stderr" == *'unexpected "bussy"'* ]]
-	printf '{"auto": {}}\n' > tmux-dispatch.profiles.json
+	printf '{"auto": {}}\n' | trusted_profiles
 	run --separate-stderr td profiles ls
 	assert_failure 3
 	[[ "$stderr" == *'"auto" is reserved'* ]]

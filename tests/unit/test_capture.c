@@ -16,6 +16,7 @@
 #include "profile.h"
 #include "stall.h"
 #include "tap.h"
+#include "trust.h"
 #include "tmux-dispatch.h"
 
 #define NBSP "\xc2\xa0"
@@ -585,13 +586,18 @@ test_prefilters(void)
 	free(lines);
 }
 
+/* Writes a profiles file and trusts it as it now is: an untrusted one is not read. */
 static void
 write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
+	char *cause = NULL;
 
 	fputs(text, f);
 	fclose(f);
+	if (trust_add(path, TRUST_FILE, &cause) != 0)
+		ok(0, "trust %s: %s", path, cause);
+	free(cause);
 }
 
 static void
@@ -606,6 +612,8 @@ test_user_profiles(void)
 		ok(0, "mkdtemp");
 		return;
 	}
+	/* The trust records of these files stay in the test's directory. */
+	setenv("XDG_STATE_HOME", dir, 1);
 	xasprintf(&path, "%s/tmux-dispatch.profiles.json", dir);
 	write_file(path, "{\"mine\": {\"input\": [\"^>> \"], \"idle\": [\"^>> $\"],\n"
 	    "  \"busy\": [{\"match\": \"WORKING\", \"region\": \"last:2\", \"label\": \"w\"}]},\n"
@@ -642,6 +650,16 @@ test_user_profiles(void)
 	    "no such profile: not found");
 	td_quiet(0);
 	unlink(path);
+	free(path);
+	xasprintf(&path, "%s/tmux-dispatch/trust.json", dir);
+	unlink(path);
+	free(path);
+	xasprintf(&path, "%s/tmux-dispatch/trust.json.lock", dir);
+	unlink(path);
+	free(path);
+	xasprintf(&path, "%s/tmux-dispatch", dir);
+	rmdir(path);
+	unsetenv("XDG_STATE_HOME");
 	rmdir(dir);
 	free(path);
 }
