@@ -81,6 +81,8 @@ capture_meta_parse(const char *text, struct pane_meta *m)
 					bad |= capture_int(val, &m->alternate_on);
 				else if (strcmp(key, "pane_pid") == 0)
 					bad |= capture_int(val, &m->pid);
+				else if (strcmp(key, "agent") == 0)
+					capture_copy(m->agent, sizeof m->agent, val);
 				m->known = 1;
 			}
 		}

@@ -315,8 +315,10 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 			free(cause);
 		return;
 	}
-	if (!(plan->flags & CHECK_DRY_RUN))
+	if (!(plan->flags & CHECK_DRY_RUN)) {
 		o.v.seen = stall_update(term, o.hash, st->now);
+		observe_remember(term, &o);
+	}
 	sync_label(&plan->labels, pane->window, stall_state(&o.v));
 	if (running != NULL && check_interrupted(st, plan, term, running, &o)) {
 		finishing = running;

@@ -341,6 +341,15 @@ classify_detect(const struct profile *a, const struct screen *s, const struct pa
 				return a->candidates[k];
 		}
 	}
+	/*
+	 * Nothing on screen names the program: the agent this terminal was last seen running
+	 * (remembered in the state) judges, and its shell-prompt rule says it exited, where the
+	 * shell profile would call the prompt an idle shell and type the next task into it.
+	 */
+	for (k = 0; m != NULL && m->agent[0] != '\0' && k < a->ncandidates; k++) {
+		if (strcmp(a->candidates[k]->name, m->agent) == 0)
+			return a->candidates[k];
+	}
 	if (a->shell == NULL)
 		return NULL;
 	/* Nothing recognised: with metadata the shell profile judges (a foreground program

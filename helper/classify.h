@@ -31,6 +31,7 @@ struct pane_meta {
 	int pid;                 /* pane_pid: the pane's own process (a respawn changes it) */
 	char current_command[64];
 	char pane_id[32];
+	char agent[65];          /* not tmux's: the agent auto last saw here (the state's memory) */
 };
 
 struct verdict {

@@ -142,18 +142,23 @@ classify_pane(struct cmd_ctx *ctx, const char *target, const char *pname, int js
 		if ((term = classify_terminal(&st, target)) != NULL) {
 			name = term->string;
 			tmux_target = state_str(term, "target");
-			if (pname == NULL)
-				pname = state_str(term, "profile");
 		}
 	}
 	free(path);
 	dir = state_find_dir(ctx->state_path);
-	if ((rc = observe_target(tmux_target, pname, dir, NULL, &o, &cause)) != 0) {
+	/* A registered terminal is read as a check reads it, unless --profile says otherwise. */
+	if (term != NULL && pname == NULL)
+		rc = observe_terminal(NULL, term, tmux_target, dir, NULL, &o, &cause);
+	else
+		rc = observe_target(tmux_target, pname, dir, NULL, &o, &cause);
+	if (rc != 0) {
 		td_error(rc, "%s", cause);
 		goto out;
 	}
 	if (term != NULL) {
 		o.v.seen = stall_update(term, o.hash, st.now);
+		if (pname == NULL)
+			observe_remember(term, &o);
 		if ((rc = state_commit(&st)) != 0)
 			goto out;
 	}

@@ -71,6 +71,8 @@ terminal_upsert(struct state *st, const char *name, const char *target)
 		cJSON_AddItemToObject(st->terminals, name, term);
 	}
 	state_set_str(term, "target", target);
+	/* Registered again: what ran there before says nothing about what runs there now. */
+	cJSON_DeleteItemFromObjectCaseSensitive(term, TERMINAL_AGENT);
 	return term;
 }
 

@@ -53,10 +53,13 @@ observe_capture(const char *target, struct observe_cache *c)
 	return e;
 }
 
-/* Reads TARGET (through CACHE; NULL: a cache of this one read) and classifies it. */
+/*
+ * Reads TARGET (through CACHE; NULL: a cache of this one read) and classifies it; AGENT (or
+ * NULL) is what the state remembers the terminal ran.
+ */
 static int
 observe_read(const char *target, const struct profile *profile, int flags,
-    struct observe_cache *cache, struct observation *o, char **cause)
+    struct observe_cache *cache, const char *agent, struct observation *o, char **cause)
 {
 	struct observe_cache one = { 0 };
 	struct observe_capture *e = observe_capture(target, cache != NULL ? cache : &one);
@@ -68,6 +71,7 @@ observe_read(const char *target, const struct profile *profile, int flags,
 		*cause = xstrdup(e->cause);
 	else {
 		o->meta = e->meta;
+		snprintf(o->meta.agent, sizeof o->meta.agent, "%s", agent != NULL ? agent : "");
 		snprintf(o->pane, sizeof o->pane, "%s", o->meta.pane_id);
 		if (flags & OBSERVE_UNDER_MODE)
 			o->meta.in_mode = 0;
@@ -83,12 +87,13 @@ int
 observe_pane(const char *target, const struct profile *profile, int flags,
     struct observation *o, char **cause)
 {
-	return observe_read(target, profile, flags, NULL, o, cause);
+	return observe_read(target, profile, flags, NULL, NULL, o, cause);
 }
 
-int
-observe_target(const char *target, const char *pname, const char *state_dir,
-    struct observe_cache *c, struct observation *o, char **cause)
+/* observe_target, with the agent the state remembers for the terminal. */
+static int
+observe_read_with(const char *target, const char *pname, const char *state_dir,
+    struct observe_cache *c, const char *agent, struct observation *o, char **cause)
 {
 	const struct profile *profile;
 	int rc;
@@ -96,7 +101,14 @@ observe_target(const char *target, const char *pname, const char *state_dir,
 	memset(o, 0, sizeof *o);
 	if ((rc = profile_get(pname != NULL ? pname : "auto", state_dir, &profile, cause)) != 0)
 		return rc;
-	return observe_read(target, profile, 0, c, o, cause);
+	return observe_read(target, profile, 0, c, agent, o, cause);
+}
+
+int
+observe_target(const char *target, const char *pname, const char *state_dir,
+    struct observe_cache *c, struct observation *o, char **cause)
+{
+	return observe_read_with(target, pname, state_dir, c, NULL, o, cause);
 }
 
 int
@@ -106,6 +118,8 @@ observe_terminal(const struct panes *panes, const cJSON *term, const char *pane_
 	const char *target = state_str(term, "target");
 	const struct pane *pane;
 
+	const char *pname = state_str(term, "profile"), *agent = state_str(term, TERMINAL_AGENT);
+
 	memset(o, 0, sizeof *o);
 	if (pane_id == NULL) {
 		if ((pane = panes != NULL ? panes_resolve(panes, target) : NULL) == NULL) {
@@ -114,5 +128,18 @@ observe_terminal(const struct panes *panes, const cJSON *term, const char *pane_
 		}
 		pane_id = pane->id;
 	}
-	return observe_target(pane_id, state_str(term, "profile"), state_dir, c, o, cause);
+	/* auto judges with the agent last seen here (classify.c); registered as shell, a shell. */
+	return observe_read_with(pane_id, pname, state_dir, c, agent, o, cause);
+}
+
+void
+observe_remember(cJSON *term, const struct observation *o)
+{
+	const char *pname = state_str(term, "profile"), *known = state_str(term, TERMINAL_AGENT);
+
+	if ((pname != NULL && strcmp(pname, "auto") != 0) || o->v.state == PANE_UNKNOWN ||
+	    strcmp(o->v.profile, "shell") == 0 || strcmp(o->v.profile, "auto") == 0 ||
+	    (known != NULL && strcmp(known, o->v.profile) == 0))
+		return;
+	state_set_str(term, TERMINAL_AGENT, o->v.profile);
 }

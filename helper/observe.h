@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "classify.h"
+#include "terminal.h"
 
 struct panes;
 struct profile;
@@ -47,9 +48,16 @@ int observe_target(const char *target, const char *pname, const char *state_dir,
 /*
  * Terminal TERM: the pane PANE_ID when given (a running item is judged where it was typed),
  * else its target resolved in PANES (TD_EXIT_NOTFOUND, "no pane for target T", when it names
- * none), read with the terminal's profile.
+ * none), read with the terminal's profile (auto: see TERMINAL_AGENT).
  */
 int observe_terminal(const struct panes *, const cJSON *term, const char *pane_id,
     const char *state_dir, struct observe_cache *, struct observation *, char **cause);
+
+/*
+ * Records in an auto terminal's entry (TERMINAL_AGENT) the agent auto recognised, by which a
+ * later shell prompt is judged (observe_terminal); called where the state is written: check,
+ * classify -t.
+ */
+void observe_remember(cJSON *term, const struct observation *);
 
 #endif

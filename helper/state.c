@@ -17,6 +17,7 @@
 #include "name.h"
 #include "state.h"
 #include "strmap.h"
+#include "terminal.h"
 #include "trust.h"
 #include "tmux-dispatch.h"
 
@@ -308,8 +309,9 @@ static int state_check_names(struct state *, cJSON *);
 static int
 state_check_terminal(struct state *st, cJSON *term)
 {
-	static const char *const known[] = { "target", "profile", "group", "allow", NULL };
-	static const char *const strings[] = { "target", "profile", "group", NULL };
+	static const char *const known[] = { "target", "profile", "group", "allow",
+		TERMINAL_AGENT, NULL };
+	static const char *const strings[] = { "target", "profile", "group", TERMINAL_AGENT, NULL };
 	const char *const *k;
 	cJSON *field;
 
@@ -347,7 +349,8 @@ state_check_names(struct state *st, cJSON *term)
 		return state_invalid(st, "terminals.%s.target \"%s\" is not a tmux target "
 		    "(session:window[.pane], %%N or @N)", name, state_str(term, "target"));
 	if (((v = state_str(term, "profile")) != NULL && !name_valid(v)) ||
-	    ((v = state_str(term, "group")) != NULL && !name_valid(v)))
+	    ((v = state_str(term, "group")) != NULL && !name_valid(v)) ||
+	    ((v = state_str(term, TERMINAL_AGENT)) != NULL && !name_valid(v)))
 		return state_invalid(st, "terminals.%s: \"%s\" is not a profile or group name",
 		    name, v);
 	field = cJSON_GetObjectItemCaseSensitive(term, "allow");

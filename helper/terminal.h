@@ -8,6 +8,10 @@
 
 struct state;
 
+/* The agent an auto terminal was last seen running: a later shell prompt there is that agent
+ * having exited (observe.c). Forgotten when the terminal is registered again. */
+#define TERMINAL_AGENT "agent"
+
 /* Terminal names and targets. */
 char *terminal_default_group(const char *name); /* "generator-2" -> "generator" */
 const char *terminal_group(const cJSON *term);

@@ -78,3 +78,37 @@ three_agents() {
 	[ "$(stat -c %a "$EV")" = 600 ]
 	[ ! -e "$result.tmp" ]
 }
+
+@test "observe: auto remembers its agent; after it exits, the shell prompt is that agent gone" {
+	tmux_window gen-1 "env PS1='\$ ' bash --norc --noprofile -i"
+	wait_for eval '[ "$(tmux display -p -t t:gen-1 "#{cursor_x}")" = 2 ]'
+	local pane
+	pane=$(pane_of gen-1)
+	# At a bare shell prompt an auto terminal is a shell, and remembers nothing.
+	td terminal add gen-1 "$pane" --profile auto >/dev/null
+	run td classify -t gen-1
+	assert_output --regexp '^idle shell:'
+	[ "$(json "$S" '$d->{terminals}{"gen-1"}{agent} // "none"')" = none ]
+	tmux send-keys -t t:gen-1 -l "$(printf '%q ' "$FAKEAGENT" --log "$A/gen-1.log" \
+	    --events "$A/gen-1.ev" --busy 0)"
+	tmux send-keys -t t:gen-1 Enter
+	wait_for grep -q ' ready$' "$A/gen-1.ev"
+	run td dispatch gen-1 -- /exit
+	assert_success
+	[ "$(json "$S" '$d->{terminals}{"gen-1"}{agent}')" = claude ]
+	wait_for grep -q ' exit$' "$A/gen-1.ev"
+	wait_for eval 'tmux capture-pane -p -t t:gen-1 | grep -qx "\\$ *"'
+	# The shell prompt under the agent's last frame: claude exited, not an idle shell.
+	run td check gen-1
+	assert_line "gen-1: failed q-1: agent exited"
+	run td classify -t gen-1
+	assert_output --regexp '^exited claude:'
+	td dispatch gen-1 -- 'echo should-not-run' >/dev/null
+	assert_item q-2 status pending
+	if screen_has gen-1 should-not-run; then fail "typed into the shell"; fi
+	# Registered again as a shell, it is one.
+	td terminal add gen-1 "$pane" --profile shell --replace >/dev/null
+	[ "$(json "$S" '$d->{terminals}{"gen-1"}{agent} // "none"')" = none ]
+	run td classify -t gen-1
+	assert_output --regexp '^(idle|typed) shell:'
+}

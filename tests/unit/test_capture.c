@@ -367,6 +367,32 @@ test_shell_synthetic(void)
 	    "prompt (%s)", v.rule);
 }
 
+/* auto with the agent the state remembers: a bare shell prompt after it is that agent gone. */
+static void
+test_remembered_agent(void)
+{
+	struct pane_meta meta = { 0 };
+	struct verdict v;
+	const char *screen = "--dangerously-skip-permissions cannot be used with root/sudo "
+	    "privileges for security reasons\n$ \n";
+
+	meta.known = 1;
+	meta.cursor_x = 2;
+	meta.cursor_y = 1;
+	meta.pane_height = 40;
+	snprintf(meta.current_command, sizeof meta.current_command, "bash");
+	v = classify("auto", screen, &meta);
+	is_str(classify_state_name(v.state), "idle", "auto, nothing remembered: an idle shell");
+	snprintf(meta.agent, sizeof meta.agent, "claude");
+	v = classify("auto", screen, &meta);
+	is_str(classify_state_name(v.state), "exited", "auto remembering claude: exited (%s)",
+	    v.rule);
+	is_str(v.profile, "claude", "auto remembering claude: judged by claude");
+	snprintf(meta.agent, sizeof meta.agent, "nosuch");
+	v = classify("auto", screen, &meta);
+	is_str(v.profile, "shell", "auto remembering no known agent: the shell fallback");
+}
+
 static void
 test_edges(void)
 {
@@ -691,6 +717,7 @@ main(void)
 	test_codex_synthetic();
 	test_shell_synthetic();
 	test_edges();
+	test_remembered_agent();
 	test_prefilters();
 	test_hash();
 	test_stall();
