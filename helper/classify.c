@@ -7,10 +7,14 @@
  *
  *   pane_in_mode -> copy-mode; pane_dead -> exited; "exited" (a shell prompt where the agent
  *   was) -> exited; foreground command -> busy; "waiting" -> waiting; "busy" -> busy; with
- *   "open": "busy", a prompt not followed by a "done" marker -> busy; "view" -> waiting; no
+ *   "open": "busy", a prompt not followed by a "done" marker -> busy; "view" -> waiting (busy
+ *   when the last prompt has no "done" marker after it: the view hides the status line); no
  *   input line -> unknown; text in the input -> typed; "require" missing -> unknown; the last
- *   turn not closed by a "done" marker -> unknown (no prompt or done visible: idle only if a
- *   "fresh" pattern matches); otherwise idle.
+ *   turn not closed by a "done" marker -> unknown (busy with "open": "busy"); no prompt or
+ *   done visible: idle only if a "fresh" pattern matches, else busy with "open": "busy" (a
+ *   reply longer than the screen), else unknown; otherwise idle. Reading the turn, a "menu"
+ *   line (a popup's selected row, which looks like a prompt) stops it with no answer while the
+ *   input holds text.
  */
 #include <stdarg.h>
 #include <stdio.h>
