@@ -7,10 +7,14 @@
  *
  *   pane_in_mode -> copy-mode; pane_dead -> exited; "exited" (a shell prompt where the agent
  *   was) -> exited; foreground command -> busy; "waiting" -> waiting; "busy" -> busy; with
- *   "open": "busy", a prompt not followed by a "done" marker -> busy; "view" -> waiting; no
+ *   "open": "busy", a prompt not followed by a "done" marker -> busy; "view" -> waiting (busy
+ *   when the last prompt has no "done" marker after it: the view hides the status line); no
  *   input line -> unknown; text in the input -> typed; "require" missing -> unknown; the last
- *   turn not closed by a "done" marker -> unknown (no prompt or done visible: idle only if a
- *   "fresh" pattern matches); otherwise idle.
+ *   turn not closed by a "done" marker -> unknown (busy with "open": "busy"); no prompt or
+ *   done visible: idle only if a "fresh" pattern matches, else busy with "open": "busy" (a
+ *   reply longer than the screen), else unknown; otherwise idle. Reading the turn, a "menu"
+ *   line (a popup's selected row, which looks like a prompt) stops it with no answer while the
+ *   input holds text.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -370,15 +374,35 @@ classify_detect(const struct profile *a, const struct screen *s, const struct pa
 
 enum turn { TURN_NONE = 1, TURN_DONE, TURN_OPEN };
 
+/* Whether the input line holds text: some line of it is neither blank nor "idle". */
+static int
+screen_input_holds_text(const struct screen *s, const struct profile *p)
+{
+	size_t i;
+
+	if (!s->has_input)
+		return 0;
+	for (i = s->in_from; i < s->in_to; i++) {
+		if (s->l[i].len != 0 && screen_line_matches(s, &p->lists[PL_IDLE], i) == NULL)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * The state of the last turn: reading the transcript upwards, a "done" marker before any
- * "prompt" means the turn finished; a prompt first means it has not. EXCERPT gets the line.
+ * "prompt" means the turn finished; a prompt first means it has not. A "menu" line (the
+ * selected row of a popup drawn over the end of the transcript) stops the reading with no
+ * answer: what the popup covers is not known. That holds only while the input holds text,
+ * as it does whenever such a popup is open, so the answer is typed (or busy by a marker),
+ * never idle; with an empty input a line like that is a prompt. EXCERPT gets the line.
  */
 static enum turn
 classify_turn(struct screen *s, const struct profile *p, char *excerpt, size_t size)
 {
 	struct region tr = { REGION_TRANSCRIPT, 0 };
 	size_t from, to, at;
+	int menus = p->lists[PL_MENU].n != 0 && screen_input_holds_text(s, p);
 
 	if (s->turn == 0) {
 		s->turn = TURN_NONE;
@@ -391,6 +415,9 @@ classify_turn(struct screen *s, const struct profile *p, char *excerpt, size_t s
 				break;
 			}
 			if (screen_line_matches(s, &p->lists[PL_PROMPT], at - 1) != NULL) {
+				if (menus &&
+				    screen_line_matches(s, &p->lists[PL_MENU], at - 1) != NULL)
+					break;
 				s->turn = TURN_OPEN;
 				break;
 			}
@@ -412,7 +439,7 @@ classify_gates(const struct profile *p, struct screen *s, struct verdict *v)
 	const struct pane_meta *m = s->meta;
 	int known = m != NULL && m->known;
 	const struct pattern *pt;
-	char excerpt[CLASSIFY_EXCERPT * 2];
+	char excerpt[CLASSIFY_EXCERPT * 2], region[32];
 
 	/* The program is gone: a shell prompt shows where it was. */
 	if (p->lists[PL_EXITED].n != 0 &&
@@ -440,6 +467,16 @@ classify_gates(const struct profile *p, struct screen *s, struct verdict *v)
 		return 1;
 	}
 	if ((pt = screen_find(s, &p->lists[PL_VIEW], NULL)) != NULL) {
+		/*
+		 * A view hides the input and the status line; what it leaves of the transcript
+		 * says whether a turn runs under it: a prompt with no done marker after it.
+		 */
+		if (classify_turn(s, p, excerpt, sizeof excerpt) == TURN_OPEN) {
+			region_name(pt->region, region, sizeof region);
+			verdict_set(v, PANE_BUSY, "no done marker after prompt \"%s\" under view %s "
+			    "\"%s\"", excerpt, region, pt->label != NULL ? pt->label : pt->source);
+			return 1;
+		}
 		verdict_pattern(v, PANE_WAITING, pt);
 		return 1;
 	}
@@ -537,6 +574,16 @@ classify_empty(const struct profile *p, struct screen *s, struct verdict *v)
 		region_name(pt->region, region, sizeof region);
 		verdict_set(v, PANE_IDLE, "input empty, no turn yet: %s \"%s\"", region,
 		    pt->label != NULL ? pt->label : pt->source);
+		return;
+	}
+	/*
+	 * An agent that closes every turn with a done marker and shows nothing while it
+	 * streams: a transcript with neither a prompt nor a done marker in view (and no fresh
+	 * banner) is a reply longer than the screen, still streaming.
+	 */
+	if (p->open_busy) {
+		verdict_set(v, PANE_BUSY, "no prompt or done marker visible: a reply longer than "
+		    "the screen is streaming");
 		return;
 	}
 	verdict_set(v, PANE_UNKNOWN, "input empty but no prompt or done marker visible");

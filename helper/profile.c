@@ -22,7 +22,7 @@ extern const char profiles_builtin_json[];
 
 const char *profile_list_names[PL_NLISTS] = {
 	"detect", "input", "exited", "waiting", "busy", "view", "idle", "typed", "require", "prompt",
-	"done", "fresh"
+	"done", "fresh", "menu"
 };
 
 /* The profiles in force for one user file: built-ins, then the user's, then auto. */
@@ -274,7 +274,8 @@ profile_list_key(struct profile *p, int l, const cJSON *k, char **why)
 {
 	struct region def = { REGION_SCREEN, 0 };
 	struct profile_at at = { p->name, k->string, -1 };
-	int regions = l != PL_IDLE && l != PL_TYPED && l != PL_PROMPT && l != PL_DONE;
+	int regions = l != PL_IDLE && l != PL_TYPED && l != PL_PROMPT && l != PL_DONE &&
+	    l != PL_MENU;
 
 	if (l == PL_INPUT && cJSON_IsString(k) && strcmp(k->valuestring, "cursor") == 0) {
 		p->input_cursor = 1;
@@ -284,7 +285,7 @@ profile_list_key(struct profile *p, int l, const cJSON *k, char **why)
 		def.kind = REGION_CURSOR;
 	else if (l == PL_IDLE || l == PL_TYPED)
 		def.kind = REGION_INPUT;
-	else if (l == PL_PROMPT || l == PL_DONE)
+	else if (l == PL_PROMPT || l == PL_DONE || l == PL_MENU)
 		def.kind = REGION_TRANSCRIPT;
 	return profile_list_parse(&p->lists[l], k, def, regions, &at, why);
 }
@@ -310,7 +311,8 @@ profile_other_key(struct profile *p, const cJSON *k, char **why)
 	} else if (k->string[0] != '_') {
 		xasprintf(why, "profile \"%s\": unexpected \"%s\" (expected description, "
 		    "commands, foreground, input, detect, exited, waiting, busy, view, idle, typed, "
-		    "require, prompt, done, fresh, open; \"open\" is \"busy\" or \"unknown\")",
+		    "require, prompt, done, fresh, menu, open; \"open\" is \"busy\" or "
+		    "\"unknown\")",
 		    p->name, k->string);
 		return -1;
 	}

@@ -25,6 +25,7 @@ enum profile_list {
 	PL_PROMPT,   /* "prompt": a submitted prompt in the transcript: a turn starts */
 	PL_DONE,     /* "done": a turn finished (completion marker, interruption) */
 	PL_FRESH,    /* "fresh": no turn yet (banner), when neither prompt nor done shows */
+	PL_MENU,     /* "menu": a popup's selected row over the transcript (the turn is not known) */
 	PL_NLISTS
 };
 

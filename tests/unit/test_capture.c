@@ -277,6 +277,40 @@ test_claude_synthetic(void)
 	is_str(v.profile, "claude", "auto: pane_current_command claude picks claude");
 	is_str(classify_state_name(v.state), "idle", "auto: claude idle");
 
+	/* A view hides the input: the transcript under it says busy or waiting. */
+	v = classify("claude", "❯ do it\n\n● answer\n\n✻ Cooked for 3s\n\n" RULE "\n  Showing "
+	    "detailed transcript · ctrl+o to toggle · ctrl+e to show all\n", &meta);
+	is_str(classify_state_name(v.state), "waiting", "claude: transcript view after a turn "
+	    "(%s)", v.rule);
+	v = classify("claude", "❯ do it\n\n● answer\n\n✻ Cooked for 3s\n\n❯ and more\n\n" RULE
+	    "\n  Showing detailed transcript · ctrl+o to toggle · ctrl+e to show all\n", &meta);
+	is_str(classify_state_name(v.state), "busy", "claude: transcript view over a running "
+	    "turn (%s)", v.rule);
+	v = classify("claude", "❯ do it\n\n● answer\n\n✻ Cooked for 3s\n\n" RULE "\n❯" NBSP
+	    "\n" RULE "\n  search prompts:   ← for agents\n", &meta);
+	is_str(classify_state_name(v.state), "waiting", "claude: Ctrl+R search on an empty "
+	    "input is no idle (%s)", v.rule);
+	v = classify("claude", "  mock line 3\n\n" RULE "\n" RULE "\n❯" NBSP "\n", &meta);
+	is_str(classify_state_name(v.state), "busy", "claude: a torn frame, no box under the "
+	    "input (%s)", v.rule);
+	v = classify("claude", "❯ do it\n\n● User declined to answer questions\n\n" RULE "\n❯"
+	    NBSP "\n" RULE "\n  ? for shortcuts\n", &meta);
+	is_str(classify_state_name(v.state), "idle", "claude: a cancelled question ends the "
+	    "turn (%s)", v.rule);
+	snprintf(meta.current_command, sizeof meta.current_command, "fish");
+	meta.cursor_y = 2;
+	meta.cursor_x = 2;
+	v = classify("claude", "✻ Baked for 2s\n\n>\n", &meta);
+	is_str(classify_state_name(v.state), "exited", "claude: a bare fish prompt (%s)",
+	    v.rule);
+	snprintf(meta.current_command, sizeof meta.current_command, "bash");
+	v = classify("claude", "✻ Baked for 2s\n\n>\n", &meta);
+	ok(v.state != PANE_EXITED, "claude: a bare > is a fish prompt only under fish (%s %s)",
+	    classify_state_name(v.state), v.rule);
+	snprintf(meta.current_command, sizeof meta.current_command, "claude");
+	meta.cursor_y = 7;
+	meta.cursor_x = 0;
+
 	/* A shell prompt at the cursor after the agent exited. */
 	v = classify("claude", "✻ Baked for 2s\n\nuser@host:~/proj$\n", NULL);
 	is_str(classify_state_name(v.state), "exited", "claude: shell prompt below: exited (%s)",
@@ -315,6 +349,60 @@ test_codex_synthetic(void)
 	v = classify("codex", typed, NULL);
 	is_str(classify_state_name(v.state), "typed", "codex: text that only starts like the "
 	    "placeholder is typed (%s)", v.rule);
+
+	/* The "/" popup's selected row is no prompt while the composer holds the "/". */
+	v = classify("codex", "› hello\n\n  Worked for 3s • 10:00\n\n› /model         choose a "
+	    "model\n  /review        review\n\n› /\n\n  model · /p\n", NULL);
+	is_str(classify_state_name(v.state), "typed", "codex: / popup over a finished turn (%s)",
+	    v.rule);
+	/* A picker covering the end of the transcript: the turn under it is not known. */
+	v = classify("codex", "› hello\n\n  Mentions\n\n› README.md         ./              "
+	    "File\n  queue.c           src/            File\n\n› @RE\n\n  model · /p\n", NULL);
+	is_str(classify_state_name(v.state), "typed", "codex: @ picker (%s)", v.rule);
+	/* With an empty composer a line like a popup row is a prompt: never idle. */
+	v = classify("codex", "› hi\n\n  Worked for 3s • 10:00\n\n› /review  this diff\n\n• li"
+	    "ne 1\n\n› Ask Codex to do anything\n\n  model · /p\n  ← for agents · ? for "
+	    "shortcuts\n", NULL);
+	is_str(classify_state_name(v.state), "busy", "codex: a prompt that looks like a popup row, "
+	    "empty composer (%s)", v.rule);
+	/* A reply longer than the screen: neither its prompt nor a done marker in view. */
+	v = classify("codex", "  line 7\n  line 8\n  line 9\n\n› Ask Codex to do anything\n\n"
+	    "  model · /p\n  ← for agents · ? for shortcuts\n", NULL);
+	is_str(classify_state_name(v.state), "busy", "codex: a long reply streaming (%s)",
+	    v.rule);
+	v = classify("codex", "› hi\n\n  Worked for 3s • 10:00\n\n› Ask Codex to do anything\n"
+	    "\n  model · /p\n  ? / esc close\n", NULL);
+	is_str(classify_state_name(v.state), "idle", "codex: the ? panel's footer (%s)", v.rule);
+	v = classify("codex", "› hi\n\n  Worked for 3s • 10:00\n\n› Ask Codex to do anything\n"
+	    "\n  model · /p\n  reverse-i-search: zzq  no match\n", NULL);
+	is_str(classify_state_name(v.state), "waiting", "codex: Ctrl+R search (%s)", v.rule);
+	v = classify("codex", "› hi\n\n• streaming\n\n› Ask Codex to do anything\n\n  model · "
+	    "/p\n  Browsing transcript · ↑↓/jk scroll · ↵ rewind · esc back\n", NULL);
+	is_str(classify_state_name(v.state), "busy", "codex: backtrack view over a streaming "
+	    "turn (%s)", v.rule);
+}
+
+static void
+test_gemini_synthetic(void)
+{
+	struct verdict v;
+
+	v = classify("gemini", " > hi\n\n✦ done\n\n" RULE "\n YOLO Ctrl+Y\n\n *   Type your "
+	    "message or @path/to/file\n", NULL);
+	is_str(classify_state_name(v.state), "idle", "gemini: YOLO prompt (%s)", v.rule);
+	v = classify("gemini", " > hi\n\n ⠏ Thinking... (esc to cancel, 1s)\n" RULE "\n YOLO "
+	    "Ctrl+Y\n\n *   Type your message or @path/to/file\n", NULL);
+	is_str(classify_state_name(v.state), "busy", "gemini: YOLO busy (%s)", v.rule);
+	v = classify("gemini", " > hi\n\n✦ done\n\n" RULE "\n YOLO Ctrl+Y\n\n * fix it\n",
+	    NULL);
+	is_str(classify_state_name(v.state), "typed", "gemini: YOLO typed (%s)", v.rule);
+	v = classify("gemini", " > hi\n\n✦ done\n\n" RULE "\n  shell mode enabled (esc to "
+	    "disable)\n\n !   Type your shell command\n", NULL);
+	is_str(classify_state_name(v.state), "waiting", "gemini: shell mode (%s)", v.rule);
+	v = classify("gemini", " > hi\n\n✦ done\n\n" RULE "\n Shift+Tab to accept edits\n\n "
+	    "(r:)    Type your message or @path/to/file\n", NULL);
+	is_str(classify_state_name(v.state), "waiting", "gemini: reverse search, placeholder "
+	    "and all (%s)", v.rule);
 }
 
 static void
@@ -715,6 +803,7 @@ main(void)
 	td_quiet(0);
 	test_claude_synthetic();
 	test_codex_synthetic();
+	test_gemini_synthetic();
 	test_shell_synthetic();
 	test_edges();
 	test_remembered_agent();
