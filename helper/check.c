@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -32,15 +31,6 @@
  * (at most 10 s, TMUX_DISPATCH_LOCK_TIMEOUT). Terminals past it wait for the next check.
  */
 #define CHECK_BUDGET_MS 2000
-
-static long long
-check_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 check_paused(struct state *st)
@@ -292,7 +282,7 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 	char *cause = NULL;
 	int rc;
 
-	if (check_now_ms() - plan->started_ms > CHECK_BUDGET_MS) {
+	if (clock_ms() - plan->started_ms > CHECK_BUDGET_MS) {
 		check_say(plan, term->string, "skipped: this check's time is spent; the next one "
 		    "continues");
 		return;
@@ -365,7 +355,7 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 	memset(plan, 0, sizeof *plan);
 	plan->flags = flags;
 	plan->state_path = xstrdup(st->path);
-	plan->started_ms = check_now_ms();
+	plan->started_ms = clock_ms();
 	/* No terminal to look at: nothing could be typed, and nothing to say. */
 	if (terms != NULL ? n == 0 : st->terminals->child == NULL)
 		return;

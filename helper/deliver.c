@@ -183,15 +183,6 @@ deliver_still_typed(struct delivery *d)
 	return o.v.state == PANE_TYPED;
 }
 
-static long long
-deliver_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 size_t
 deliver_paste_all(const char *state_path, struct delivery *d, size_t n)
 {
@@ -210,7 +201,7 @@ deliver_paste_all(const char *state_path, struct delivery *d, size_t n)
 			events_log(state_path, d[i].terminal, d[i].pane, d[i].item, "submitted", NULL);
 		} else {
 			d[i].outcome = DELIVERY_NOT_SUBMITTED;
-			d[i].pasted_ms = deliver_now_ms();
+			d[i].pasted_ms = clock_ms();
 			pending++;
 		}
 	}
@@ -233,7 +224,7 @@ deliver_complete(const char *state_path, struct delivery *d, size_t n)
 	if (pending == 0)
 		return;
 	/* The Enter delay counts from the paste: time spent since (releasing the lock) is not added. */
-	if ((wait_ms = last + deliver_enter_delay() - deliver_now_ms()) > 0)
+	if ((wait_ms = last + deliver_enter_delay() - clock_ms()) > 0)
 		deliver_sleep((int)wait_ms);
 	for (i = 0; i < n; i++) {
 		if (d[i].outcome == DELIVERY_NOT_SUBMITTED && !deliver_enter(&d[i]))

@@ -58,6 +58,9 @@ char *xstrndup(const char *, size_t);
 int xasprintf(char **, const char *, ...) __attribute__((format(printf, 2, 3)));
 int xvasprintf(char **, const char *, va_list);
 
+/* clock.c: CLOCK_MONOTONIC in milliseconds. */
+long long clock_ms(void);
+
 /* file.c: a whole stream into memory. */
 #define FILE_TOO_LARGE 1
 int file_read(FILE *, size_t, char **, size_t *);

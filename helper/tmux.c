@@ -52,15 +52,6 @@ tmux_timeout(void)
 	return tmux_timeout_ms;
 }
 
-static long long
-tmux_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A pipe whose ends are both above 2 and close-on-exec; the child gets its end by dup2. */
 static int
 tmux_pipe(int fds[2])
@@ -246,9 +237,9 @@ tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_resu
 	fcntl(fd_out, F_SETFL, fcntl(fd_out, F_GETFL) | O_NONBLOCK);
 	fcntl(fd_err, F_SETFL, fcntl(fd_err, F_GETFL) | O_NONBLOCK);
 
-	deadline = tmux_now_ms() + tmux_timeout();
+	deadline = clock_ms() + tmux_timeout();
 	while ((fd_out != -1 || fd_err != -1 || fd_in != -1) && !too_big) {
-		long long left = deadline - tmux_now_ms();
+		long long left = deadline - clock_ms();
 
 		if (left <= 0) {
 			timed_out = 1;
