@@ -188,9 +188,10 @@ for idx in "${!sizes[@]}"; do
 		one "$default_delay" 0
 		latd+=($((enter - at - default_delay * 1000000)))
 		one 0 1
-		# calls.log: START END STATUS ARGS...; the Enter is the if-shell holding send-keys.
+		# calls.log: START END STATUS ARGS...; the Enter is the if-shell holding send-keys (nested
+		# in the guard's second if-shell, so it may follow a quote).
 		read -r ce ca ee < <(awk '
-			/ send-keys -t %[0-9]+ Enter / && !e { e = NR; ee = $2 }
+			/send-keys -t %[0-9]+ Enter/ && !e { e = NR; ee = $2 }
 			END { print e, NR, ee }' "$dir/calls.log")
 		calls_enter+=("$ce") calls_all+=("$ca") latw+=($((ee - at)))
 		k=0 prev=$at
