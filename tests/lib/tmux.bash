@@ -72,6 +72,21 @@ agent() {
 
 pane_of() { tmux display -p -t "t:$1" '#{pane_id}'; }
 
+# tmux_wrapper SNIPPET PATTERN: a tmux wrapper for TMUX_DISPATCH_TMUX that runs the shell
+# SNIPPET when one of the helper's tmux argv elements matches the case PATTERN, then the real
+# tmux. Lets a test change the pane at an exact step of a delivery.
+tmux_wrapper() {
+	local path="$BATS_TEST_TMPDIR/tmux-wrapper"
+	{
+		echo '#!/usr/bin/env bash'
+		# shellcheck disable=SC2016 # the wrapper's own "$@" and $a, not ours
+		printf 'for a in "$@"; do case $a in %s) %s; break ;; esac; done\n' "$2" "$1"
+		echo 'exec tmux "$@"'
+	} >"$path"
+	chmod +x "$path"
+	echo "$path"
+}
+
 # wait_for CMD...: polls CMD every 50 ms until it succeeds, for at most TD_WAIT seconds (10).
 # On a timeout it prints what it waited for and every agent's screen and events.
 wait_for() {

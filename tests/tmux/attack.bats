@@ -19,19 +19,6 @@ teardown() { tmux_teardown; }
 
 PLUGIN="$BATS_TEST_DIRNAME/../.."
 
-# A tmux wrapper for TMUX_DISPATCH_TMUX: runs the shell snippet $1 when one of the helper's
-# tmux argv elements matches the case pattern $2, then the real tmux.
-tmux_wrapper() {
-	local path="$BATS_TEST_TMPDIR/tmux-wrapper"
-	{
-		echo '#!/usr/bin/env bash'
-		printf 'for a in "$@"; do case $a in %s) %s; break ;; esac; done\n' "$2" "$1"
-		echo 'exec tmux "$@"'
-	} >"$path"
-	chmod +x "$path"
-	echo "$path"
-}
-
 # trust FILE: td trust, which a helper from before trust existed does not have (it delivers
 # from any file, so there is nothing to do for it).
 trust() {

@@ -12,19 +12,6 @@ load ../lib/tmux
 setup() { tmux_setup; }
 teardown() { tmux_teardown; }
 
-# A tmux wrapper for TMUX_DISPATCH_TMUX: runs the shell snippet $1 when the helper's tmux call
-# contains the word $2, then the real tmux. Lets a test change the pane at an exact step.
-tmux_wrapper() {
-	local path="$BATS_TEST_TMPDIR/tmux-wrapper"
-	{
-		echo '#!/usr/bin/env bash'
-		printf 'for a in "$@"; do case $a in %s) %s; break ;; esac; done\n' "$2" "$1"
-		echo 'exec tmux "$@"'
-	} >"$path"
-	chmod +x "$path"
-	echo "$path"
-}
-
 @test "dispatched items reach the agents byte for byte; the user's buffers are left alone" {
 	agent gen-1 --busy 0
 	agent gen-2 --busy 0
