@@ -468,32 +468,23 @@ check_trusted(const char *state_path, char **cause)
 	return rc;
 }
 
-void
-check_prepare(const char *state_path)
+int
+check_prepare(const char *given, int refuse)
 {
 	const struct profile *const *all;
-	char *path = state_find_path(state_path), *dir = file_dirname(path), *cause = NULL;
+	char *path = state_find_path(given), *dir = file_dirname(path), *cause = NULL;
 	size_t n;
+	int rc = check_trusted(path, &cause);
 
-	/* An error is reported where a terminal is observed; a file not trusted is not read. */
-	if (check_trusted(path, &cause) == 0)
+	/* A profiles error is reported where a terminal is observed. */
+	if (rc == 0)
 		profile_all(dir, &all, &n, &cause);
+	else if (refuse)
+		td_error(rc, "refused: %s", cause);
 	free(cause);
 	free(dir);
 	free(path);
-}
-
-int
-check_refuse(const char *given)
-{
-	char *path = state_find_path(given), *cause = NULL;
-	int rc = check_trusted(path, &cause);
-
-	if (rc != 0)
-		td_error(rc, "refused: %s", cause);
-	free(cause);
-	free(path);
-	return rc;
+	return refuse ? rc : 0;
 }
 
 int
@@ -514,9 +505,7 @@ check_run(const char *state_path, const char *spec, int flags)
 		if (!exists)
 			return 0;
 	}
-	check_prepare(state_path);
-	/* Refused before the lock: an untrusted repository gets no lock file either. */
-	if (!(flags & CHECK_DRY_RUN) && (rc = check_refuse(state_path)) != 0)
+	if ((rc = check_prepare(state_path, !(flags & CHECK_DRY_RUN))) != 0)
 		return rc;
 	if ((rc = state_open(&st, state_path, flags & CHECK_DRY_RUN ? STATE_READ :
 	    STATE_WRITE)) != 0) {

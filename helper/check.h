@@ -45,10 +45,14 @@ void check_plan_free(struct check_plan *);
 int check_run(const char *state_path, const char *spec, int flags);
 /* trust_delivery for the state at STATE_PATH and the profiles file that applies to it. */
 int check_trusted(const char *state_path, char **cause);
-/* check_trusted for the state file GIVEN (or found); on failure the refusal is reported. */
-int check_refuse(const char *given);
-/* Before the lock: the profiles a check will use are loaded and compiled, if it may deliver. */
-void check_prepare(const char *state_path);
+/*
+ * Before the lock, for the state file GIVEN (or found): whether it may deliver (check_trusted);
+ * if so the profiles a check will use are loaded and compiled now (an untrusted profiles file
+ * is not read). With REFUSE, an untrusted state is reported and its status returned, so a
+ * command that would type refuses before it takes the lock (no lock file in a cloned
+ * repository); without, 0: the caller's check_plan says why nothing was delivered.
+ */
+int check_prepare(const char *given, int refuse);
 /* Whether automatic pushes are paused ("paused": true in the state). */
 int check_paused(struct state *);
 /* sync_tmux with the panes and labels this check read (reading the panes if it did not). */

@@ -239,8 +239,7 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 		free(command);
 		return td_error(TD_EXIT_USAGE, "refused: %s", why);
 	}
-	check_prepare(ctx->state_path);
-	if ((rc = check_refuse(ctx->state_path)) != 0) {
+	if ((rc = check_prepare(ctx->state_path, 1)) != 0) {
 		free(command);
 		return rc;
 	}
@@ -371,8 +370,7 @@ cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
 		return td_error(TD_EXIT_USAGE, "refused: %s", why);
 	}
 	/* The lock, though send changes no item: see send_paste. */
-	check_prepare(ctx->state_path);
-	if ((rc = check_refuse(ctx->state_path)) != 0) {
+	if ((rc = check_prepare(ctx->state_path, 1)) != 0) {
 		free(text);
 		return rc;
 	}

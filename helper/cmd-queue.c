@@ -177,7 +177,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (a.id != NULL && (rc = queue_check_id(a.id)) != 0)
 		goto out;
-	check_prepare(ctx->state_path);
+	check_prepare(ctx->state_path, 0);
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0)
 		rc = enqueue_apply(&st, &a, &plan);
 	state_close(&st);
