@@ -16,6 +16,7 @@
 #include "check.h"
 #include "events.h"
 #include "item.h"
+#include "limit.h"
 #include "observe.h"
 #include "profile.h"
 #include "queue.h"
@@ -242,7 +243,8 @@ check_interrupted(struct state *st, struct check_plan *plan, const cJSON *term,
 
 /*
  * Offers NEXT to TERM, observed as O: marked running for check_commit to paste when the pane
- * is free and idle and pushes are not paused, else the reason it waits is kept.
+ * is free and idle, pushes are not paused and no worker limit is reached, else the reason it
+ * waits is kept.
  */
 static void
 check_offer(struct state *st, struct check_plan *plan, const cJSON *term, cJSON *next,
@@ -257,6 +259,9 @@ check_offer(struct state *st, struct check_plan *plan, const cJSON *term, cJSON 
 	}
 	if (why == NULL && o->v.state != PANE_IDLE)
 		xasprintf(&why, "%s %s: %s", stall_state(&o->v), o->v.profile, o->v.rule);
+	/* Counted under the lock, with what this check started a moment ago: never past one. */
+	if (why == NULL)
+		limit_reached(st, term, &why);
 	if (why != NULL) {
 		if (!(plan->flags & CHECK_DRY_RUN))
 			item_defer(next, why);

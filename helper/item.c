@@ -178,3 +178,25 @@ item_save_result(struct state *st, cJSON *item, const char *text, size_t len)
 	free(path);
 	free(dir);
 }
+
+char *
+item_title(const cJSON *item)
+{
+	const char *title = state_str(item, ITEM_TITLE), *s = state_str(item, ITEM_COMMAND);
+	size_t len = 0, chars = 0;
+
+	if (title != NULL && *title != '\0')
+		return xstrdup(title);
+	/* The first line, cut after ITEM_TITLE_WIDTH characters (not bytes: UTF-8 stays whole). */
+	while (s[len] != '\0' && s[len] != '\n') {
+		if (((unsigned char)s[len] & 0xc0) != 0x80 && chars++ == ITEM_TITLE_WIDTH)
+			break;
+		len++;
+	}
+	if (s[len] != '\0' && s[len] != '\n') {
+		char *cut;
+		xasprintf(&cut, "%.*s…", (int)len, s);
+		return cut;
+	}
+	return xstrndup(s, len);
+}

@@ -49,6 +49,12 @@ struct state;
 #define ITEM_REASON "reason"
 #define ITEM_RESULT "result"
 #define ITEM_DELIVERER "deliverer" /* pid of the helper that marked it running, until delivered */
+#define ITEM_TITLE "title"       /* a short name for plans */
+#define ITEM_ESTIMATE "estimate" /* seconds the planner expects it to take */
+#define ITEM_PHASE "phase"       /* the part of the project it belongs to */
+
+#define ITEM_ESTIMATE_MAX 3.15e9 /* a hundred years, in seconds: sums of estimates stay exact */
+#define ITEM_TITLE_WIDTH 40      /* characters of the command a default title keeps */
 
 /* Whether an item is finished (done, failed, cancelled): a status other than the live two. */
 static inline int
@@ -59,6 +65,9 @@ item_finished(const cJSON *item)
 	return cJSON_IsString(status) && strcmp(status->valuestring, ST_PENDING) != 0 &&
 	    strcmp(status->valuestring, ST_RUNNING) != 0;
 }
+
+/* The item's title, else its command's first line cut to ITEM_TITLE_WIDTH (caller frees). */
+char *item_title(const cJSON *);
 
 /* A new pending item at the end of the queue; id NULL generates "q-N". */
 cJSON *item_create(struct state *, const char *id, const char *command);

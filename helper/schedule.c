@@ -1,6 +1,7 @@
-/* Scheduling (schedule.h): readiness and the pick, over the state's queue. */
+/* Scheduling (schedule.h): readiness and the pick, over the state's queue and its graph. */
 #include <string.h>
 
+#include "graph.h"
 #include "schedule.h"
 #include "state.h"
 #include "terminal.h"
@@ -41,6 +42,25 @@ schedule_running(struct state *st, const cJSON *term)
 	return NULL;
 }
 
+const char *
+schedule_last_phase(struct state *st, const cJSON *term)
+{
+	const cJSON *item, *last = NULL;
+	const char *on, *at, *latest = NULL;
+
+	cJSON_ArrayForEach(item, st->completed) {
+		on = state_str(item, ITEM_TERMINAL);
+		at = state_str(item, ITEM_FINISHED);
+		if (on == NULL || at == NULL || strcmp(on, term->string) != 0)
+			continue;
+		if (latest == NULL || strcmp(at, latest) >= 0) {
+			latest = at;
+			last = item;
+		}
+	}
+	return last != NULL ? state_str(last, ITEM_PHASE) : NULL;
+}
+
 /* 0: assigned to this terminal, 1: to its group (or all), 2: to anyone. */
 static int
 schedule_rank(const char *assigned, const cJSON *term)
@@ -50,41 +70,27 @@ schedule_rank(const char *assigned, const cJSON *term)
 	return strcmp(assigned, term->string) == 0 ? 0 : 1;
 }
 
-/* Higher priority first, then older; equal items keep their order in the file. */
-static int
-schedule_before(const cJSON *a, const cJSON *b)
-{
-	double pa = cJSON_GetObjectItemCaseSensitive(a, ITEM_PRIORITY)->valuedouble;
-	double pb = cJSON_GetObjectItemCaseSensitive(b, ITEM_PRIORITY)->valuedouble;
-	const char *ca = state_str(a, ITEM_CREATED), *cb = state_str(b, ITEM_CREATED);
-	int c;
-
-	if (pa != pb)
-		return pa > pb;
-	/* Our timestamps are fixed-width UTC, so text order is time order. */
-	if (ca != NULL && cb != NULL && (c = strcmp(ca, cb)) != 0)
-		return c < 0;
-	return 0;
-}
-
 cJSON *
 schedule_next(struct state *st, const cJSON *term)
 {
-	cJSON *item, *best = NULL;
-	const char *blocker, *assigned;
+	const struct graph_node *node, *best = NULL;
+	const char *blocker, *assigned, *phase = schedule_last_phase(st, term);
+	struct graph *g = graph_get(st);
 	int rank, best_rank = 3;
+	cJSON *item;
 
 	cJSON_ArrayForEach(item, st->queue) {
 		assigned = state_str(item, ITEM_ASSIGNED);
 		if (!schedule_ready(st, item, &blocker) || !terminal_takes(st, assigned, term) ||
 		    !terminal_allows(term, state_str(item, ITEM_COMMAND)))
 			continue;
+		node = graph_node(g, state_str(item, ITEM_ID));
 		rank = schedule_rank(assigned, term);
 		if (best == NULL || rank < best_rank ||
-		    (rank == best_rank && schedule_before(item, best))) {
-			best = item;
+		    (rank == best_rank && graph_cmp(node, best, phase) < 0)) {
+			best = node;
 			best_rank = rank;
 		}
 	}
-	return best;
+	return best != NULL ? best->item : NULL;
 }

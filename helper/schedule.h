@@ -15,9 +15,12 @@ int schedule_ready(struct state *, const cJSON *item, const char **blocker);
 cJSON *schedule_running(struct state *, const cJSON *term);
 /*
  * The next ready item TERM may take, or NULL: its own first, then its group's (or all's), then
- * anyone's; within each, higher priority first, then older, then earlier in the file. Items
- * outside the terminal's --allow list are never picked.
+ * anyone's; within each, the task graph's order (graph_cmp) with the phase of TERM's previous
+ * item. Items outside the terminal's --allow list are never picked. Worker limits are the
+ * caller's (limit.h).
  */
 cJSON *schedule_next(struct state *, const cJSON *term);
+/* The phase of the item TERM finished last (today), or NULL. */
+const char *schedule_last_phase(struct state *, const cJSON *term);
 
 #endif

@@ -23,6 +23,7 @@
 
 #define STATE_LOCK_TIMEOUT 10 /* seconds, unless $TMUX_DISPATCH_LOCK_TIMEOUT says otherwise */
 #define STATE_MAX_PRIORITY 1000000000.0
+#define STATE_MAX_LIMIT 1000000
 
 static const char *state_statuses[] = {
 	ST_PENDING, ST_RUNNING, ST_DONE, ST_FAILED, ST_CANCELLED, NULL
@@ -396,11 +397,11 @@ state_note_id(struct state *st, const char *id)
 
 enum {
 	IK_ID, IK_COMMAND, IK_STATUS, IK_ASSIGNED, IK_DEPENDS, IK_PRIORITY, IK_ATTEMPTS,
-	IK_CREATED, IK_STARTED, IK_FINISHED, IK_N
+	IK_CREATED, IK_STARTED, IK_FINISHED, IK_TITLE, IK_ESTIMATE, IK_PHASE, IK_N
 };
 static const char *const state_item_keys[IK_N] = { ITEM_ID, ITEM_COMMAND, ITEM_STATUS,
 	ITEM_ASSIGNED, ITEM_DEPENDS, ITEM_PRIORITY, ITEM_ATTEMPTS, ITEM_CREATED, ITEM_STARTED,
-	ITEM_FINISHED };
+	ITEM_FINISHED, ITEM_TITLE, ITEM_ESTIMATE, ITEM_PHASE };
 
 /* The known item key a member name is, or -1: its first letters pick one key to compare. */
 static int
@@ -415,8 +416,10 @@ state_item_key(const char *name)
 		break;
 	case 'a': k = name[1] == 's' ? IK_ASSIGNED : IK_ATTEMPTS; break;
 	case 'd': k = IK_DEPENDS; break;
-	case 'p': k = IK_PRIORITY; break;
+	case 'p': k = name[1] == 'r' ? IK_PRIORITY : IK_PHASE; break;
 	case 'f': k = IK_FINISHED; break;
+	case 't': k = IK_TITLE; break;
+	case 'e': k = IK_ESTIMATE; break;
 	default: return -1;
 	}
 	return strcmp(name, state_item_keys[k]) == 0 ? k : -1;
@@ -510,6 +513,15 @@ state_check_item(struct state *st, cJSON *item, const char *where, size_t i)
 			return state_invalid(st, "%s[%zu].%s must be a time string", where, i,
 			    state_item_keys[k]);
 	}
+	if ((f[IK_TITLE] != NULL && !cJSON_IsString(f[IK_TITLE])) ||
+	    (f[IK_PHASE] != NULL && !cJSON_IsString(f[IK_PHASE])))
+		return state_invalid(st, "%s[%zu].%s must be a string", where, i,
+		    f[IK_TITLE] != NULL && !cJSON_IsString(f[IK_TITLE]) ? ITEM_TITLE : ITEM_PHASE);
+	if (f[IK_ESTIMATE] != NULL && !cJSON_IsNull(f[IK_ESTIMATE]) &&
+	    (!cJSON_IsNumber(f[IK_ESTIMATE]) || !isfinite(f[IK_ESTIMATE]->valuedouble) ||
+	    f[IK_ESTIMATE]->valuedouble < 0 || f[IK_ESTIMATE]->valuedouble > ITEM_ESTIMATE_MAX))
+		return state_invalid(st, "%s[%zu].estimate must be a number of seconds from 0 to "
+		    "%.0f", where, i, ITEM_ESTIMATE_MAX);
 	if (f[IK_CREATED] == NULL)
 		state_set_time(item, ITEM_CREATED, st->now);
 	return 0;
@@ -576,11 +588,60 @@ state_sort_items(struct state *st)
 	}
 }
 
+/* "limits": {"all": 3, "generator": 2}: worker limits by "all", group or terminal name. */
+static int
+state_check_limits(struct state *st)
+{
+	const cJSON *l;
+
+	if (st->limits == NULL)
+		return 0;
+	if (!cJSON_IsObject(st->limits))
+		return state_invalid(st, "\"limits\" must be an object");
+	cJSON_ArrayForEach(l, st->limits) {
+		if (strcmp(l->string, "all") != 0 && !name_valid(l->string))
+			return state_invalid(st, "limits: \"%s\" is not a terminal or group name",
+			    l->string);
+		if (!cJSON_IsNumber(l) || !isfinite(l->valuedouble) || l->valuedouble < 0 ||
+		    l->valuedouble > STATE_MAX_LIMIT || floor(l->valuedouble) != l->valuedouble)
+			return state_invalid(st, "limits.%s must be a whole number from 0 to %d",
+			    l->string, STATE_MAX_LIMIT);
+	}
+	return 0;
+}
+
+/* "batches": [{"id", "startedAt", "items": [ids], "status"}]: what batch.c reads. */
+static int
+state_check_batches(struct state *st)
+{
+	const cJSON *b, *v;
+	size_t i = 0;
+
+	if (st->batches == NULL)
+		return 0;
+	if (!cJSON_IsArray(st->batches))
+		return state_invalid(st, "\"batches\" must be an array");
+	cJSON_ArrayForEach(b, st->batches) {
+		if (!cJSON_IsObject(b) || state_str(b, "id") == NULL)
+			return state_invalid(st, "batches[%zu] must be an object with an \"id\"", i);
+		if (state_check_string_array(cJSON_GetObjectItemCaseSensitive(b, "items")) != 0)
+			return state_invalid(st, "batches[%zu].items must be an array of ids", i);
+		v = cJSON_GetObjectItemCaseSensitive(b, "status");
+		if (v != NULL && !cJSON_IsString(v))
+			return state_invalid(st, "batches[%zu].status must be a string", i);
+		v = cJSON_GetObjectItemCaseSensitive(b, "startedAt");
+		if (v != NULL && !cJSON_IsString(v))
+			return state_invalid(st, "batches[%zu].startedAt must be a time string", i);
+		i++;
+	}
+	return 0;
+}
+
 static int
 state_normalize(struct state *st)
 {
 	static const char *const known[] = { "version", "terminals", "queue", "completedToday",
-		"nextId", "paused", NULL };
+		"nextId", "paused", "limits", "batches", NULL };
 	cJSON *version, *next;
 
 	if (state_check_duplicates(st, st->root, "top level", known) != 0)
@@ -612,7 +673,11 @@ state_normalize(struct state *st)
 	st->next_id = next != NULL ? floor(next->valuedouble) : 1;
 	if (st->next_id < 1)
 		st->next_id = 1;
-	if (state_check_terminals(st) != 0 ||
+	/* Present only once used: files that never had them are written as they were. */
+	st->limits = cJSON_GetObjectItemCaseSensitive(st->root, "limits");
+	st->batches = cJSON_GetObjectItemCaseSensitive(st->root, "batches");
+	if (state_check_limits(st) != 0 || state_check_batches(st) != 0 ||
+	    state_check_terminals(st) != 0 ||
 	    state_check_items(st, st->queue, "queue") != 0 ||
 	    state_check_items(st, st->completed, "completedToday") != 0)
 		return TD_EXIT_INVALID;
@@ -732,6 +797,7 @@ state_close(struct state *st)
 	st->lock_fd = -1;
 	if (state_exiting)
 		return;
+	state_graph_stale(st);
 	cJSON_Delete(st->root);
 	strmap_free(st->ids);
 	strmap_free(st->term_index);
@@ -990,6 +1056,9 @@ state_file_item(struct state *st, cJSON *item)
 	for (cJSON *e = from->child; e != NULL; e = e->next) {
 		if (e == item) {
 			cJSON_AddItemToArray(to, cJSON_DetachItemViaPointer(from, item));
+			/* The graph's nodes are the queue's items: one coming back needs a node. */
+			if (to == st->queue)
+				state_graph_stale(st);
 			return;
 		}
 	}
@@ -1000,6 +1069,15 @@ state_insert_item(struct state *st, cJSON *item)
 {
 	cJSON_AddItemToArray(st->queue, item);
 	strmap_put(st->ids, state_str(item, ITEM_ID), item);
+	state_graph_stale(st);
+}
+
+void
+state_graph_stale(struct state *st)
+{
+	if (st->graph != NULL)
+		st->graph_free(st->graph);
+	st->graph = NULL;
 }
 
 const char *

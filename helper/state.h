@@ -30,6 +30,13 @@ struct state {
 	size_t fixups;   /* items without an id or in the wrong list, seen while loading */
 	struct strmap *term_index, *group_index; /* built by terminal_takes when first needed */
 	time_t now;      /* one clock reading for the whole command */
+	cJSON *limits;   /* "limits" object, owned by root, or NULL until a limit is set */
+	cJSON *batches;  /* "batches" array, owned by root, or NULL until a batch is recorded */
+	/* The task graph of the live items, built once a command needs it (graph.h); dropped when
+	 * an item is added or its dependencies change. Freed through the pointer beside it, so
+	 * the state layer does not depend on the graph, which depends on it. */
+	void *graph;
+	void (*graph_free)(void *);
 };
 
 #define STATE_READ 0
@@ -63,6 +70,8 @@ cJSON *state_item(struct state *, const char *id);
 char *state_new_id(struct state *);
 /* Appends a new item to the queue and its id to the index. */
 void state_insert_item(struct state *, cJSON *);
+/* Drops the cached task graph: the items or their dependencies changed. */
+void state_graph_stale(struct state *);
 /* Moves an item between queue and completedToday to match its status. */
 void state_file_item(struct state *, cJSON *);
 const char *state_str(const cJSON *, const char *key); /* NULL if absent or not a string */

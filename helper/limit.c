@@ -1,0 +1,88 @@
+/* Worker limits (limit.h): counted from the running items each time, under the state lock. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "item.h"
+#include "limit.h"
+#include "state.h"
+#include "terminal.h"
+#include "tmux-dispatch.h"
+
+static long limit_capped = -1;
+
+long
+limit_get(struct state *st, const char *name)
+{
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(st->limits, name);
+
+	return cJSON_IsNumber(l) ? (long)l->valuedouble : -1;
+}
+
+void
+limit_put(struct state *st, const char *name, long n)
+{
+	if (st->limits == NULL && n >= 0)
+		st->limits = cJSON_AddObjectToObject(st->root, "limits");
+	if (st->limits == NULL)
+		return;
+	cJSON_DeleteItemFromObjectCaseSensitive(st->limits, name);
+	if (n >= 0)
+		cJSON_AddNumberToObject(st->limits, name, (double)n);
+}
+
+void
+limit_cap(long n)
+{
+	limit_capped = n;
+}
+
+long
+limit_all(struct state *st)
+{
+	long all = limit_get(st, LIMIT_ALL);
+
+	if (limit_capped >= 0 && (all < 0 || limit_capped < all))
+		return limit_capped;
+	return all;
+}
+
+/* The terminal a running item occupies: the one it was typed into, or the one it names. */
+static const cJSON *
+limit_terminal_of(struct state *st, const cJSON *item)
+{
+	const char *on = state_str(item, ITEM_TERMINAL);
+
+	if (on == NULL)
+		on = state_str(item, ITEM_ASSIGNED);
+	return on != NULL ? state_terminal(st, on) : NULL;
+}
+
+int
+limit_reached(struct state *st, const cJSON *term, char **why)
+{
+	const char *group = terminal_group(term);
+	long all = limit_all(st), by_group = limit_get(st, group);
+	long by_term = limit_get(st, term->string), n_all = 0, n_group = 0, n_term = 0;
+	const cJSON *item, *on;
+
+	*why = NULL;
+	if (all < 0 && by_group < 0 && by_term < 0)
+		return 0;
+	cJSON_ArrayForEach(item, st->queue) {
+		if (strcmp(state_str(item, ITEM_STATUS), ST_RUNNING) != 0)
+			continue;
+		n_all++;
+		if ((on = limit_terminal_of(st, item)) == NULL)
+			continue;
+		n_group += strcmp(terminal_group(on), group) == 0;
+		n_term += on == term;
+	}
+	if (all >= 0 && n_all >= all)
+		xasprintf(why, "worker limit: %ld of all %ld running", n_all, all);
+	else if (by_group >= 0 && n_group >= by_group)
+		xasprintf(why, "worker limit: %ld of %s's %ld running", n_group, group, by_group);
+	else if (by_term >= 0 && n_term >= by_term)
+		xasprintf(why, "worker limit: %ld of %s's %ld running", n_term, term->string,
+		    by_term);
+	return *why != NULL;
+}
