@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "capture.h"
 #include "check.h"
 #include "events.h"
@@ -338,6 +339,7 @@ check_commit(struct state *st, struct check_plan *plan)
 	size_t i;
 	int rc;
 
+	batch_sync(st);
 	if ((rc = state_commit(st)) != 0 || plan->n == 0)
 		return rc;
 	for (i = 0; i < plan->n; i++) {
@@ -430,6 +432,7 @@ check_deliver(struct check_plan *plan)
 	if ((rc = state_open(&st, plan->state_path, STATE_WRITE)) == 0) {
 		for (i = 0; i < plan->n; i++)
 			check_record(&st, plan, i);
+		batch_sync(&st);
 		if ((rc = state_commit(&st)) == 0)
 			check_sync(&st, plan);
 	}

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "check.h"
 #include "events.h"
 #include "item.h"
@@ -21,11 +22,12 @@ static int cmd_send(struct cmd_ctx *, int, char **);
 static int cmd_pause(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_dispatch_entry = {
-	"dispatch", "TARGET [--wait [--timeout S]] [--stdin | [--] COMMAND...]",
+	"dispatch", "TARGET [--wait [--timeout S]] [--batch] [--stdin | [--] COMMAND...]",
 	"queue COMMAND for each terminal of TARGET and deliver it to those that are idle",
 	"  TARGET     a terminal, all, all-GROUP, a group, or the %pane id of a terminal\n"
 	"  --wait     wait until each command was submitted (or failed) and report it\n"
 	"  --timeout  seconds --wait waits (default 30)\n"
+	"  --batch    record the new items as a batch (status --batch follows it)\n"
 	"  --stdin    read the command from standard input (one trailing newline dropped)\n"
 	"  Prints the new item ids, one per line.\n",
 	cmd_dispatch
@@ -59,7 +61,7 @@ const struct cmd_entry cmd_resume_entry = {
 };
 
 struct dispatch_opts {
-	int wait, from_stdin, force;
+	int wait, from_stdin, force, batch;
 	long long timeout;
 };
 
@@ -85,6 +87,9 @@ dispatch_options(const struct cmd_ctx *ctx, int argc, char **argv, const char *s
 				break;
 			case 'f':
 				o->force = 1;
+				break;
+			case 'b':
+				o->batch = 1;
 				break;
 			case 'T':
 				if (args_int(ctx, "--timeout", optarg, 1, 86400, &o->timeout) == 0)
@@ -220,6 +225,7 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "wait", no_argument, NULL, 'w' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "stdin", no_argument, NULL, 's' },
+		{ "batch", no_argument, NULL, 'b' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	struct dispatch_opts o = { .timeout = DISPATCH_TIMEOUT };
@@ -231,7 +237,7 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t n = 0, i;
 	int rc = 0;
 
-	if (dispatch_options(ctx, argc, argv, "+wT:s", opts, "TARGET", &target, &o, &rc) != 0)
+	if (dispatch_options(ctx, argc, argv, "+wT:sb", opts, "TARGET", &target, &o, &rc) != 0)
 		return rc;
 	if ((command = args_text(ctx, argc - optind, argv + optind, o.from_stdin)) == NULL)
 		return TD_EXIT_USAGE;
@@ -248,6 +254,8 @@ cmd_dispatch(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	if ((rc = dispatch_create(&st, terms, n, command, &ids)) != 0)
 		goto out;
+	if (o.batch)
+		batch_record(&st, ids, n);
 	if (!check_paused(&st))
 		check_plan(&st, terms, n, CHECK_AUTO | CHECK_QUIET, &plan);
 	if ((rc = check_commit(&st, &plan)) != 0)

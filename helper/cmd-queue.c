@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "graph.h"
 #include "item.h"
 #include "queue.h"
 #include "schedule.h"
@@ -33,9 +34,11 @@ const struct cmd_entry cmd_enqueue_entry = {
 
 const struct cmd_entry cmd_ls_entry = {
 	"ls", "[--json] [--status S]", "list queued and today's finished items",
-	"  --status S  only items in state S: pending, ready, blocked, running, done, failed,\n"
-	"              cancelled (ready and blocked are the two kinds of pending)\n"
-	"  --json      {\"items\": [...]}: each item as stored, plus \"ready\" and \"blockedBy\"\n",
+	"  --status S  only items in state S: pending, ready, blocked, stuck, running, done,\n"
+	"              failed, cancelled (ready, blocked and stuck are the kinds of pending;\n"
+	"              stuck: a dependency failed or was cancelled, directly or upstream)\n"
+	"  --json      {\"items\": [...]}: each item as stored, plus \"ready\", \"blockedBy\"\n"
+	"              and \"why\" (why a pending item does not start)\n",
 	cmd_ls
 };
 
@@ -190,18 +193,6 @@ out:
 	return rc;
 }
 
-/* The status shown to people: pending splits into ready and blocked. */
-static const char *
-queue_shown_status(struct state *st, const cJSON *item, const char **blocker)
-{
-	const char *status = state_str(item, ITEM_STATUS);
-
-	*blocker = NULL;
-	if (strcmp(status, ST_PENDING) != 0)
-		return status;
-	return schedule_ready(st, item, blocker) ? "ready" : "blocked";
-}
-
 static int
 queue_status_matches(const char *filter, const char *status, const char *shown)
 {
@@ -238,18 +229,30 @@ static void
 queue_ls_item(struct state *st, const cJSON *item, const char *filter, cJSON *list)
 {
 	const char *status = state_str(item, ITEM_STATUS), *blocker, *shown, *to;
+	const struct graph_node *node;
+	char *why = NULL;
 	cJSON *copy;
 
-	shown = queue_shown_status(st, item, &blocker);
+	shown = queue_shown_status(st, item);
 	if (!queue_status_matches(filter, status, shown))
 		return;
 	if (list != NULL) {
 		copy = cJSON_Duplicate(item, 1);
-		cJSON_AddBoolToObject(copy, "ready", strcmp(shown, "ready") == 0);
+		cJSON_AddBoolToObject(copy, "ready", strcmp(shown, QUEUE_READY) == 0);
+		schedule_ready(st, item, &blocker);
 		if (blocker != NULL)
 			cJSON_AddStringToObject(copy, "blockedBy", blocker);
 		else
 			cJSON_AddNullToObject(copy, "blockedBy");
+		/* Why a pending item does not start: its blockers, a failed root, a cycle. */
+		if (strcmp(status, ST_PENDING) == 0 &&
+		    (node = graph_node(graph_get(st), state_str(item, ITEM_ID))) != NULL)
+			why = graph_why(graph_get(st), node);
+		if (why != NULL)
+			cJSON_AddStringToObject(copy, "why", why);
+		else
+			cJSON_AddNullToObject(copy, "why");
+		free(why);
 		cJSON_AddItemToArray(list, copy);
 		return;
 	}
@@ -257,13 +260,21 @@ queue_ls_item(struct state *st, const cJSON *item, const char *filter, cJSON *li
 	printf("%-12s %-10s %-16s %4.0f  ", state_str(item, ITEM_ID), shown,
 	    to != NULL ? to : "-", cJSON_GetObjectItemCaseSensitive(item, ITEM_PRIORITY)->valuedouble);
 	queue_print_command(state_str(item, ITEM_COMMAND), 60);
+	/* An item that will not start until someone acts says why, under it. */
+	node = strcmp(status, ST_PENDING) == 0 ? graph_node(graph_get(st),
+	    state_str(item, ITEM_ID)) : NULL;
+	if (node != NULL && (node->kind == GRAPH_STUCK || node->kind == GRAPH_NEVER) &&
+	    (why = graph_why(graph_get(st), node)) != NULL) {
+		td_say("%12s %s", "", why);
+		free(why);
+	}
 }
 
 static int
 cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const char *const filters[] = { ST_PENDING, "ready", "blocked", ST_RUNNING,
-		ST_DONE, ST_FAILED, ST_CANCELLED, NULL };
+	static const char *const filters[] = { ST_PENDING, QUEUE_READY, QUEUE_BLOCKED,
+		QUEUE_STUCK, ST_RUNNING, ST_DONE, ST_FAILED, ST_CANCELLED, NULL };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "status", required_argument, NULL, 's' },

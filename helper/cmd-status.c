@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
+#include "duration.h"
 #include "observe.h"
 #include "panes.h"
 #include "queue.h"
@@ -17,16 +19,18 @@ static int cmd_status(struct cmd_ctx *, int, char **);
 static int cmd_badge(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_status_entry = {
-	"status", "[--json]", "terminals, their current items and counts per status",
-	"  --json  {\"state\": PATH, \"trusted\": BOOL, \"untrusted\": WHY, \"terminals\": [...],\n"
-	"          \"counts\": {...}} (see README)\n",
+	"status", "[--json] [--batch [ID]]", "terminals, their current items and counts per status",
+	"  --json       {\"state\": PATH, \"trusted\": BOOL, \"untrusted\": WHY, \"terminals\": [...],\n"
+	"               \"counts\": {...}, \"batches\": [...]} (see README)\n"
+	"  --batch [ID] how batch ID (default: the latest) is doing, item by item; with --json\n"
+	"               that batch's facts alone\n",
 	cmd_status
 };
 
 const struct cmd_entry cmd_badge_entry = {
 	"badge", "[--format FMT]", "short text for a status line (empty when nothing is queued)",
-	"  FMT expands %p pending, %y ready, %b blocked, %r running, %d done, %f failed,\n"
-	"  %c cancelled, %% a percent sign. Default: \"" QUEUE_BADGE_FORMAT "\".\n",
+	"  FMT expands %p pending, %y ready, %b blocked, %s stuck, %r running, %d done,\n"
+	"  %f failed, %c cancelled, %% a percent sign. Default: \"" QUEUE_BADGE_FORMAT "\".\n",
 	cmd_badge
 };
 
@@ -43,53 +47,116 @@ status_pending_for(struct state *st, const cJSON *term)
 	return n;
 }
 
-/*
- * A terminal's state now, read from its pane, or why it cannot be read. Read-only: the stall
- * count shown is the one a check would record.
- */
-static void
-status_live(struct state *st, struct panes *panes, struct observe_cache *captures,
-    const cJSON *term, struct verdict *v)
+static int
+status_percent(const cJSON *facts)
 {
-	const char *pname = state_str(term, "profile");
-	struct observation o;
-	char *cause = NULL;
+	double done = cJSON_GetObjectItemCaseSensitive(facts, "done")->valuedouble;
+	double total = cJSON_GetObjectItemCaseSensitive(facts, "total")->valuedouble;
 
-	if (observe_terminal(panes, term, NULL, st->dir, captures, &o, &cause) != 0) {
-		memset(v, 0, sizeof *v);
-		v->state = PANE_UNKNOWN;
-		v->profile = pname != NULL ? pname : "auto";
-		snprintf(v->rule, sizeof v->rule, "%s", cause);
-		free(cause);
-		return;
-	}
-	*v = o.v;
-	v->seen = stall_peek(term, o.hash, st->now);
+	return total > 0 ? (int)(done * 100 / total) : 100;
 }
 
-static struct verdict *
-status_read_all(struct state *st)
+/* The latest batch in one line, under the counts (the status popup shows it). */
+static void
+status_batch_line(struct state *st)
 {
-	struct verdict *v = xcalloc((size_t)cJSON_GetArraySize(st->terminals) + 1, sizeof *v);
-	struct observe_cache captures = { 0 };
-	struct panes panes;
-	const cJSON *term;
-	int have = st->terminals->child != NULL && panes_read(&panes) == 0;
-	size_t i = 0;
+	cJSON *batch = batch_find(st, NULL), *f;
 
-	cJSON_ArrayForEach(term, st->terminals)
-		status_live(st, have ? &panes : NULL, &captures, term, &v[i++]);
-	observe_cache_free(&captures);
-	if (have)
-		panes_free(&panes);
-	return v;
+	if (batch == NULL)
+		return;
+	f = batch_facts(st, batch);
+	td_say("batch %s: %.0f/%.0f done (%d%%), %s", state_str(f, "id"),
+	    cJSON_GetObjectItemCaseSensitive(f, "done")->valuedouble,
+	    cJSON_GetObjectItemCaseSensitive(f, "total")->valuedouble, status_percent(f),
+	    state_str(f, "status"));
+	cJSON_Delete(f);
+}
+
+/* A result path for people: relative to the state's directory when it is inside it. */
+static const char *
+status_relative(const struct state *st, const char *path)
+{
+	size_t n = strlen(st->dir);
+
+	if (strncmp(path, st->dir, n) == 0 && path[n] == '/')
+		return path + n + 1;
+	return path;
+}
+
+static void
+status_batch_item(struct state *st, const cJSON *f, int idw)
+{
+	const char *status = state_str(f, "status"), *term = state_str(f, "terminal");
+	const char *result = state_str(f, "result"), *why = state_str(f, "why");
+	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(f, "seconds");
+	char took[DURATION_TEXT] = "";
+
+	if (cJSON_IsNumber(secs))
+		duration_format(secs->valuedouble, took);
+	if (why != NULL)
+		td_say("  %-*s  %-9s %s(%s)", idw, state_str(f, "id"), strcmp(status, QUEUE_READY) ==
+		    0 ? ST_PENDING : status, term != NULL ? term : "", why);
+	else
+		td_say("  %-*s  %-9s %-12s %-5s%s%s", idw, state_str(f, "id"), status,
+		    term != NULL ? term : "-", took, result != NULL ? "   result " : "",
+		    result != NULL ? status_relative(st, result) : "");
+}
+
+static int
+status_batch(struct state *st, const char *id, int json)
+{
+	cJSON *batch = batch_find(st, id), *f, *e;
+	char ago[DURATION_TEXT], at[16] = "?";
+	time_t started;
+	struct tm tm;
+	int idw = 0, n;
+
+	if (batch == NULL && id != NULL)
+		return td_error(TD_EXIT_NOTFOUND, "no batch '%s'", id);
+	if (batch == NULL)
+		return td_error(TD_EXIT_NOTFOUND, "no batch yet: plan --execute and dispatch "
+		    "--batch record one");
+	f = batch_facts(st, batch);
+	if (json) {
+		state_json_print(f);
+		cJSON_Delete(f);
+		return 0;
+	}
+	if (state_parse_time(state_str(f, "startedAt"), &started) == 0) {
+		localtime_r(&started, &tm);
+		strftime(at, sizeof at, "%H:%M", &tm);
+	} else
+		started = st->now;
+	duration_format(difftime(st->now, started), ago);
+	td_say("Batch %s (started %s, %s ago)", state_str(f, "id"), at, ago);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(f, "items")) {
+		n = (int)strlen(state_str(e, "id"));
+		idw = n > idw ? n : idw;
+	}
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(f, "items"))
+		status_batch_item(st, e, idw);
+	td_say("  Progress: %.0f/%.0f (%d%%)", cJSON_GetObjectItemCaseSensitive(f, "done")->valuedouble,
+	    cJSON_GetObjectItemCaseSensitive(f, "total")->valuedouble, status_percent(f));
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(f, "unblocks")) > 0) {
+		char *list = xstrdup(""), *more;
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(f, "unblocks")) {
+			xasprintf(&more, "%s%s%s %s", list, *list != '\0' ? ", " : "",
+			    state_str(e, "id"), state_str(e, "title"));
+			free(list);
+			list = more;
+		}
+		td_say("  When all complete, these unblock: %s", list);
+		free(list);
+	}
+	cJSON_Delete(f);
+	return 0;
 }
 
 static cJSON *
 status_json(struct state *st, const struct queue_counts *c)
 {
-	cJSON *out = cJSON_CreateObject(), *terms, *t, *counts;
-	struct verdict *v = status_read_all(st);
+	cJSON *out = cJSON_CreateObject(), *terms, *t, *counts, *batches, *b;
+	struct verdict *v = observe_all(st);
 	const cJSON *term, *cur;
 	size_t i = 0;
 
@@ -129,17 +196,21 @@ status_json(struct state *st, const struct queue_counts *c)
 	cJSON_AddNumberToObject(counts, "pending", c->pending);
 	cJSON_AddNumberToObject(counts, "ready", c->ready);
 	cJSON_AddNumberToObject(counts, "blocked", c->blocked);
+	cJSON_AddNumberToObject(counts, "stuck", c->stuck);
 	cJSON_AddNumberToObject(counts, "running", c->running);
 	cJSON_AddNumberToObject(counts, "done", c->done);
 	cJSON_AddNumberToObject(counts, "failed", c->failed);
 	cJSON_AddNumberToObject(counts, "cancelled", c->cancelled);
+	batches = cJSON_AddArrayToObject(out, "batches");
+	cJSON_ArrayForEach(b, st->batches)
+		cJSON_AddItemToArray(batches, batch_facts(st, b));
 	return out;
 }
 
 static void
 status_print(struct state *st, const struct queue_counts *c)
 {
-	struct verdict *v = status_read_all(st);
+	struct verdict *v = observe_all(st);
 	const cJSON *term, *cur;
 	size_t i = 0;
 
@@ -161,32 +232,39 @@ status_print(struct state *st, const struct queue_counts *c)
 		i++;
 	}
 	free(v);
-	printf("queue: %d pending (%d ready, %d blocked), %d running; today: %d done, "
-	    "%d failed, %d cancelled\n", c->pending, c->ready, c->blocked, c->running, c->done,
-	    c->failed, c->cancelled);
+	printf("queue: %d pending (%d ready, %d blocked, %d stuck), %d running; today: %d done, "
+	    "%d failed, %d cancelled\n", c->pending, c->ready, c->blocked, c->stuck, c->running,
+	    c->done, c->failed, c->cancelled);
+	status_batch_line(st);
 }
 
 static int
 cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, ARGS_HELP, { NULL, 0, NULL, 0 }
+		{ "json", no_argument, NULL, 'j' }, { "batch", no_argument, NULL, 'b' }, ARGS_HELP,
+		{ NULL, 0, NULL, 0 }
 	};
 	struct queue_counts counts;
 	struct state st;
-	int c, rc = 0, json = 0;
+	int c, rc = 0, json = 0, batch = 0;
 	cJSON *out;
 
-	while ((c = args_next(ctx, argc, argv, "j", opts, &rc)) != -1) {
-		if (c != 'j')
+	while ((c = args_next(ctx, argc, argv, "jb", opts, &rc)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 'b')
+			batch = 1;
+		else
 			return rc;
-		json = 1;
 	}
-	if (argc != optind)
-		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if (argc - optind > (batch ? 1 : 0))
+		return args_usage(ctx, "unexpected argument '%s'", argv[argc - 1]);
 	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {
 		queue_count(&st, &counts);
-		if (json) {
+		if (batch)
+			rc = status_batch(&st, optind < argc ? argv[optind] : NULL, json);
+		else if (json) {
 			out = status_json(&st, &counts);
 			state_json_print(out);
 			cJSON_Delete(out);

@@ -143,3 +143,45 @@ observe_remember(cJSON *term, const struct observation *o)
 		return;
 	state_set_str(term, TERMINAL_AGENT, o->v.profile);
 }
+
+/*
+ * A terminal's state now, read from its pane, or why it cannot be read. Read-only: the stall
+ * count shown is the one a check would record.
+ */
+static void
+observe_live(struct state *st, struct panes *panes, struct observe_cache *captures,
+    const cJSON *term, struct verdict *v)
+{
+	const char *pname = state_str(term, "profile");
+	struct observation o;
+	char *cause = NULL;
+
+	if (observe_terminal(panes, term, NULL, st->dir, captures, &o, &cause) != 0) {
+		memset(v, 0, sizeof *v);
+		v->state = PANE_UNKNOWN;
+		v->profile = pname != NULL ? pname : "auto";
+		snprintf(v->rule, sizeof v->rule, "%s", cause);
+		free(cause);
+		return;
+	}
+	*v = o.v;
+	v->seen = stall_peek(term, o.hash, st->now);
+}
+
+struct verdict *
+observe_all(struct state *st)
+{
+	struct verdict *v = xcalloc((size_t)cJSON_GetArraySize(st->terminals) + 1, sizeof *v);
+	struct observe_cache captures = { 0 };
+	struct panes panes;
+	const cJSON *term;
+	int have = st->terminals->child != NULL && panes_read(&panes) == 0;
+	size_t i = 0;
+
+	cJSON_ArrayForEach(term, st->terminals)
+		observe_live(st, have ? &panes : NULL, &captures, term, &v[i++]);
+	observe_cache_free(&captures);
+	if (have)
+		panes_free(&panes);
+	return v;
+}

@@ -60,4 +60,12 @@ int observe_terminal(const struct panes *, const cJSON *term, const char *pane_i
  */
 void observe_remember(cJSON *term, const struct observation *);
 
+struct state;
+/*
+ * Every terminal of ST observed now, read-only (status, plan): one verdict each, in the order
+ * of st->terminals (caller frees). A terminal that cannot be read is PANE_UNKNOWN with the
+ * cause as its rule; the stall count is the one a check would record.
+ */
+struct verdict *observe_all(struct state *);
+
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graph.h"
 #include "name.h"
 #include "queue.h"
 #include "schedule.h"
@@ -33,28 +34,44 @@ queue_check_command(const char *command)
 	return NULL;
 }
 
+const char *
+queue_shown_status(struct state *st, const cJSON *item)
+{
+	const char *status = state_str(item, ITEM_STATUS), *blocker;
+	const struct graph_node *node;
+
+	if (strcmp(status, ST_PENDING) != 0)
+		return status;
+	if (schedule_ready(st, item, &blocker))
+		return QUEUE_READY;
+	node = graph_node(graph_get(st), state_str(item, ITEM_ID));
+	return node != NULL && node->kind == GRAPH_STUCK ? QUEUE_STUCK : QUEUE_BLOCKED;
+}
+
 void
 queue_count(struct state *st, struct queue_counts *c)
 {
-	const char *status, *blocker;
+	const char *shown;
 	const cJSON *item;
 
 	memset(c, 0, sizeof *c);
 	cJSON_ArrayForEach(item, st->queue) {
-		status = state_str(item, ITEM_STATUS);
-		if (strcmp(status, ST_RUNNING) == 0)
+		shown = queue_shown_status(st, item);
+		if (strcmp(shown, ST_RUNNING) == 0)
 			c->running++;
-		else if (schedule_ready(st, item, &blocker))
+		else if (strcmp(shown, QUEUE_READY) == 0)
 			c->ready++;
+		else if (strcmp(shown, QUEUE_STUCK) == 0)
+			c->stuck++;
 		else
 			c->blocked++;
 	}
-	c->pending = c->ready + c->blocked;
+	c->pending = c->ready + c->blocked + c->stuck;
 	cJSON_ArrayForEach(item, st->completed) {
-		status = state_str(item, ITEM_STATUS);
-		if (strcmp(status, ST_DONE) == 0)
+		shown = state_str(item, ITEM_STATUS);
+		if (strcmp(shown, ST_DONE) == 0)
 			c->done++;
-		else if (strcmp(status, ST_FAILED) == 0)
+		else if (strcmp(shown, ST_FAILED) == 0)
 			c->failed++;
 		else
 			c->cancelled++;
@@ -79,6 +96,7 @@ queue_badge(const char *fmt, const struct queue_counts *c, char **out)
 		case 'p': v = c->pending; break;
 		case 'y': v = c->ready; break;
 		case 'b': v = c->blocked; break;
+		case 's': v = c->stuck; break;
 		case 'r': v = c->running; break;
 		case 'd': v = c->done; break;
 		case 'f': v = c->failed; break;

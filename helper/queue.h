@@ -14,13 +14,19 @@
 /* NULL if a command may be queued, else why not. */
 const char *queue_check_command(const char *);
 
-/* Counts per status; ready and blocked split pending. */
+/* The status shown to people: pending splits into ready, blocked and stuck (graph.h). */
+#define QUEUE_READY "ready"
+#define QUEUE_BLOCKED "blocked"
+#define QUEUE_STUCK "stuck"
+const char *queue_shown_status(struct state *, const cJSON *item);
+
+/* Counts per status; ready, blocked and stuck split pending. */
 struct queue_counts {
-	int pending, ready, blocked, running, done, failed, cancelled;
+	int pending, ready, blocked, stuck, running, done, failed, cancelled;
 };
 #define QUEUE_BADGE_FORMAT "Q:%p R:%r"
 void queue_count(struct state *, struct queue_counts *);
-/* Expands %p %y %b %r %d %f %c %%; empty when nothing is pending or running. -1: bad format. */
+/* Expands %p %y %b %s %r %d %f %c %%; empty when nothing is pending or running. -1: bad format. */
 int queue_badge(const char *format, const struct queue_counts *, char **);
 
 #endif

@@ -19,6 +19,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_retry_entry,
 	&cmd_status_entry,
 	&cmd_badge_entry,
+	&cmd_plan_entry,
 	&cmd_dispatch_entry,
 	&cmd_check_entry,
 	&cmd_send_entry,

@@ -39,7 +39,7 @@ extern const struct cmd_entry cmd_terminal_add_entry, cmd_terminal_rm_entry,
 extern const struct cmd_entry cmd_enqueue_entry, cmd_ls_entry;
 extern const struct cmd_entry cmd_done_entry, cmd_fail_entry, cmd_cancel_entry,
     cmd_retry_entry;
-extern const struct cmd_entry cmd_status_entry, cmd_badge_entry;
+extern const struct cmd_entry cmd_status_entry, cmd_badge_entry, cmd_plan_entry;
 extern const struct cmd_entry cmd_dispatch_entry, cmd_check_entry, cmd_send_entry,
     cmd_pause_entry, cmd_resume_entry;
 extern const struct cmd_entry cmd_hook_entry, cmd_path_entry, cmd_menu_terminals_entry;
