@@ -345,8 +345,8 @@ plan_print(struct state *st, const struct plan *p)
 	duration_format(p->parallel, par);
 	duration_format(p->sequential, seq);
 	duration_format(p->critical_seconds, cp);
-	printf("  Estimated parallel time %s (%zu workers)   sequential %s   parallelism benefit "
-	    "%.2fx\n", par, p->workers, seq, plan_benefit(p));
+	printf("  Estimated parallel time %s (%zu worker%s)   sequential %s   parallelism benefit "
+	    "%.2fx\n", par, p->workers, p->workers == 1 ? "" : "s", seq, plan_benefit(p));
 	printf("  Critical path (%s): ", cp);
 	for (i = 0; i < p->ncritical; i++) {
 		printf("%s", i > 0 ? " -> " : "");

@@ -156,7 +156,7 @@ graph_topo(struct graph *g)
 static void
 graph_add_cycle(struct graph *g, const long *scc_of, long scc, size_t start, long *pos)
 {
-	size_t *path = xcalloc(g->n + 1, sizeof *path), len = 0, cur = start, d, i;
+	size_t *path = xcalloc(g->n + 1, sizeof *path), len = 0, cur = start, d, i, first;
 	struct graph_cycle *c;
 
 	while (pos[cur] < 0) {
@@ -172,11 +172,19 @@ graph_add_cycle(struct graph *g, const long *scc_of, long scc, size_t start, lon
 	c = &g->cycles[g->ncycles++];
 	c->n = len - (size_t)pos[cur];
 	c->nodes = xcalloc(c->n, sizeof *c->nodes);
-	/* The walk followed dependencies; people read a cycle in the order things would run. */
+	/*
+	 * The walk followed dependencies; people read a cycle in the order things would run,
+	 * from its item earliest in the file.
+	 */
 	for (i = 0; i < c->n; i++)
 		c->nodes[i] = path[len - 1 - i];
-	for (i = 0; i < len; i++)
-		pos[path[i]] = -1;
+	for (i = first = 0; i < c->n; i++) {
+		if (c->nodes[i] < c->nodes[first])
+			first = i;
+	}
+	for (i = 0; i < c->n; i++)
+		path[i] = c->nodes[(first + i) % c->n];
+	memcpy(c->nodes, path, c->n * sizeof *c->nodes);
 	free(path);
 }
 
