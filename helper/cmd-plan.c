@@ -121,11 +121,11 @@ plan_phase(const struct plan *p)
 
 	for (i = 0; i < p->g->n; i++) {
 		if (p->g->nodes[i].kind == GRAPH_RUNNING &&
-		    (phase = state_str(p->g->nodes[i].item, ITEM_PHASE)) != NULL)
+		    (phase = p->g->nodes[i].phase) != NULL)
 			return phase;
 	}
 	for (i = 0; i < p->nready; i++) {
-		if ((phase = state_str(p->ready[i]->item, ITEM_PHASE)) != NULL)
+		if ((phase = p->ready[i]->phase) != NULL)
 			return phase;
 	}
 	return NULL;

@@ -97,6 +97,9 @@ graph_nodes(struct state *st, struct graph *g)
 		v->index = i++;
 		v->cycle = -1;
 		v->priority = cJSON_GetObjectItemCaseSensitive(item, ITEM_PRIORITY)->valuedouble;
+		/* Read once: the simulation compares nodes n log n times. */
+		v->created = state_str(item, ITEM_CREATED);
+		v->phase = state_str(item, ITEM_PHASE);
 		graph_estimate(st, g, v);
 		strmap_put(g->index, v->id, v);
 		edges += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(item,
@@ -390,6 +393,16 @@ graph_critical(struct graph *g)
 	}
 }
 
+/* Set bits, without a libgcc call where the compiler may not assume a popcnt instruction. */
+static size_t
+graph_popcount(unsigned long long x)
+{
+	x -= (x >> 1) & 0x5555555555555555ULL;
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (size_t)((x * 0x0101010101010101ULL) >> 56);
+}
+
 /*
  * Unblocks: how many startable nodes each startable node reaches through its dependents. Exact
  * counts over a DAG need reachability sets; they are built word-parallel, for 1024 target
@@ -427,8 +440,10 @@ graph_unblocks(struct graph *g)
 				if (j >= c0)
 					mine[(j - c0) / 64] |= 1ULL << ((j - c0) % 64);
 			}
-			for (word = 0; word < GRAPH_CHUNK_WORDS; word++)
-				v->unblocks += (size_t)__builtin_popcountll(mine[word]);
+			for (word = 0; word < GRAPH_CHUNK_WORDS; word++) {
+				if (mine[word] != 0)
+					v->unblocks += graph_popcount(mine[word]);
+			}
 		}
 	}
 	free(set);
@@ -489,7 +504,6 @@ graph_get(struct state *st)
 int
 graph_cmp(const struct graph_node *a, const struct graph_node *b, const char *phase)
 {
-	const char *ca, *cb, *pa, *pb;
 	int c, ma, mb;
 
 	if (a->priority != b->priority)
@@ -499,19 +513,15 @@ graph_cmp(const struct graph_node *a, const struct graph_node *b, const char *ph
 	if (a->unblocks != b->unblocks)
 		return a->unblocks > b->unblocks ? -1 : 1;
 	if (phase != NULL) {
-		pa = state_str(a->item, ITEM_PHASE);
-		pb = state_str(b->item, ITEM_PHASE);
-		ma = pa != NULL && strcmp(pa, phase) == 0;
-		mb = pb != NULL && strcmp(pb, phase) == 0;
+		ma = a->phase != NULL && strcmp(a->phase, phase) == 0;
+		mb = b->phase != NULL && strcmp(b->phase, phase) == 0;
 		if (ma != mb)
 			return ma ? -1 : 1;
 	}
 	if (a->estimate != b->estimate)
 		return a->estimate < b->estimate ? -1 : 1;
 	/* Our timestamps are fixed-width UTC, so text order is time order. */
-	ca = state_str(a->item, ITEM_CREATED);
-	cb = state_str(b->item, ITEM_CREATED);
-	if (ca != NULL && cb != NULL && (c = strcmp(ca, cb)) != 0)
+	if (a->created != NULL && b->created != NULL && (c = strcmp(a->created, b->created)) != 0)
 		return c;
 	return (a->index > b->index) - (a->index < b->index);
 }
@@ -534,12 +544,34 @@ graph_cycle_text(const struct graph *g, long cycle)
 	return text;
 }
 
+/* "blocked by a, b": the live items V waits on. */
+static char *
+graph_blockers(const struct graph *g, const struct graph_node *v)
+{
+	static const char lead[] = "blocked by";
+	size_t i, len = sizeof lead, n;
+	char *why;
+
+	for (i = 0; i < v->ndeps; i++)
+		len += strlen(g->nodes[v->deps[i]].id) + 2;
+	why = xmalloc(len);
+	memcpy(why, lead, sizeof lead);
+	len = sizeof lead - 1;
+	for (i = 0; i < v->ndeps; i++) {
+		n = strlen(g->nodes[v->deps[i]].id);
+		memcpy(why + len, i > 0 ? ", " : " ", i > 0 ? 2 : 1);
+		len += i > 0 ? 2 : 1;
+		memcpy(why + len, g->nodes[v->deps[i]].id, n + 1);
+		len += n;
+	}
+	return why;
+}
+
 char *
 graph_why(const struct graph *g, const struct graph_node *v)
 {
 	const char *reason;
 	char *why, *cycle;
-	size_t i;
 
 	switch (v->kind) {
 	case GRAPH_STUCK:
@@ -560,15 +592,7 @@ graph_why(const struct graph *g, const struct graph_node *v)
 		free(cycle);
 		return why;
 	case GRAPH_BLOCKED:
-		why = xstrdup("blocked by");
-		for (i = 0; i < v->ndeps; i++) {
-			const struct graph_node *d = &g->nodes[v->deps[i]];
-			char *more;
-			xasprintf(&more, "%s%s %s", why, i > 0 ? "," : "", d->id);
-			free(why);
-			why = more;
-		}
-		return why;
+		return graph_blockers(g, v);
 	default:
 		return NULL;
 	}

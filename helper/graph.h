@@ -31,6 +31,7 @@ struct graph_node {
 	size_t index;        /* in the queue, which is also the order of g->nodes */
 	enum graph_kind kind;
 	double priority;
+	const char *created, *phase; /* the item's createdAt and phase (NULL if none) */
 	double estimate;     /* seconds: its own, else the graph's median */
 	int guessed;         /* the estimate is the median, not the item's */
 	double remaining;    /* the estimate; for a running item less the time it has run, >= 0 */

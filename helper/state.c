@@ -1056,9 +1056,8 @@ state_file_item(struct state *st, cJSON *item)
 	for (cJSON *e = from->child; e != NULL; e = e->next) {
 		if (e == item) {
 			cJSON_AddItemToArray(to, cJSON_DetachItemViaPointer(from, item));
-			/* The graph's nodes are the queue's items: one coming back needs a node. */
-			if (to == st->queue)
-				state_graph_stale(st);
+			/* Its dependents' kinds change (stuck, ready), and one coming back needs a node. */
+			state_graph_stale(st);
 			return;
 		}
 	}

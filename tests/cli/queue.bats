@@ -366,15 +366,15 @@ count_items() {
 	[ "${#lines[@]}" -eq 4 ]
 }
 
-@test "ls --json: {\"items\": [...]}, each item as stored plus ready and blockedBy" {
+@test "ls --json: {\"items\": [...]}, each item as stored plus ready, blockedBy and why" {
 	printf '{"queue": [{"id": "a", "command": "/a", "extra": {"k": 1}}, {"id": "b", "command": "/b", "dependsOn": ["a"]}]}' > "$S"
 	run --separate-stderr td ls --json
 	assert_success
 	[ "$(json - 'join ",", sort keys %$d' <<< "$output")" = items ]
 	[ "$(json - '$d->{items}[0]' <<< "$output" | sed -E 's/"createdAt":"[^"]*"/"createdAt":T/')" = \
-	    '{"attempts":0,"blockedBy":null,"command":"/a","createdAt":T,"dependsOn":[],"extra":{"k":1},"id":"a","priority":0,"ready":true,"status":"pending"}' ]
+	    '{"attempts":0,"blockedBy":null,"command":"/a","createdAt":T,"dependsOn":[],"extra":{"k":1},"id":"a","priority":0,"ready":true,"status":"pending","why":null}' ]
 	[ "$(json - '$d->{items}[1]' <<< "$output" | sed -E 's/"createdAt":"[^"]*"/"createdAt":T/')" = \
-	    '{"attempts":0,"blockedBy":"a","command":"/b","createdAt":T,"dependsOn":["a"],"id":"b","priority":0,"ready":false,"status":"pending"}' ]
+	    '{"attempts":0,"blockedBy":"a","command":"/b","createdAt":T,"dependsOn":["a"],"id":"b","priority":0,"ready":false,"status":"pending","why":"blocked by a"}' ]
 }
 
 @test "ls on an empty queue prints nothing; --json an empty list" {
@@ -385,7 +385,7 @@ count_items() {
 	[ "$(json - '$d' <<< "$output")" = '{"items":[]}' ]
 }
 
-@test "ls --status filters: pending, ready, blocked, running, done, failed, cancelled" {
+@test "ls --status filters: pending, ready, blocked, stuck, running, done, failed, cancelled" {
 	cat > "$S" <<-'EOF'
 	{"queue": [
 	  {"id": "r1", "command": "/r1"},
@@ -398,7 +398,7 @@ count_items() {
 	  {"id": "f1", "command": "/f1", "status": "failed"},
 	  {"id": "c1", "command": "/c1", "status": "cancelled"}]}
 	EOF
-	local -A want=([pending]=r1,b1,b2,b3,r2 [ready]=r1,r2 [blocked]=b1,b2,b3 [running]=u1 [done]=d1
+	local -A want=([pending]=r1,b1,b2,b3,r2 [ready]=r1,r2 [blocked]=b1,b3 [stuck]=b2 [running]=u1 [done]=d1
 	    [failed]=f1 [cancelled]=c1)
 	local s
 	for s in "${!want[@]}"; do
@@ -408,7 +408,8 @@ count_items() {
 			fail "--status $s: $output"
 		run td ls --status "$s"
 		assert_success
-		[ "$(tail -n +2 <<< "$output" | awk '{print $1}' | paste -sd,)" = "${want[$s]}" ]
+		# (an item that will not start without help has a second, indented line: why)
+		[ "$(tail -n +2 <<< "$output" | grep -v '^ ' | awk '{print $1}' | paste -sd,)" = "${want[$s]}" ]
 	done
 	run --separate-stderr td ls --status finished
 	assert_failure 2
@@ -602,7 +603,7 @@ write_busy() {
 	assert_line --regexp '^generator-1 .* sh:1 .* claude .* 2 +run-1( |$)'
 	assert_line --regexp '^generator-2 .* sh:2 .* auto .* 2 +- '
 	assert_line --regexp '^reviewer-1 .* sh:3 .* 2 +- '
-	assert_line 'queue: 3 pending (2 ready, 1 blocked), 1 running; today: 1 done, 2 failed, 1 cancelled'
+	assert_line 'queue: 3 pending (2 ready, 1 blocked, 0 stuck), 1 running; today: 1 done, 2 failed, 1 cancelled'
 }
 
 @test "status --json: {state, terminals: [{name, target, profile, group, current, pending}], counts}" {
@@ -611,7 +612,7 @@ write_busy() {
 	assert_success
 	[ "$(json - '$d->{state}' <<< "$output")" = "$S" ]
 	[ "$(json - '$d->{counts}' <<< "$output")" = \
-	    '{"blocked":1,"cancelled":1,"done":1,"failed":2,"pending":3,"ready":2,"running":1}' ]
+	    '{"blocked":1,"cancelled":1,"done":1,"failed":2,"pending":3,"ready":2,"running":1,"stuck":0}' ]
 	[ "$(json - 'join ";", map { my $t = $_; join ",", map { "$_=" . ($t->{$_} // "null") } qw(name target profile group current pending) } @{$d->{terminals}}' <<< "$output")" = \
 	    'name=generator-1,target=sh:1,profile=claude,group=generator,current=run-1,pending=2;name=generator-2,target=sh:2,profile=auto,group=generator,current=null,pending=2;name=reviewer-1,target=sh:3,profile=auto,group=reviewer-1,current=null,pending=2' ]
 }
@@ -620,7 +621,7 @@ write_busy() {
 	run --separate-stderr td status
 	assert_success
 	assert_line --index 0 "state: $S"
-	assert_line 'queue: 0 pending (0 ready, 0 blocked), 0 running; today: 0 done, 0 failed, 0 cancelled'
+	assert_line 'queue: 0 pending (0 ready, 0 blocked, 0 stuck), 0 running; today: 0 done, 0 failed, 0 cancelled'
 	run td status --json
 	[ "$(json - '$d->{terminals}' <<< "$output")" = '[]' ]
 	[ "$(json - '$d->{counts}{pending}' <<< "$output")" = 0 ]
