@@ -25,6 +25,13 @@ graph_node(const struct graph *g, const char *id)
 	return strmap_get(g->index, id);
 }
 
+/* A running item stays running whatever it waits on: someone started it. */
+static int
+graph_running(const struct graph_node *v)
+{
+	return strcmp(state_str(v->item, ITEM_STATUS), ST_RUNNING) == 0;
+}
+
 static int
 graph_cmp_double(const void *a, const void *b)
 {
@@ -105,8 +112,8 @@ graph_nodes(struct state *st, struct graph *g)
 		edges += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(item,
 		    ITEM_DEPENDS));
 	}
-	dpool = xcalloc(edges + 1, sizeof *dpool);
-	kpool = xcalloc(edges + 1, sizeof *kpool);
+	dpool = g->dep_pool = xcalloc(edges + 1, sizeof *dpool);
+	kpool = g->kid_pool = xcalloc(edges + 1, sizeof *kpool);
 	for (i = 0; i < g->n; i++) {
 		v = &g->nodes[i];
 		v->deps = dpool;
@@ -302,7 +309,7 @@ graph_cycles(struct graph *g)
 		}
 		v->cycle = cycle_of[scc_of[i]];
 		v->on_cycle = 1;
-		v->kind = GRAPH_NEVER;
+		v->kind = graph_running(v) ? GRAPH_RUNNING : GRAPH_NEVER;
 		queue[tail++] = i;
 	}
 	while (head < tail) {
@@ -312,7 +319,7 @@ graph_cycles(struct graph *g)
 			if (w->cycle >= 0)
 				continue;
 			w->cycle = v->cycle;
-			w->kind = GRAPH_NEVER;
+			w->kind = graph_running(w) ? GRAPH_RUNNING : GRAPH_NEVER;
 			queue[tail++] = w->index;
 		}
 	}
@@ -347,7 +354,7 @@ graph_kinds(struct state *st, struct graph *g)
 
 	for (i = 0; i < g->norder; i++) {
 		v = &g->nodes[g->order[i]];
-		if (strcmp(state_str(v->item, ITEM_STATUS), ST_RUNNING) == 0) {
+		if (graph_running(v)) {
 			v->kind = GRAPH_RUNNING;
 			continue;
 		}
@@ -418,6 +425,9 @@ graph_unblocks(struct graph *g)
 	unsigned long long *set;
 	struct graph_node *v;
 
+	/* Only nodes in the topological order take part (not a running item on a cycle). */
+	for (i = 0; i < g->n; i++)
+		pos[i] = (size_t)-1;
 	for (i = 0; i < g->norder; i++) {
 		if (graph_startable(&g->nodes[g->order[i]])) {
 			pos[g->order[i]] = k;
@@ -432,6 +442,7 @@ graph_unblocks(struct graph *g)
 			v = &g->nodes[list[i]];
 			memset(mine, 0, GRAPH_CHUNK_WORDS * sizeof *mine);
 			for (e = 0; e < v->nkids; e++) {
+				/* >= c1 also skips a kid outside the order (-1) */
 				if (!graph_startable(&g->nodes[v->kids[e]]) ||
 				    (j = pos[v->kids[e]]) >= c1)
 					continue;
@@ -472,10 +483,8 @@ graph_free(struct graph *g)
 
 	if (g == NULL)
 		return;
-	if (g->n > 0) {
-		free(g->nodes[0].deps);
-		free(g->nodes[0].kids);
-	}
+	free(g->dep_pool);
+	free(g->kid_pool);
 	for (i = 0; i < g->ncycles; i++)
 		free(g->cycles[i].nodes);
 	free(g->cycles);

@@ -55,6 +55,7 @@ struct graph {
 	size_t *order, norder;  /* topological order of the nodes not on or behind a cycle */
 	struct graph_cycle *cycles;
 	size_t ncycles;
+	size_t *dep_pool, *kid_pool; /* every node's deps and kids */
 	double median;          /* the estimate of items without one */
 	struct strmap *index;   /* id -> node */
 };
