@@ -71,19 +71,23 @@ graph_estimate(struct state *st, struct graph *g, struct graph_node *v)
 {
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(v->item, ITEM_ESTIMATE);
 	time_t started;
+	double elapsed;
 
 	v->guessed = !cJSON_IsNumber(e);
 	v->estimate = v->guessed ? g->median : e->valuedouble;
 	v->remaining = v->estimate;
+	/* A startedAt ahead of our clock (another machine's) has not used any of the estimate. */
 	if (strcmp(state_str(v->item, ITEM_STATUS), ST_RUNNING) == 0 &&
-	    state_parse_time(state_str(v->item, ITEM_STARTED), &started) == 0) {
-		v->remaining -= difftime(st->now, started);
-		if (v->remaining < 0)
-			v->remaining = 0;
-	}
+	    state_parse_time(state_str(v->item, ITEM_STARTED), &started) == 0 &&
+	    (elapsed = difftime(st->now, started)) > 0)
+		v->remaining = elapsed < v->estimate ? v->estimate - elapsed : 0;
 }
 
-/* Nodes, and the edges between live nodes: deps and kids share one pool each. */
+/*
+ * Nodes, and the edges between live nodes: deps and kids share one pool each. A running item
+ * waits on nothing: a dependency retried after it started holds it back no more than it
+ * closes a cycle through it, so it has no edges to what it depends on.
+ */
 static void
 graph_nodes(struct state *st, struct graph *g)
 {
@@ -117,6 +121,8 @@ graph_nodes(struct state *st, struct graph *g)
 	for (i = 0; i < g->n; i++) {
 		v = &g->nodes[i];
 		v->deps = dpool;
+		if (strcmp(state_str(v->item, ITEM_STATUS), ST_RUNNING) == 0)
+			continue;
 		cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(v->item, ITEM_DEPENDS)) {
 			if ((w = graph_node(g, dep->valuestring)) != NULL) {
 				v->deps[v->ndeps++] = w->index;

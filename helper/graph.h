@@ -37,7 +37,7 @@ struct graph_node {
 	double remaining;    /* the estimate; for a running item less the time it has run, >= 0 */
 	double critical;     /* remaining plus the longest chain of remaining through dependents */
 	size_t unblocks;     /* items that can start once it is done, transitively */
-	size_t *deps, ndeps; /* live nodes it waits on */
+	size_t *deps, ndeps; /* live nodes it waits on (none for a running node) */
 	size_t *kids, nkids; /* live nodes waiting on it */
 	const cJSON *root;   /* stuck: the failed or cancelled item behind it */
 	const char *missing; /* never: the id that exists nowhere, if that is why */
