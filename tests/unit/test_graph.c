@@ -341,7 +341,8 @@ test_cycle(void)
 	struct graph *g;
 	struct graph_node *a, *b, *c, *d, *e, *f, *x;
 
-	/* a waits on c, b on a, c on b: run in order, that is b -> c -> a -> b from b. */
+	/* a waits on c, b on a, c on b: in the order they would run, from the first in the file,
+	 * a -> b -> c -> a. */
 	load(&st, "{'queue': ["
 	    "{'id': 'a', 'command': 'a', 'estimate': 60, 'dependsOn': ['c']},"
 	    "{'id': 'b', 'command': 'b', 'estimate': 60, 'dependsOn': ['a']},"
@@ -365,10 +366,10 @@ test_cycle(void)
 	ok(!d->on_cycle && !e->on_cycle && !x->on_cycle && d->cycle == 0 && e->cycle == 0 &&
 	    x->cycle == 0, "cycle: items behind it name it, not on it");
 	ok(!graph_startable(a) && !graph_startable(d), "cycle: never startable");
-	is_why(g, "a", "never starts: on the cycle b -> c -> a -> b");
-	is_why(g, "c", "never starts: on the cycle b -> c -> a -> b");
-	is_why(g, "d", "never starts: behind the cycle b -> c -> a -> b");
-	is_why(g, "e", "never starts: behind the cycle b -> c -> a -> b");
+	is_why(g, "a", "never starts: on the cycle a -> b -> c -> a");
+	is_why(g, "c", "never starts: on the cycle a -> b -> c -> a");
+	is_why(g, "d", "never starts: behind the cycle a -> b -> c -> a");
+	is_why(g, "e", "never starts: behind the cycle a -> b -> c -> a");
 	is_int(f->kind, GRAPH_READY, "cycle: an item beside it is ready");
 	is_int(f->unblocks, 0, "cycle: x, behind the cycle, is not unblocked by f");
 	is_num(f->critical, 600, "cycle: nor on f's critical path");
@@ -390,7 +391,7 @@ test_cycle(void)
 	ok(node(g, "p")->cycle == node(g, "q")->cycle && node(g, "r")->cycle ==
 	    node(g, "s")->cycle && node(g, "p")->cycle != node(g, "r")->cycle &&
 	    node(g, "t")->cycle == node(g, "r")->cycle, "two cycles: each item names its own");
-	is_why(g, "t", "never starts: behind the cycle s -> r -> s");
+	is_why(g, "t", "never starts: behind the cycle r -> s -> r");
 	graph_free(g);
 	state_close(&st);
 }
@@ -733,7 +734,7 @@ test_random(void)
 
 /* ------------------------------------------------------------------------------------------ */
 
-/* A node as graph_cmp reads it; the item holds phase and createdAt. */
+/* A node as graph_cmp reads it: phase and createdAt as graph_build copies them from the item. */
 static struct graph_node
 cmp_node(cJSON *holder, size_t index, double priority, double critical, size_t unblocks,
     const char *phase, double estimate, const char *created)
@@ -747,6 +748,8 @@ cmp_node(cJSON *holder, size_t index, double priority, double critical, size_t u
 		cJSON_AddStringToObject(item, ITEM_CREATED, created);
 	cJSON_AddItemToArray(holder, item);
 	v.item = item;
+	v.phase = state_str(item, ITEM_PHASE);
+	v.created = state_str(item, ITEM_CREATED);
 	v.index = index;
 	v.priority = priority;
 	v.critical = critical;
