@@ -166,6 +166,8 @@ setup_key() {
 	    "" \
 	    "Status" s \
 	    "display-popup -E -w 90% -h 80% -T ' tmux-dispatch status ' 'exec $scripts/status.sh\"'" \
+	    "Plan" l \
+	    "display-popup -E -w 90% -h 80% -T ' tmux-dispatch plan ' 'exec $scripts/plan.sh\"'" \
 	    "Edit the state file" e \
 	    "display-popup -E -w 90% -h 90% -T ' state file ' 'exec $scripts/edit-state.sh\"'" \
 	    2>/dev/null; then

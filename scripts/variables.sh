@@ -28,7 +28,9 @@ enter_delay_default="200"
 profiles_option="@dispatch-profiles"
 profiles_default=""
 
-# The text of #{@dispatch_badge}; empty: the helper's default, "Q:%p R:%r".
+# The text of #{@dispatch_badge}, in `tmux-dispatch badge --format` codes (%p pending, %y ready,
+# %b blocked, %s stuck, %r running, %d done, %f failed, %c cancelled, %% a percent sign);
+# empty: the helper's default, "Q:%p R:%r". The helper checks it (a bad one gives the default).
 badge_format_option="@dispatch-badge-format"
 badge_format_default=""
 

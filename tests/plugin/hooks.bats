@@ -171,6 +171,20 @@ badge_is() {
 	assert_no_pane_in_mode
 }
 
+@test "badge: %s counts the stuck items (a dependency failed)" {
+	tmux set-option -g @dispatch-badge-format 'S%s B%b Y%y'
+	load_plugin
+	export TMUX_DISPATCH_BADGE_FORMAT='S%s B%b Y%y'
+	td enqueue --id root -- 'the root' >/dev/null
+	td enqueue --id leaf --after root -- 'the leaf' >/dev/null
+	wait_for 5 badge_is 'S0 B1 Y1' || fail "badge '$BADGE'"
+	# `fail` does not update the badge itself; the next queue-check does.
+	td fail root >/dev/null
+	td check >/dev/null
+	wait_for 5 badge_is 'S1 B0 Y0' || fail "badge '$BADGE'; $(td ls)"
+	assert_no_pane_in_mode
+}
+
 @test "hooks: a broken profiles file is said in @dispatch_message and cleared when fixed" {
 	AGENT_NOWAIT=1 start_agent agent --busy 0 --startup-delay 2
 	td terminal add agent "$AGENT_PANE" --profile claude

@@ -20,7 +20,7 @@ teardown() {
 	assert_output --partial 'tmux-dispatch'
 	for item in "Dispatch a command to this pane" "Queue a command for a terminal..." \
 	    "Queue-check now" "Register this pane as a terminal..." "Pause automatic dispatch" \
-	    "Resume automatic dispatch" "Status" "Edit the state file"; do
+	    "Resume automatic dispatch" "Status" "Plan" "Edit the state file"; do
 		assert_output --partial "$item"
 	done
 }

@@ -38,7 +38,7 @@ menu_dispatch() {
 	for item in "tmux-dispatch" "Dispatch a command to this pane" \
 	    "Queue a command for a terminal..." "Queue-check now" \
 	    "Register this pane as a terminal..." "Pause automatic dispatch" \
-	    "Resume automatic dispatch" "Status" "Edit the state file"; do
+	    "Resume automatic dispatch" "Status" "Plan" "Edit the state file"; do
 		outer_shows "$item" || fail "menu item '$item' not on screen: $(outer_screen)"
 	done
 	outer_keys Escape
@@ -194,6 +194,96 @@ menu_dispatch() {
 	wait_for 5 outer_shows "queue: 1 pending"
 	outer_keys q
 	wait_for 5 outer_lacks "q: close"
+	assert_no_pane_in_mode
+}
+
+@test "menu: the status popup shows the latest batch's progress" {
+	agent_and_client
+	# A second terminal whose pane does not exist: its item of the batch stays pending.
+	td terminal add ghost %99
+	run td dispatch --batch all -- 'batched work'
+	assert_success
+	open_menu
+	outer_keys s
+	wait_for 5 outer_shows "q: close"
+	wait_for 5 outer_shows "batch batch-1: 0/2 done (0%), running"
+	wait_for 30 agent_done 1
+	td check >/dev/null
+	wait_for 5 outer_shows "batch batch-1: 1/2 done (50%), running"
+	outer_keys q
+	wait_for 5 outer_lacks "q: close"
+	assert_no_pane_in_mode
+}
+
+# The rows inside the plan popup, its border stripped: one plan line per row.
+plan_screen() {
+	outer_screen | awk '/└/ { inside = 0 } inside; /┌/ { inside = 1 }' |
+		sed -e 's/^[^│]*│//' -e 's/│[^│]*$//' -e 's/ *$//'
+}
+
+plan_shows_line() {
+	plan_screen | grep -qxF -- "$1"
+}
+
+@test "menu: the plan popup shows the ready and blocked items, refreshes on a key, and q closes it" {
+	td enqueue --id build -- 'make build' >/dev/null
+	td enqueue --id docs -- 'make docs' >/dev/null
+	td enqueue --id ship --after build --after docs -- 'make ship' >/dev/null
+	# No state file option: the helper finds the one in the session's start directory.
+	tmux set-option -gu @dispatch-state-file
+	load_plugin
+	attach_client
+	open_menu
+	outer_keys l
+	wait_for 5 outer_shows "Dispatch plan"
+	outer_shows "q: close" || fail "no key help: $(outer_screen)"
+	plan_shows_line "  Ready for parallel execution (2):" || fail "$(plan_screen)"
+	plan_screen | grep -qE '^    build  make build +~1h   critical path 2h, unblocks 1$' ||
+		fail "build is not ready: $(plan_screen)"
+	plan_screen | grep -qE '^    docs +make docs +~1h   critical path 2h, unblocks 1$' ||
+		fail "docs is not ready: $(plan_screen)"
+	plan_shows_line "  Blocked (1):"
+	plan_shows_line "    ship  blocked by build, docs"
+	# Not every second: a key other than q runs the plan again.
+	td enqueue --id test -- 'make test' >/dev/null
+	sleep 1.5
+	plan_shows_line "  Ready for parallel execution (2):"
+	outer_keys r
+	wait_for 5 plan_shows_line "  Ready for parallel execution (3):"
+	outer_keys q
+	wait_for 5 outer_lacks "Dispatch plan"
+	assert_no_pane_in_mode
+}
+
+@test "menu: a plan taller than the popup scrolls (space, b, the arrows); Escape closes it" {
+	local i
+	td enqueue --id root -- 'the root' >/dev/null
+	for i in $(seq 1 40); do
+		td enqueue --id "leaf-$i" --after root -- "leaf $i" >/dev/null
+	done
+	load_plugin
+	attach_client
+	open_menu
+	outer_keys l
+	wait_for 5 outer_shows "Dispatch plan"
+	outer_shows "lines 1-" || fail "no scroll position: $(outer_screen)"
+	outer_lacks "Idle terminals now"
+	outer_keys Space
+	wait_for 5 outer_shows "Idle terminals now"
+	outer_lacks "Dispatch plan"
+	plan_shows_line "    leaf-40  blocked by root"
+	outer_keys b
+	wait_for 5 outer_shows "Dispatch plan"
+	outer_lacks "Idle terminals now"
+	# The arrows (escape sequences) move one line.
+	outer_keys Down
+	wait_for 5 outer_lacks "Dispatch plan"
+	[ "$(plan_screen | sed -n 1p)" = "  Phase: -   Active: 0   Completed: 0 / 41" ] ||
+		fail "not one line down: $(plan_screen)"
+	outer_keys Up
+	wait_for 5 outer_shows "Dispatch plan"
+	outer_keys Escape
+	wait_for 5 outer_lacks "lines 1-"
 	assert_no_pane_in_mode
 }
 
