@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "check.h"
 #include "graph.h"
 #include "item.h"
 #include "queue.h"
@@ -143,6 +144,12 @@ commit:
 	batch_sync(&st);
 	if ((rc = state_commit(&st)) == 0 && dependents)
 		td_say("cancelled: %s", *cancelled != '\0' ? cancelled : "nothing");
+	/* The status line's badge and silence arming follow the change now, not at the next check. */
+	if (rc == 0) {
+		struct check_plan none = { 0 };
+		check_sync(&st, &none);
+		check_plan_free(&none);
+	}
 out:
 	state_close(&st);
 	free(cancelled);

@@ -178,10 +178,11 @@ badge_is() {
 	td enqueue --id root -- 'the root' >/dev/null
 	td enqueue --id leaf --after root -- 'the leaf' >/dev/null
 	wait_for 5 badge_is 'S0 B1 Y1' || fail "badge '$BADGE'"
-	# `fail` does not update the badge itself; the next queue-check does.
+	# `fail` updates the badge itself, with no queue-check
 	td fail root >/dev/null
-	td check >/dev/null
 	wait_for 5 badge_is 'S1 B0 Y0' || fail "badge '$BADGE'; $(td ls)"
+	td retry root >/dev/null
+	wait_for 5 badge_is 'S0 B1 Y1' || fail "badge '$BADGE'; $(td ls)"
 	assert_no_pane_in_mode
 }
 
