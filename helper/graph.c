@@ -29,7 +29,7 @@ graph_node(const struct graph *g, const char *id)
 static int
 graph_running(const struct graph_node *v)
 {
-	return strcmp(state_str(v->item, ITEM_STATUS), ST_RUNNING) == 0;
+	return v->running;
 }
 
 static int
@@ -40,23 +40,25 @@ graph_cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The median of the estimates every item of the state has (finished ones too). */
+/* The median of the estimates every item of the state has: live ones read, finished ones. */
 static double
-graph_median(struct state *st)
+graph_median(struct state *st, struct graph *g, const cJSON *const *estimates)
 {
-	const cJSON *lists[2] = { st->queue, st->completed }, *item, *e;
-	double *v = NULL, median = GRAPH_DEFAULT_ESTIMATE;
-	size_t n = 0, cap = 0, l;
+	double *v = xcalloc(g->n + 1, sizeof *v), median = GRAPH_DEFAULT_ESTIMATE;
+	size_t n = 0, cap = g->n + 1, i;
+	const cJSON *item, *e;
 
-	for (l = 0; l < 2; l++) {
-		cJSON_ArrayForEach(item, lists[l]) {
-			e = cJSON_GetObjectItemCaseSensitive(item, ITEM_ESTIMATE);
-			if (!cJSON_IsNumber(e))
-				continue;
-			if (n == cap)
-				v = xreallocarray(v, cap = cap * 2 + 16, sizeof *v);
-			v[n++] = e->valuedouble;
-		}
+	for (i = 0; i < g->n; i++) {
+		if (cJSON_IsNumber(estimates[i]))
+			v[n++] = estimates[i]->valuedouble;
+	}
+	cJSON_ArrayForEach(item, st->completed) {
+		e = cJSON_GetObjectItemCaseSensitive(item, ITEM_ESTIMATE);
+		if (!cJSON_IsNumber(e))
+			continue;
+		if (n == cap)
+			v = xreallocarray(v, cap *= 2, sizeof *v);
+		v[n++] = e->valuedouble;
 	}
 	if (n > 0) {
 		qsort(v, n, sizeof *v, graph_cmp_double);
@@ -67,9 +69,9 @@ graph_median(struct state *st)
 }
 
 static void
-graph_estimate(struct state *st, struct graph *g, struct graph_node *v)
+graph_estimate(struct state *st, struct graph *g, struct graph_node *v, const cJSON *e,
+    const char *started_at)
 {
-	const cJSON *e = cJSON_GetObjectItemCaseSensitive(v->item, ITEM_ESTIMATE);
 	time_t started;
 	double elapsed;
 
@@ -77,10 +79,40 @@ graph_estimate(struct state *st, struct graph *g, struct graph_node *v)
 	v->estimate = v->guessed ? g->median : e->valuedouble;
 	v->remaining = v->estimate;
 	/* A startedAt ahead of our clock (another machine's) has not used any of the estimate. */
-	if (strcmp(state_str(v->item, ITEM_STATUS), ST_RUNNING) == 0 &&
-	    state_parse_time(state_str(v->item, ITEM_STARTED), &started) == 0 &&
+	if (v->running && state_parse_time(started_at, &started) == 0 &&
 	    (elapsed = difftime(st->now, started)) > 0)
 		v->remaining = elapsed < v->estimate ? v->estimate - elapsed : 0;
+}
+
+/*
+ * The keys the graph reads, in one walk over the item's members (a large queue is most of
+ * the work, and each lookup by name is a walk of its own). The state layer validated them.
+ */
+static void
+graph_read(struct graph_node *v, const cJSON **estimate, const char **started)
+{
+	const cJSON *m;
+	const char *k;
+
+	for (m = v->item->child; m != NULL; m = m->next) {
+		k = m->string;
+		if (strcmp(k, ITEM_ID) == 0)
+			v->id = m->valuestring;
+		else if (strcmp(k, ITEM_PRIORITY) == 0)
+			v->priority = m->valuedouble;
+		else if (strcmp(k, ITEM_CREATED) == 0)
+			v->created = cJSON_IsString(m) ? m->valuestring : NULL;
+		else if (strcmp(k, ITEM_PHASE) == 0)
+			v->phase = m->valuestring;
+		else if (strcmp(k, ITEM_DEPENDS) == 0)
+			v->depends = m;
+		else if (strcmp(k, ITEM_STATUS) == 0)
+			v->running = strcmp(m->valuestring, ST_RUNNING) == 0;
+		else if (strcmp(k, ITEM_ESTIMATE) == 0)
+			*estimate = m;
+		else if (strcmp(k, ITEM_STARTED) == 0)
+			*started = cJSON_IsString(m) ? m->valuestring : NULL;
+	}
 }
 
 /*
@@ -92,38 +124,40 @@ static void
 graph_nodes(struct state *st, struct graph *g)
 {
 	struct graph_node *v, *w;
-	const cJSON *dep;
+	const cJSON *dep, **estimates;
+	const char **started;
 	size_t i, edges = 0, *dpool, *kpool, *fill;
 	cJSON *item;
 
 	g->n = (size_t)cJSON_GetArraySize(st->queue);
 	g->nodes = xcalloc(g->n + 1, sizeof *g->nodes);
 	g->index = strmap_new();
-	g->median = graph_median(st);
+	estimates = xcalloc(g->n + 1, sizeof *estimates);
+	started = xcalloc(g->n + 1, sizeof *started);
 	i = 0;
 	cJSON_ArrayForEach(item, st->queue) {
 		v = &g->nodes[i];
 		v->item = item;
-		v->id = state_str(item, ITEM_ID);
-		v->index = i++;
+		v->index = i;
 		v->cycle = -1;
-		v->priority = cJSON_GetObjectItemCaseSensitive(item, ITEM_PRIORITY)->valuedouble;
-		/* Read once: the simulation compares nodes n log n times. */
-		v->created = state_str(item, ITEM_CREATED);
-		v->phase = state_str(item, ITEM_PHASE);
-		graph_estimate(st, g, v);
+		graph_read(v, &estimates[i], &started[i]);
 		strmap_put(g->index, v->id, v);
-		edges += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(item,
-		    ITEM_DEPENDS));
+		edges += (size_t)cJSON_GetArraySize(v->depends);
+		i++;
 	}
+	g->median = graph_median(st, g, estimates);
+	for (i = 0; i < g->n; i++)
+		graph_estimate(st, g, &g->nodes[i], estimates[i], started[i]);
+	free(started);
+	free(estimates);
 	dpool = g->dep_pool = xcalloc(edges + 1, sizeof *dpool);
 	kpool = g->kid_pool = xcalloc(edges + 1, sizeof *kpool);
 	for (i = 0; i < g->n; i++) {
 		v = &g->nodes[i];
 		v->deps = dpool;
-		if (strcmp(state_str(v->item, ITEM_STATUS), ST_RUNNING) == 0)
+		if (v->running)
 			continue;
-		cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(v->item, ITEM_DEPENDS)) {
+		cJSON_ArrayForEach(dep, v->depends) {
 			if ((w = graph_node(g, dep->valuestring)) != NULL) {
 				v->deps[v->ndeps++] = w->index;
 				w->nkids++;
@@ -364,7 +398,7 @@ graph_kinds(struct state *st, struct graph *g)
 			v->kind = GRAPH_RUNNING;
 			continue;
 		}
-		cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(v->item, ITEM_DEPENDS)) {
+		cJSON_ArrayForEach(dep, v->depends) {
 			if ((w = graph_node(g, dep->valuestring)) != NULL) {
 				if (w->kind == GRAPH_STUCK && graph_raise(v, GRAPH_STUCK))
 					v->root = w->root;

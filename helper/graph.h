@@ -32,6 +32,8 @@ struct graph_node {
 	enum graph_kind kind;
 	double priority;
 	const char *created, *phase; /* the item's createdAt and phase (NULL if none) */
+	const cJSON *depends;        /* its dependsOn */
+	int running;                 /* its status is running */
 	double estimate;     /* seconds: its own, else the graph's median */
 	int guessed;         /* the estimate is the median, not the item's */
 	double remaining;    /* the estimate; for a running item less the time it has run, >= 0 */
