@@ -66,14 +66,22 @@ check_panes(struct check_plan *plan)
 	return plan->have_panes ? &plan->panes : NULL;
 }
 
-/* Finishes a terminal's item; PANE (the pane it ran in, if still there) gives its result. */
+/*
+ * Finishes a terminal's item; PANE (the pane it ran in, if still there) gives its result. A dry
+ * run finishes it in memory only, with no result and no event line: the terminals after this
+ * one then see what a check would leave them (a free worker, a dependency done).
+ */
 static void
-check_finish(struct state *st, cJSON *item, const char *status, const char *reason,
-    const char *pane)
+check_finish(struct state *st, const struct check_plan *plan, cJSON *item, const char *status,
+    const char *reason, const char *pane)
 {
 	char *text;
 	size_t len;
 
+	if (plan->flags & CHECK_DRY_RUN) {
+		item_finish_dry(st, item, status, reason);
+		return;
+	}
 	if (pane != NULL && capture_history(pane, CHECK_RESULT_LINES, &text, &len) == 0) {
 		item_save_result(st, item, text, len);
 		free(text);
@@ -94,9 +102,7 @@ check_next(struct state *st, const cJSON *term, struct check_plan *plan)
 	while ((next = schedule_next(st, term)) != NULL &&
 	    (why = queue_check_command(state_str(next, ITEM_COMMAND))) != NULL) {
 		check_say(plan, term->string, "refused %s: %s", state_str(next, ITEM_ID), why);
-		if (plan->flags & CHECK_DRY_RUN)
-			return NULL;
-		check_finish(st, next, ST_FAILED, why, NULL);
+		check_finish(st, plan, next, ST_FAILED, why, NULL);
 	}
 	return next;
 }
@@ -125,12 +131,11 @@ check_plan_add(struct check_plan *plan, const cJSON *term, cJSON *item, const ch
 /*
  * Why an item must not be typed into PANE now, or NULL: another item is running there (two
  * terminals naming one pane, or planned a moment ago in this check), or the terminal's target
- * now names another pane than the one it just finished in. FINISHING is a running item a dry
- * run counts as finished.
+ * now names another pane than the one it just finished in.
  */
 static char *
 check_pane_taken(struct state *st, struct check_plan *plan, const char *target,
-    const struct pane *pane, const cJSON *finishing)
+    const struct pane *pane)
 {
 	const struct pane *now = panes_resolve(&plan->panes, target);
 	const char *on;
@@ -144,7 +149,7 @@ check_pane_taken(struct state *st, struct check_plan *plan, const char *target,
 	}
 	cJSON_ArrayForEach(item, st->queue) {
 		on = state_str(item, ITEM_PANE);
-		if (item != finishing && strcmp(state_str(item, ITEM_STATUS), ST_RUNNING) == 0 &&
+		if (strcmp(state_str(item, ITEM_STATUS), ST_RUNNING) == 0 &&
 		    on != NULL && strcmp(on, pane->id) == 0) {
 			xasprintf(&why, "pane %s is running %s", pane->id, state_str(item, ITEM_ID));
 			return why;
@@ -175,8 +180,8 @@ check_no_pane(struct state *st, struct check_plan *plan, const cJSON *term, cJSO
 	char *why;
 
 	xasprintf(&why, "no pane for target %s", state_str(term, "target"));
-	if (running != NULL && plan->have_panes && !(plan->flags & CHECK_DRY_RUN))
-		check_finish(st, running, ST_FAILED, "pane gone", NULL);
+	if (running != NULL && plan->have_panes)
+		check_finish(st, plan, running, ST_FAILED, "pane gone", NULL);
 	else if (next != NULL && !(plan->flags & CHECK_DRY_RUN))
 		item_defer(next, why);
 	check_say(plan, term->string, "skipped: %s", why);
@@ -187,12 +192,12 @@ check_no_pane(struct state *st, struct check_plan *plan, const cJSON *term, cJSO
  * A running item is done when the agent is idle on a screen other than the one it was typed
  * into, failed when the agent exited. Not waiting for deliveredAt: a helper killed after the
  * paste leaves the text in the input (typed, so nothing completes), and once someone submits
- * it the turn must still be able to finish. Returns 1 when the item ended (a dry run: would
- * end, and *finishing is it); *next is then the terminal's next item.
+ * it the turn must still be able to finish. Returns 1 when the item ended; *next is then the
+ * terminal's next item.
  */
 static int
 check_completion(struct state *st, struct check_plan *plan, const cJSON *term, cJSON *running,
-    const struct observation *o, cJSON **next, const cJSON **finishing)
+    const struct observation *o, cJSON **next)
 {
 	const char *before = state_str(running, ITEM_SCREEN_BEFORE), *id = state_str(running,
 	    ITEM_ID);
@@ -201,15 +206,12 @@ check_completion(struct state *st, struct check_plan *plan, const cJSON *term, c
 
 	if (!done && !exited)
 		return 0;
-	if (plan->flags & CHECK_DRY_RUN) {
+	if (plan->flags & CHECK_DRY_RUN)
 		check_say(plan, term->string, "would mark %s %s", id, done ? "done" :
 		    "failed (agent exited)");
-		*finishing = running;
-		*next = schedule_next(st, term);
-		return 1;
-	}
-	check_say(plan, term->string, done ? "done %s" : "failed %s: agent exited", id);
-	check_finish(st, running, done ? ST_DONE : ST_FAILED, done ? NULL : "agent exited",
+	else
+		check_say(plan, term->string, done ? "done %s" : "failed %s: agent exited", id);
+	check_finish(st, plan, running, done ? ST_DONE : ST_FAILED, done ? NULL : "agent exited",
 	    o->pane);
 	*next = check_next(st, term, plan);
 	return 1;
@@ -234,10 +236,11 @@ check_interrupted(struct state *st, struct check_plan *plan, const cJSON *term,
 		return 0;
 	if (plan->flags & CHECK_DRY_RUN) {
 		check_say(plan, term->string, "would offer %s again: %s", id, why);
-		return 1;
+	} else {
+		check_say(plan, term->string, "%s offered again: %s", id, why);
+		events_log(st->path, term->string, o->pane, id, "interrupted", why);
 	}
-	check_say(plan, term->string, "%s offered again: %s", id, why);
-	events_log(st->path, term->string, o->pane, id, "interrupted", why);
+	/* A dry run too, in memory only (check_finish). */
 	item_requeue(st, running, why);
 	return 1;
 }
@@ -249,10 +252,10 @@ check_interrupted(struct state *st, struct check_plan *plan, const cJSON *term,
  */
 static void
 check_offer(struct state *st, struct check_plan *plan, const cJSON *term, cJSON *next,
-    const struct pane *pane, const cJSON *finishing, const struct observation *o)
+    const struct pane *pane, const struct observation *o)
 {
 	const char *id = state_str(next, ITEM_ID);
-	char *why = check_pane_taken(st, plan, state_str(term, "target"), pane, finishing);
+	char *why = check_pane_taken(st, plan, state_str(term, "target"), pane);
 
 	if (why == NULL && (plan->flags & CHECK_AUTO) && check_paused(st)) {
 		check_say(plan, term->string, "paused; %s waits", id);
@@ -268,13 +271,16 @@ check_offer(struct state *st, struct check_plan *plan, const cJSON *term, cJSON 
 			item_defer(next, why);
 		check_say(plan, term->string, "%s waits: %s", id, why);
 		free(why);
-	} else if (plan->flags & CHECK_DRY_RUN) {
+		return;
+	}
+	/* A dry run too, in memory only (check_finish): the terminals after this one count it
+	 * against the limits and do not take it again. */
+	item_start(st, next, term->string, pane->id, o->hash_text);
+	if (plan->flags & CHECK_DRY_RUN)
 		check_say(plan, term->string, "would send %s to %s: %s", id, pane->id,
 		    state_str(next, ITEM_COMMAND));
-	} else {
-		item_start(st, next, term->string, pane->id, o->hash_text);
+	else
 		check_plan_add(plan, term, next, pane->id, o);
-	}
 }
 
 /* One terminal: observe its pane, finish its item if it is done, offer its next one. */
@@ -282,7 +288,6 @@ static void
 check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 {
 	cJSON *running = schedule_running(st, term), *next = NULL;
-	const cJSON *finishing = NULL;
 	const struct pane *pane;
 	struct observation o;
 	char *cause = NULL;
@@ -317,12 +322,9 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 	}
 	sync_label(&plan->labels, pane->window, stall_state(&o.v));
 	if (running != NULL && check_interrupted(st, plan, term, running, &o)) {
-		finishing = running;
 		running = NULL;
-		next = (plan->flags & CHECK_DRY_RUN) ? schedule_next(st, term) :
-		    check_next(st, term, plan);
-	} else if (running != NULL &&
-	    check_completion(st, plan, term, running, &o, &next, &finishing))
+		next = check_next(st, term, plan);
+	} else if (running != NULL && check_completion(st, plan, term, running, &o, &next))
 		running = NULL;
 	if (running != NULL)
 		check_say(plan, term->string, "working on %s: %s", state_str(running, ITEM_ID),
@@ -330,7 +332,7 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 	else if (next == NULL)
 		check_say(plan, term->string, "nothing ready");
 	else
-		check_offer(st, plan, term, next, pane, finishing, &o);
+		check_offer(st, plan, term, next, pane, &o);
 }
 
 int

@@ -10,7 +10,7 @@
 #include "state.h"
 #include "sync.h"
 
-#define CHECK_DRY_RUN 0x1
+#define CHECK_DRY_RUN 0x1 /* the check in memory only: nothing written, typed or logged */
 #define CHECK_AUTO 0x2  /* triggered, not asked for: respects pause */
 #define CHECK_QUIET 0x4 /* print nothing (hooks, enqueue) */
 

@@ -110,6 +110,12 @@ item_finish(struct state *st, cJSON *item, const char *status, const char *reaso
 }
 
 void
+item_finish_dry(struct state *st, cJSON *item, const char *status, const char *reason)
+{
+	item_end(st, item, status, reason);
+}
+
+void
 item_undelivered(struct state *st, cJSON *item, const char *reason)
 {
 	item_end(st, item, ST_FAILED, reason);

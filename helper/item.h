@@ -80,6 +80,8 @@ void item_delivered(struct state *, cJSON *);
 void item_requeue(struct state *, cJSON *, const char *why);
 /* -> done, failed or cancelled; REASON may be NULL. The event line is the status. */
 void item_finish(struct state *, cJSON *, const char *status, const char *reason);
+/* item_finish in memory only, for a dry run: no event line (its state is never written). */
+void item_finish_dry(struct state *, cJSON *, const char *status, const char *reason);
 /* running -> failed: pasted but never submitted (the delivery logged "not-submitted"). */
 void item_undelivered(struct state *, cJSON *, const char *reason);
 /* A finished item -> pending again; attempts are kept. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "durable.h"
+#include "limit.h"
 #include "name.h"
 #include "state.h"
 #include "strmap.h"
@@ -23,7 +24,6 @@
 
 #define STATE_LOCK_TIMEOUT 10 /* seconds, unless $TMUX_DISPATCH_LOCK_TIMEOUT says otherwise */
 #define STATE_MAX_PRIORITY 1000000000.0
-#define STATE_MAX_LIMIT 1000000
 
 static const char *state_statuses[] = {
 	ST_PENDING, ST_RUNNING, ST_DONE, ST_FAILED, ST_CANCELLED, NULL
@@ -599,13 +599,13 @@ state_check_limits(struct state *st)
 	if (!cJSON_IsObject(st->limits))
 		return state_invalid(st, "\"limits\" must be an object");
 	cJSON_ArrayForEach(l, st->limits) {
-		if (strcmp(l->string, "all") != 0 && !name_valid(l->string))
+		if (strcmp(l->string, LIMIT_ALL) != 0 && !name_valid(l->string))
 			return state_invalid(st, "limits: \"%s\" is not a terminal or group name",
 			    l->string);
 		if (!cJSON_IsNumber(l) || !isfinite(l->valuedouble) || l->valuedouble < 0 ||
-		    l->valuedouble > STATE_MAX_LIMIT || floor(l->valuedouble) != l->valuedouble)
+		    l->valuedouble > LIMIT_MAX || floor(l->valuedouble) != l->valuedouble)
 			return state_invalid(st, "limits.%s must be a whole number from 0 to %d",
-			    l->string, STATE_MAX_LIMIT);
+			    l->string, LIMIT_MAX);
 	}
 	return 0;
 }
