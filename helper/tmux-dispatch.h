@@ -69,6 +69,8 @@ int file_read(FILE *, size_t, char **, size_t *);
  * (no such file), TD_EXIT_INVALID (too large) or TD_EXIT_FAIL with *cause (caller frees).
  */
 int file_read_path(const char *path, size_t max, char **text, size_t *len, char **cause);
+/* Line and column (1-based, columns in characters) of byte OFF of TEXT, for parse errors. */
+void file_position(const char *text, size_t off, size_t *line, size_t *col);
 /* The directory part of PATH ("." without a slash, "/" for the root); caller frees. */
 char *file_dirname(const char *path);
 
