@@ -36,7 +36,7 @@ struct cmd_entry {
 /* Every command's table entry; defined in its cmd-*.c file. */
 extern const struct cmd_entry cmd_terminal_add_entry, cmd_terminal_rm_entry,
     cmd_terminal_ls_entry, cmd_terminal_import_entry;
-extern const struct cmd_entry cmd_enqueue_entry, cmd_ls_entry;
+extern const struct cmd_entry cmd_enqueue_entry, cmd_ls_entry, cmd_import_entry;
 extern const struct cmd_entry cmd_done_entry, cmd_fail_entry, cmd_cancel_entry,
     cmd_retry_entry;
 extern const struct cmd_entry cmd_status_entry, cmd_badge_entry;
