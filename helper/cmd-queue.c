@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "duration.h"
 #include "graph.h"
 #include "item.h"
 #include "queue.h"
@@ -11,19 +12,22 @@
 #include "terminal.h"
 #include "tmux-dispatch.h"
 
-#define QUEUE_ID_MAX 128
-
 static int cmd_enqueue(struct cmd_ctx *, int, char **);
 static int cmd_ls(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_enqueue_entry = {
-	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--stdin | [--] COMMAND...]",
+	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--title T] "
+	"[--estimate DUR] [--phase P] [--stdin | [--] COMMAND...]",
 	"queue a command; prints the new item's id",
 	"  --to NAME|GROUP  a terminal, all, all-GROUP (all-generators works too) or a group;\n"
 	"                   without it any terminal may take the item\n"
 	"  --id ID          the item's id (default q-N)\n"
-	"  --after ID       run only after item ID is done (repeatable)\n"
+	"  --after ID       run only after item ID is done (repeatable); refused if it would\n"
+	"                   close a cycle (an item already waits on the new id)\n"
 	"  --priority N     higher goes first (default 0)\n"
+	"  --title T        a short name for plans (default: the command's first line)\n"
+	"  --estimate DUR   how long it should take: 90s, 30m, 4h, 1h30m or seconds\n"
+	"  --phase P        the part of the project it belongs to\n"
 	"  --stdin          read the command from standard input (one trailing newline dropped)\n"
 	"  The words of COMMAND are joined with spaces. Control characters other than newline\n"
 	"  and tab are refused, and so is a command outside the target terminals' --allow list.\n"
@@ -42,17 +46,6 @@ const struct cmd_entry cmd_ls_entry = {
 	cmd_ls
 };
 
-static int
-queue_check_id(const char *id)
-{
-	const char *why = queue_check_command(id);
-
-	if (why != NULL || strlen(id) > QUEUE_ID_MAX || strpbrk(id, "\n\t") != NULL)
-		return td_error(TD_EXIT_USAGE, "invalid item id: use 1 to %d printable characters",
-		    QUEUE_ID_MAX);
-	return 0;
-}
-
 /* The command must suit at least one terminal it may go to; none at all means it can never run. */
 static int
 queue_check_allowed(cJSON **terms, size_t n, const char *command, const char *to)
@@ -68,11 +61,46 @@ queue_check_allowed(cJSON **terms, size_t n, const char *command, const char *to
 }
 
 struct enqueue_args {
-	const char *to, *id;
+	const char *to, *id, *title, *phase;
 	cJSON *after;
 	long long priority;
+	double estimate; /* seconds; < 0: none given */
 	char *command;
 };
+
+/*
+ * A hand-written item may already wait on the new id: then an --after that leads back to it
+ * closes a cycle and neither would ever start. Asked of the graph with the item in it.
+ */
+static int
+enqueue_check_cycle(struct state *st, const cJSON *item)
+{
+	struct graph *g = graph_get(st);
+	size_t *nodes, n = graph_cycle_through(g, graph_node(g, state_str(item, ITEM_ID)), &nodes);
+	char *cycle;
+
+	if (n == 0) {
+		free(nodes);
+		return 0;
+	}
+	cycle = graph_path_text(g, nodes, n);
+	td_error(TD_EXIT_USAGE, "refused: --after %s would close the cycle %s",
+	    g->nodes[nodes[n - 1]].id, cycle);
+	free(cycle);
+	free(nodes);
+	return TD_EXIT_USAGE;
+}
+
+static void
+enqueue_set_fields(cJSON *item, const struct enqueue_args *a)
+{
+	if (a->title != NULL)
+		state_set_str(item, ITEM_TITLE, a->title);
+	if (a->phase != NULL)
+		state_set_str(item, ITEM_PHASE, a->phase);
+	if (a->estimate >= 0)
+		state_set_num(item, ITEM_ESTIMATE, a->estimate);
+}
 
 static int
 enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
@@ -112,6 +140,9 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 		state_set_str(item, ITEM_ASSIGNED, assigned);
 	cJSON_ReplaceItemInObjectCaseSensitive(item, ITEM_DEPENDS, cJSON_Duplicate(a->after, 1));
 	state_set_num(item, ITEM_PRIORITY, (double)a->priority);
+	enqueue_set_fields(item, a);
+	if (a->after->child != NULL && (rc = enqueue_check_cycle(st, item)) != 0)
+		goto out;
 	/* Auto-dispatch: the same locked read-modify-write also takes it to an idle terminal. */
 	if (!check_paused(st))
 		check_plan(st, terms, a->to != NULL ? n : 0, CHECK_AUTO | CHECK_QUIET, plan);
@@ -130,6 +161,18 @@ out:
 }
 
 static int
+enqueue_check_labels(const struct enqueue_args *a)
+{
+	const char *why;
+
+	if (a->title != NULL && (why = queue_check_label(a->title)) != NULL)
+		return td_error(TD_EXIT_USAGE, "refused: --title %s", why);
+	if (a->phase != NULL && (why = queue_check_label(a->phase)) != NULL)
+		return td_error(TD_EXIT_USAGE, "refused: --phase %s", why);
+	return 0;
+}
+
+static int
 cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -138,15 +181,18 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "after", required_argument, NULL, 'a' },
 		{ "priority", required_argument, NULL, 'p' },
 		{ "stdin", no_argument, NULL, 's' },
+		{ "title", required_argument, NULL, 'T' },
+		{ "estimate", required_argument, NULL, 'e' },
+		{ "phase", required_argument, NULL, 'P' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
-	struct enqueue_args a = { .after = cJSON_CreateArray() };
+	struct enqueue_args a = { .after = cJSON_CreateArray(), .estimate = -1 };
 	struct check_plan plan = { 0 };
 	int c, rc = 0, from_stdin = 0;
 	const char *why;
 	struct state st;
 
-	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:s", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:", opts, &rc)) != -1) {
 		switch (c) {
 		case 't':
 			a.to = optarg;
@@ -166,6 +212,18 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		case 's':
 			from_stdin = 1;
 			break;
+		case 'T':
+			a.title = optarg;
+			break;
+		case 'e':
+			if (duration_parse(optarg, &a.estimate) == 0)
+				break;
+			rc = args_usage(ctx, "--estimate must be a duration: %s, not '%s'",
+			    DURATION_FORMS, optarg);
+			goto out;
+		case 'P':
+			a.phase = optarg;
+			break;
 		default:
 			goto out;
 		}
@@ -178,7 +236,11 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = td_error(TD_EXIT_USAGE, "refused: %s", why);
 		goto out;
 	}
-	if (a.id != NULL && (rc = queue_check_id(a.id)) != 0)
+	if (a.id != NULL && (why = queue_check_id(a.id)) != NULL) {
+		rc = td_error(TD_EXIT_USAGE, "invalid item id: %s", why);
+		goto out;
+	}
+	if ((rc = enqueue_check_labels(&a)) != 0)
 		goto out;
 	check_prepare(ctx->state_path, 0);
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0)

@@ -3,6 +3,7 @@
 #define DURATION_H
 
 #define DURATION_TEXT 24 /* room for any duration_format result */
+#define DURATION_FORMS "90s, 30m, 4h, 1h30m or a number of seconds" /* for error messages */
 
 /* 0 and *seconds, or -1: TEXT is not a duration from 0 to ITEM_ESTIMATE_MAX seconds. */
 int duration_parse(const char *text, double *seconds);

@@ -62,6 +62,22 @@ file_read_path(const char *path, size_t max, char **text, size_t *len, char **ca
 	return 0;
 }
 
+void
+file_position(const char *text, size_t off, size_t *line, size_t *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off && text[i] != '\0'; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80)
+			(*col)++;
+	}
+}
+
 char *
 file_dirname(const char *path)
 {

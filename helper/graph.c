@@ -575,19 +575,18 @@ graph_cmp(const struct graph_node *a, const struct graph_node *b, const char *ph
 	return (a->index > b->index) - (a->index < b->index);
 }
 
-static char *
-graph_cycle_text(const struct graph *g, long cycle)
+char *
+graph_path_text(const struct graph *g, const size_t *nodes, size_t n)
 {
-	const struct graph_cycle *c = &g->cycles[cycle];
 	size_t i, len = 0;
 	char *text;
 
-	for (i = 0; i < c->n; i++)
-		len += strlen(g->nodes[c->nodes[i]].id) + 4;
-	text = xmalloc(len + strlen(g->nodes[c->nodes[0]].id) + 1);
+	for (i = 0; i < n; i++)
+		len += strlen(g->nodes[nodes[i]].id) + 4;
+	text = xmalloc(len + strlen(g->nodes[nodes[0]].id) + 1);
 	len = 0;
-	for (i = 0; i <= c->n; i++) {
-		const char *id = g->nodes[c->nodes[i % c->n]].id;
+	for (i = 0; i <= n; i++) {
+		const char *id = g->nodes[nodes[i % n]].id;
 		len += (size_t)sprintf(text + len, "%s%s", i > 0 ? " -> " : "", id);
 	}
 	return text;
@@ -614,6 +613,46 @@ graph_blockers(const struct graph *g, const struct graph_node *v)
 		len += n;
 	}
 	return why;
+}
+
+static char *
+graph_cycle_text(const struct graph *g, long cycle)
+{
+	return graph_path_text(g, g->cycles[cycle].nodes, g->cycles[cycle].n);
+}
+
+/*
+ * The cycle of V's component that g->cycles names may pass by V; a refusal names one through
+ * V itself: the shortest way back to V along dependencies (a breadth-first walk).
+ */
+size_t
+graph_cycle_through(const struct graph *g, const struct graph_node *v, size_t **nodes)
+{
+	size_t *from, *queue, head = 0, tail = 0, u, w, d, n = 0;
+
+	*nodes = NULL;
+	if (!v->on_cycle)
+		return 0;
+	from = xcalloc(g->n + 1, sizeof *from); /* 1 + the node it was reached from; 0: not yet */
+	queue = xcalloc(g->n + 1, sizeof *queue);
+	queue[tail++] = v->index;
+	while (head < tail && n == 0) {
+		u = queue[head++];
+		for (d = 0; d < g->nodes[u].ndeps && n == 0; d++) {
+			if ((w = g->nodes[u].deps[d]) == v->index) {
+				/* The walk ends; its queue becomes the cycle: V, then back from U. */
+				queue[n++] = v->index;
+				for (; u != v->index; u = from[u] - 1)
+					queue[n++] = u;
+			} else if (from[w] == 0) {
+				from[w] = u + 1;
+				queue[tail++] = w;
+			}
+		}
+	}
+	free(from);
+	*nodes = queue;
+	return n;
 }
 
 char *

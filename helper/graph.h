@@ -82,6 +82,12 @@ int graph_cmp(const struct graph_node *a, const struct graph_node *b, const char
  * NULL for ready and running nodes. */
 char *graph_why(const struct graph *, const struct graph_node *);
 
+/* A cycle through V: its nodes into *nodes (caller frees), V first, in the order things would
+ * run (each waits on the one before, V on the last); how many, 0 if V is on no cycle. */
+size_t graph_cycle_through(const struct graph *, const struct graph_node *, size_t **nodes);
+/* "a -> b -> a": N nodes of a cycle, then the first again; caller frees. */
+char *graph_path_text(const struct graph *, const size_t *nodes, size_t n);
+
 /* A list-scheduling run of the startable nodes on WORKERS workers, in the pick's order
  * (without a terminal's phase): the seconds until the last finishes. */
 double graph_simulate(const struct graph *, size_t workers);

@@ -369,23 +369,6 @@ profile_parse(const char *name, const cJSON *def, const char *source, int check,
 	return p;
 }
 
-/* Line and column (1-based) of a byte offset, for parse errors. */
-static void
-profile_position(const char *text, size_t off, int *line, int *col)
-{
-	size_t i;
-
-	*line = 1;
-	*col = 1;
-	for (i = 0; i < off && text[i] != '\0'; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else if (((unsigned char)text[i] & 0xc0) != 0x80)
-			(*col)++;
-	}
-}
-
 int
 profile_user_named(void)
 {
@@ -429,14 +412,14 @@ profile_parse_text(const char *text, const char *source, char **cause)
 {
 	const char *end = NULL;
 	cJSON *root;
-	int line, col;
+	size_t line, col;
 
 	root = cJSON_ParseWithOpts(text, &end, 1);
 	if (root == NULL) {
 		if (end == NULL)
 			end = cJSON_GetErrorPtr();
-		profile_position(text, end != NULL ? (size_t)(end - text) : 0, &line, &col);
-		xasprintf(cause, "%s:%d:%d: invalid JSON", source, line, col);
+		file_position(text, end != NULL ? (size_t)(end - text) : 0, &line, &col);
+		xasprintf(cause, "%s:%zu:%zu: invalid JSON", source, line, col);
 		return NULL;
 	}
 	if (!cJSON_IsObject(root)) {

@@ -48,6 +48,27 @@ queue_shown_status(struct state *st, const cJSON *item)
 	return node != NULL && node->kind == GRAPH_STUCK ? QUEUE_STUCK : QUEUE_BLOCKED;
 }
 
+/* Ids are printed in tables and name result files: one line of text, and not too long. */
+const char *
+queue_check_id(const char *id)
+{
+	if (queue_check_command(id) != NULL || strlen(id) > QUEUE_ID_MAX ||
+	    strpbrk(id, "\n\t") != NULL)
+		return "use 1 to " QUEUE_ID_MAX_TEXT " printable characters";
+	return NULL;
+}
+
+/* Titles and phases are shown in plans, one per line. */
+const char *
+queue_check_label(const char *text)
+{
+	if (*text == '\0')
+		return "is empty";
+	if (strlen(text) > QUEUE_LABEL_MAX)
+		return "is longer than " QUEUE_LABEL_MAX_TEXT " bytes";
+	return name_text_error(text, "");
+}
+
 void
 queue_count(struct state *st, struct queue_counts *c)
 {

@@ -11,8 +11,17 @@
 #define QUEUE_COMMAND_MAX (256 * 1024)
 #define QUEUE_COMMAND_MAX_TEXT "262144"
 
+#define QUEUE_ID_MAX 128
+#define QUEUE_ID_MAX_TEXT "128"
+#define QUEUE_LABEL_MAX 256 /* bytes of a title or a phase */
+#define QUEUE_LABEL_MAX_TEXT "256"
+
 /* NULL if a command may be queued, else why not. */
 const char *queue_check_command(const char *);
+/* NULL if ID may name an item, else why not ("use 1 to 128 printable characters"). */
+const char *queue_check_id(const char *);
+/* NULL if TEXT may be a title or a phase, else why not: a predicate ("is empty"). */
+const char *queue_check_label(const char *);
 
 /* The status shown to people: pending splits into ready, blocked and stuck (graph.h). */
 #define QUEUE_READY "ready"

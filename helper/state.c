@@ -137,15 +137,9 @@ state_read(struct state *st, char **buf, size_t *len, mode_t *mode)
 static int
 state_error_at(struct state *st, const char *buf, size_t off, const char *what)
 {
-	size_t i, line = 1, col = 1;
+	size_t line, col;
 
-	for (i = 0; i < off; i++) {
-		if (buf[i] == '\n') {
-			line++;
-			col = 1;
-		} else if (((unsigned char)buf[i] & 0xc0) != 0x80)
-			col++;
-	}
+	file_position(buf, off, &line, &col);
 	return td_error(TD_EXIT_INVALID, "%s:%zu:%zu: %s; the file was left untouched",
 	    st->path, line, col, what);
 }

@@ -37,7 +37,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_terminal_add_entry, cmd_terminal_rm_entry,
     cmd_terminal_ls_entry, cmd_terminal_import_entry;
 extern const struct cmd_entry cmd_limit_set_entry, cmd_limit_rm_entry, cmd_limit_ls_entry;
-extern const struct cmd_entry cmd_enqueue_entry, cmd_ls_entry;
+extern const struct cmd_entry cmd_enqueue_entry, cmd_ls_entry, cmd_import_entry;
 extern const struct cmd_entry cmd_done_entry, cmd_fail_entry, cmd_cancel_entry,
     cmd_retry_entry;
 extern const struct cmd_entry cmd_status_entry, cmd_badge_entry, cmd_plan_entry;
@@ -70,6 +70,8 @@ int file_read(FILE *, size_t, char **, size_t *);
  * (no such file), TD_EXIT_INVALID (too large) or TD_EXIT_FAIL with *cause (caller frees).
  */
 int file_read_path(const char *path, size_t max, char **text, size_t *len, char **cause);
+/* Line and column (1-based, columns in characters) of byte OFF of TEXT, for parse errors. */
+void file_position(const char *text, size_t off, size_t *line, size_t *col);
 /* The directory part of PATH ("." without a slash, "/" for the root); caller frees. */
 char *file_dirname(const char *path);
 

@@ -250,6 +250,85 @@ count_items() {
 	[ "$(count_items)" -eq 2 ]
 }
 
+@test "enqueue --title, --estimate, --phase are stored; estimates in seconds from a duration" {
+	run --separate-stderr td enqueue --title 'Tool scorer' --estimate 4h --phase phase-2 /a
+	assert_success
+	assert_output q-1
+	[ "$(item q-1 title)" = 'Tool scorer' ]
+	[ "$(item q-1 estimate)" = 14400 ]
+	[ "$(item q-1 phase)" = phase-2 ]
+	local dur want n=1
+	for dur in 90s:90 30m:1800 1h30m:5400 2d:172800 600:600 0:0 1.5h:5400; do
+		want=${dur#*:}
+		run --separate-stderr td enqueue --estimate "${dur%%:*}" /e
+		assert_success
+		n=$((n + 1))
+		[ "$(item "q-$n" estimate)" = "$want" ] || fail "$dur: got $(item "q-$n" estimate)"
+	done
+	# Without them the item has none: plans count it as the median and call it guessed.
+	run td ls --json
+	[ "$(json - '$d->{items}[1]{title} // "absent"' <<<"$output")" = absent ]
+	[ "$(json - '$d->{items}[1]{phase} // "absent"' <<<"$output")" = absent ]
+}
+
+@test "enqueue: a bad --estimate, --title or --phase is exit 2 with one clear line, nothing queued" {
+	local bad long
+	long=$(printf 'x%.0s' {1..257})
+	for bad in x '4 hours' '' -1 1h1h 30m1h 1e99 4H; do
+		run --separate-stderr td enqueue --estimate "$bad" /bad
+		[ "$status" -eq 2 ] || fail "estimate '$bad' gave exit $status"
+		assert_one_error_line
+		[[ "$stderr" == *"--estimate must be a duration: 90s, 30m, 4h, 1h30m or a number of seconds, not '$bad'"* ]] ||
+			fail "unclear: $stderr"
+	done
+	for bad in '' $'a\eb' $'a
+b' $'a' $'Â' "$long"; do
+		run --separate-stderr td enqueue --title "$bad" /bad
+		[ "$status" -eq 2 ] || fail "title '$bad' gave exit $status"
+		assert_one_error_line
+		[[ "$stderr" == "tmux-dispatch: refused: --title "* ]] || fail "unclear: $stderr"
+		run --separate-stderr td enqueue --phase "$bad" /bad
+		[ "$status" -eq 2 ] || fail "phase '$bad' gave exit $status"
+		assert_one_error_line
+		[[ "$stderr" == "tmux-dispatch: refused: --phase "* ]] || fail "unclear: $stderr"
+	done
+	run --separate-stderr td enqueue --title "${long%x}" --phase 'ünï ✓' /ok
+	assert_success
+	[ ! -e "$S.tmp" ]
+	[ "$(count_items)" -eq 1 ]
+}
+
+@test "enqueue --after that would close a cycle is refused, naming it; the file is byte-identical" {
+	# Hand-written items that already wait on ids nobody has queued yet.
+	cat > "$S" <<-'EOF'
+	{"queue": [{"id": "A", "command": "/a", "dependsOn": ["X"]},
+	           {"id": "B", "command": "/b", "dependsOn": ["A"]},
+	           {"id": "C", "command": "/c", "dependsOn": ["q-1"]}]}
+	EOF
+	td pause > /dev/null
+	cp "$S" before.json
+	local before
+	before=$(fingerprint "$S")
+	run --separate-stderr td enqueue --id X --after A /x
+	assert_failure 2
+	assert_one_error_line
+	[ "$stderr" = 'tmux-dispatch: refused: --after A would close the cycle X -> A -> X' ]
+	run --separate-stderr td enqueue --id X --after C --after B /x
+	assert_failure 2
+	[ "$stderr" = 'tmux-dispatch: refused: --after B would close the cycle X -> A -> B -> X' ]
+	# A generated id can close one too.
+	run --separate-stderr td enqueue --after C /y
+	assert_failure 2
+	[ "$stderr" = 'tmux-dispatch: refused: --after C would close the cycle q-1 -> C -> q-1' ]
+	cmp "$S" before.json
+	[ "$(fingerprint "$S")" = "$before" ]
+	# The same item without the --after that closes it is queued, and unblocks A in time.
+	run --separate-stderr td enqueue --id X --after C /x
+	assert_success
+	assert_output X
+	[ "$(item X dependsOn)" = '["C"]' ]
+}
+
 @test "groups: --to NAME, all, all-G, the plural all-Gs and a bare group name" {
 	add_fleet
 	local spec

@@ -397,6 +397,34 @@ teardown() { tmux_teardown; }
 	assert_item q-1 status done
 }
 
+@test "import delivers ready tasks to idle agents in the same write, longest path first; paused, it only queues" {
+	agent gen-1 --busy 0
+	agent gen-2 --busy 0
+	# A (1h) then B (the median, 1h30m) is the longest chain: A goes first, C (2h) second.
+	run --separate-stderr td import - <<-'EOF'
+	[{"id": "C", "command": "/c", "estimate": "2h"},
+	 {"id": "A", "command": "/a", "estimate": "1h"},
+	 {"id": "B", "command": "/b", "dependsOn": ["A"]}]
+	EOF
+	assert_success
+	assert_output 'added 3: C, A, B'
+	assert_took gen-1 /a
+	assert_took gen-2 /c
+	assert_item A status running
+	assert_item C status running
+	assert_item B status pending
+	wait_for agent_idle gen-1
+	wait_for agent_idle gen-2
+	run td pause
+	assert_success
+	run --separate-stderr td import - <<<'[{"id": "D", "command": "/d"}]'
+	assert_success
+	assert_output 'added 1: D'
+	assert_item D status pending
+	[ "$(agent_events gen-1 paste)" = 1 ]
+	[ "$(agent_events gen-2 paste)" = 1 ]
+}
+
 @test "check --dry-run says what it would send and why others are skipped, and changes nothing" {
 	agent gen-1 --busy 0
 	agent gen-2 --busy 30
