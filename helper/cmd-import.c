@@ -338,7 +338,9 @@ import_one(struct state *st, struct import *im, struct import_task *t)
 	cJSON *item = state_item(st, t->id);
 	int outcome = IMPORT_ADDED, rc;
 
-	if (item != NULL && strcmp(state_str(item, ITEM_STATUS), ST_PENDING) != 0)
+	/* Running, finished today, or finished on an earlier day (in the history): left. */
+	if ((item != NULL && strcmp(state_str(item, ITEM_STATUS), ST_PENDING) != 0) ||
+	    (item == NULL && state_archived(st, t->id) != NULL))
 		outcome = IMPORT_LEFT;
 	else if ((rc = import_resolve_to(st, t)) != 0)
 		return rc;
@@ -380,9 +382,11 @@ import_check_depends(struct state *st, const struct import_task *t)
 	const cJSON *dep;
 
 	cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(t->item, ITEM_DEPENDS)) {
-		if (state_item(st, dep->valuestring) == NULL)
+		/* One finished on an earlier day comes back to completedToday while waited on. */
+		if (state_item(st, dep->valuestring) == NULL &&
+		    state_restore(st, dep->valuestring) == NULL)
 			return import_refuse(t, "dependsOn %s, which is neither in the file nor "
-			    "in the state", dep->valuestring);
+			    "in the state or its history", dep->valuestring);
 	}
 	return 0;
 }

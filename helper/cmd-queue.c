@@ -129,8 +129,15 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 		rc = td_error(TD_EXIT_FAIL, "an item with id '%s' exists already", a->id);
 		goto out;
 	}
+	if (a->id != NULL && state_archived(st, a->id) != NULL) {
+		rc = td_error(TD_EXIT_FAIL, "an item with id '%s' finished on an earlier day (it is "
+		    "in the history file)", a->id);
+		goto out;
+	}
+	/* An item of an earlier day counts: it comes back to completedToday while waited on. */
 	cJSON_ArrayForEach(dep, a->after) {
-		if (state_item(st, dep->valuestring) == NULL) {
+		if (state_item(st, dep->valuestring) == NULL &&
+		    state_restore(st, dep->valuestring) == NULL) {
 			rc = td_error(TD_EXIT_NOTFOUND, "--after %s: no such item", dep->valuestring);
 			goto out;
 		}

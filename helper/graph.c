@@ -670,7 +670,7 @@ graph_why(const struct graph *g, const struct graph_node *v)
 		return why;
 	case GRAPH_NEVER:
 		if (v->cycle < 0) {
-			xasprintf(&why, "never starts: waits on %s, which exists nowhere",
+			xasprintf(&why, "never starts: waits on %s, which is not in the state file",
 			    v->missing);
 			return why;
 		}

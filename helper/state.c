@@ -792,6 +792,8 @@ state_close(struct state *st)
 	if (state_exiting)
 		return;
 	state_graph_stale(st);
+	cJSON_Delete(st->history);
+	strmap_free(st->history_ids);
 	cJSON_Delete(st->root);
 	strmap_free(st->ids);
 	strmap_free(st->term_index);
@@ -884,6 +886,57 @@ state_depended_on(const struct state *st)
 			strmap_put(ids, dep->valuestring, dep);
 	}
 	return ids;
+}
+
+/* The history's lines, one item each; a line that does not parse is skipped, the last wins. */
+static void
+state_read_history(struct state *st)
+{
+	char *path = state_history_path(st), *text = NULL, *line, *end, *cause = NULL;
+	cJSON *item;
+	size_t len;
+
+	st->history = cJSON_CreateArray();
+	st->history_ids = strmap_new();
+	if (file_read_path(path, STATE_MAX_FILE, &text, &len, &cause) == 0) {
+		for (line = text; line < text + len; line = end + 1) {
+			if ((end = memchr(line, '\n', (size_t)(text + len - line))) == NULL)
+				end = text + len;
+			item = cJSON_ParseWithLength(line, (size_t)(end - line));
+			if (item == NULL || state_str(item, ITEM_ID) == NULL) {
+				cJSON_Delete(item);
+				continue;
+			}
+			cJSON_AddItemToArray(st->history, item);
+			strmap_put(st->history_ids, state_str(item, ITEM_ID), item);
+		}
+	}
+	free(cause);
+	free(text);
+	free(path);
+}
+
+const cJSON *
+state_archived(struct state *st, const char *id)
+{
+	if (st->history == NULL)
+		state_read_history(st);
+	return strmap_get(st->history_ids, id);
+}
+
+cJSON *
+state_restore(struct state *st, const char *id)
+{
+	const cJSON *old = state_archived(st, id);
+	cJSON *item;
+
+	if (old == NULL || state_item(st, id) != NULL || !item_finished(old))
+		return NULL;
+	item = cJSON_Duplicate(old, 1);
+	cJSON_AddItemToArray(st->completed, item);
+	strmap_put(st->ids, state_str(item, ITEM_ID), item);
+	state_graph_stale(st);
+	return item;
 }
 
 /*

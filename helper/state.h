@@ -37,6 +37,8 @@ struct state {
 	 * the state layer does not depend on the graph, which depends on it. */
 	void *graph;
 	void (*graph_free)(void *);
+	cJSON *history;  /* items of earlier days (the history file), read by state_archived */
+	struct strmap *history_ids;
 };
 
 #define STATE_READ 0
@@ -70,6 +72,17 @@ cJSON *state_item(struct state *, const char *id);
 char *state_new_id(struct state *);
 /* Appends a new item to the queue and its id to the index. */
 void state_insert_item(struct state *, cJSON *);
+/*
+ * An item finished on an earlier day, found in the history file (read once per command, when
+ * first asked: not on a check's path), or NULL.
+ */
+const cJSON *state_archived(struct state *, const char *id);
+/*
+ * Brings a copy of archived item ID back into completedToday, so an item that comes to depend
+ * on it (import, enqueue --after) sees it finished; the archive keeps it while depended on.
+ * Returns it, or NULL when ID is not archived.
+ */
+cJSON *state_restore(struct state *, const char *id);
 /* Drops the cached task graph: the items or their dependencies changed. */
 void state_graph_stale(struct state *);
 /* Moves an item between queue and completedToday to match its status. */

@@ -210,7 +210,7 @@ refused() {
 @test "a dependency on an id that exists nowhere, and an id given twice, are refused" {
 	td enqueue --id old /old > /dev/null
 	refused '[{"id": "a", "command": "/a", "dependsOn": ["old", "nowhere"]}]' \
-	    '*tasks\[0\] (a)*dependsOn nowhere, which is neither in the file nor in the state'
+	    '*tasks\[0\] (a)*dependsOn nowhere, which is neither in the file nor in the state or its history'
 	refused '[{"id": "a", "command": "/a"}, {"id": "b", "command": "/b"}, {"id": "a", "command": "/c"}]' \
 	    '*id a is given twice: tasks\[0\] and tasks\[2\]'
 	refused '[{"id": "old", "command": "/a"}, {"id": "old", "command": "/b"}]' '*id old is given twice*'
@@ -305,4 +305,33 @@ refused() {
 	run td import --help
 	assert_success
 	assert_output --partial 'usage: tmux-dispatch import [--json] FILE'
+}
+
+@test "items finished on an earlier day: their tasks are left, and may be depended on" {
+	# the history beside the state: one item a line, as the archive writes it
+	cat > "$W/state.history.jsonl" <<-'EOF'
+	{"id":"FND-001","command":"/old","status":"done","dependsOn":[],"priority":0,"attempts":1,"finishedAt":"2026-01-01T10:00:00Z"}
+	{"id":"FND-002","command":"/old failed","status":"failed","reason":"broke","dependsOn":[],"priority":0,"attempts":1,"finishedAt":"2026-01-01T11:00:00Z"}
+	EOF
+	run td import - <<-'EOF'
+	[{"id": "FND-001", "command": "/old"}, {"id": "NEW-1", "command": "/new", "dependsOn": ["FND-001"]},
+	 {"id": "NEW-2", "command": "/new 2", "dependsOn": ["FND-002"]}]
+	EOF
+	assert_success
+	assert_line 'added 2: NEW-1, NEW-2'
+	assert_line 'left 1 (running or finished): FND-001'
+	# the finished work is not queued again; what waits on it sees it done (or failed)
+	[ "$(td ls --json | json - '[map { "$_->{id}=" . ($_->{ready} ? "ready" : $_->{status}) } @{$d->{items}}]')" = \
+	    '["NEW-1=ready","NEW-2=pending","FND-001=done","FND-002=failed"]' ]
+	run td ls --status stuck
+	assert_line --regexp '^NEW-2 +stuck '
+	# enqueue --after an archived item works the same way; an archived id is not reused
+	echo '{"id":"FND-003","command":"/x","status":"done","finishedAt":"2026-01-01T12:00:00Z"}' >> "$W/state.history.jsonl"
+	run td enqueue --after FND-003 -- /after
+	assert_success
+	[ "$(td ls --json | json - '[map { $_->{id} } grep { $_->{ready} } @{$d->{items}}]')" = '["NEW-1","q-1"]' ]
+	echo '{"id":"FND-004","command":"/y","status":"done","finishedAt":"2026-01-01T12:00:00Z"}' >> "$W/state.history.jsonl"
+	run td enqueue --id FND-004 -- /again
+	assert_failure 1
+	assert_output "tmux-dispatch: an item with id 'FND-004' finished on an earlier day (it is in the history file)"
 }

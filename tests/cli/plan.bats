@@ -179,7 +179,7 @@ plan_json() {
 	assert_line '    a  never starts: on the cycle a -> b -> c -> a'
 	assert_line '    d  never starts: behind the cycle a -> b -> c -> a'
 	assert_line '    e  never starts: on the cycle e -> e'
-	assert_line '    g  never starts: waits on nowhere, which exists nowhere'
+	assert_line '    g  never starts: waits on nowhere, which is not in the state file'
 	assert_line --regexp '^    f  f '
 	run td plan --json
 	[ "$(json - '$d->{cycles}' <<<"$output")" = '[["a","b","c"],["e"]]' ]

@@ -479,7 +479,7 @@ test_missing(void)
 	ok(x->kind == GRAPH_NEVER && x->cycle == -1 && !x->on_cycle,
 	    "missing id: never starts, no cycle");
 	is_str(x->missing, "nope", "missing id: names it");
-	is_why(g, "x", "never starts: waits on nope, which exists nowhere");
+	is_why(g, "x", "never starts: waits on nope, which is not in the state file");
 	ok(y->kind == GRAPH_NEVER && y->cycle == -1, "missing id: behind it, never starts");
 	is_str(y->missing, "nope", "missing id: the item behind names the missing id too");
 	is_int(x->ndeps, 0, "missing id: no edge to a node");
