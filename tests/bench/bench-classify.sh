@@ -13,6 +13,8 @@ export LC_ALL=C
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${TD_BUILD:-$repo/bin}" && pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$repo/tests/bench/lib.sh"
 td=$build/tmux-dispatch
 bench=$build/bench/classify-bench
 fake=$build/agents/fakeagent
@@ -36,11 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-median() {
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-	    END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ms() { awk -v ns="$1" 'BEGIN { printf("%.2f", ns / 1e6) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf("%.2fx", a / b) }'; }
 verdict() { awk -v a="$1" -v b="$2" -v g="$3" 'BEGIN { print (a / b <= g) ? "met" : "**not met**" }'; }
 

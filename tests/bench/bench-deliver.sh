@@ -114,11 +114,6 @@ gen() {
 	"$td" -f "$2" terminal add gen-1 "$pane" --profile claude --replace >/dev/null
 }
 
-median() {
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-	    END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ms() { awk -v ns="$1" 'BEGIN { x = ns / 1e6; printf(x < 10 ? "%.2f" : x < 100 ? "%.1f" : "%.0f", x) }'; }
 thousands() { echo "$1" | sed -e :a -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e ta; }
 human_size() { awk -v b="$1" 'BEGIN { if (b < 1e6) printf("%.0f KB", b / 1e3); else printf("%.1f MB", b / 1e6) }'; }
 

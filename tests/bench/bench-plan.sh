@@ -13,6 +13,8 @@ export LC_ALL=C
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${TD_BUILD:-$repo/bin}" && pwd)
+# shellcheck source=tests/bench/lib.sh
+source "$repo/tests/bench/lib.sh"
 td=$build/tmux-dispatch
 gb=$build/bench/graph-bench
 bare=$build/bench/bare-cycle
@@ -30,16 +32,6 @@ trap 'rm -rf "$dir"' EXIT
 unset TMUX TMUX_PANE TMUX_DISPATCH_TMUX TMUX_DISPATCH_STATE
 export TMUX_TMPDIR=$dir/tmux XDG_STATE_HOME=$dir/xdg-state
 mkdir -p "$TMUX_TMPDIR"
-
-median() {
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-	    END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-ms() { # nanoseconds -> milliseconds, about three significant digits
-	awk -v ns="$1" 'BEGIN { x = ns / 1e6
-	    printf(x < 0.1 ? "%.4f" : x < 10 ? "%.2f" : x < 100 ? "%.1f" : "%.0f", x) }'
-}
 
 ratio() {
 	awk -v r="$1" 'BEGIN { printf(r < 10 ? "%.2fx" : "%.0fx", r) }'

@@ -41,16 +41,6 @@ unset TMUX TMUX_PANE TMUX_DISPATCH_TMUX TMUX_DISPATCH_STATE
 export TMUX_TMPDIR=$dir/tmux
 mkdir -p "$TMUX_TMPDIR"
 
-median() {
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-	    END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-ms() { # nanoseconds -> milliseconds, about three significant digits
-	awk -v ns="$1" 'BEGIN { x = ns / 1e6
-	    printf(x < 10 ? "%.2f" : x < 100 ? "%.1f" : "%.0f", x) }'
-}
-
 # paired "A1 A2 ..." "B1 B2 ...": the median of the per-round ratios Ai / Bi. Each command
 # ran next to bare in the same round, so load that comes and goes cancels out of the ratio.
 paired() {

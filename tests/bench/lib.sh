@@ -22,3 +22,15 @@ scratch_dir() {
 	mkdir -p "$build/bench"
 	mktemp -d "$build/bench/$1.XXXXXX"
 }
+
+# median N...: the middle value (the mean of the two middle ones for an even count).
+median() {
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
+	    END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ms NS: nanoseconds as milliseconds, about three significant digits.
+ms() {
+	awk -v ns="$1" 'BEGIN { x = ns / 1e6
+	    printf(x < 0.1 ? "%.4f" : x < 10 ? "%.2f" : x < 100 ? "%.1f" : "%.0f", x) }'
+}
