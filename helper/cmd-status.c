@@ -5,6 +5,7 @@
 
 #include "batch.h"
 #include "duration.h"
+#include "graph.h"
 #include "observe.h"
 #include "panes.h"
 #include "queue.h"
@@ -54,6 +55,41 @@ status_percent(const cJSON *facts)
 	double total = cJSON_GetObjectItemCaseSensitive(facts, "total")->valuedouble;
 
 	return total > 0 ? (int)(done * 100 / total) : 100;
+}
+
+#define STATUS_ATTENTION_LINES 10
+
+/*
+ * The pending items that will not start until someone acts (stuck behind a failure, on or
+ * behind a cycle, waiting on an id the state does not hold), with why: into LIST for --json,
+ * else as lines under the counts, the first STATUS_ATTENTION_LINES of them.
+ */
+static void
+status_attention(struct state *st, cJSON *list)
+{
+	struct graph *g = graph_get(st);
+	const struct graph_node *v;
+	size_t i, n = 0;
+	cJSON *o;
+	char *why;
+
+	for (i = 0; i < g->n; i++) {
+		v = &g->nodes[i];
+		if (v->kind != GRAPH_STUCK && v->kind != GRAPH_NEVER)
+			continue;
+		why = graph_why(g, v);
+		if (list != NULL) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "id", v->id);
+			cJSON_AddStringToObject(o, "why", why);
+			cJSON_AddItemToArray(list, o);
+		} else if (n++ < STATUS_ATTENTION_LINES)
+			td_say("needs you: %s %s", v->id, why);
+		free(why);
+	}
+	if (n > STATUS_ATTENTION_LINES)
+		printf("needs you: %zu more (tmux-dispatch plan lists them all)\n",
+		    n - STATUS_ATTENTION_LINES);
 }
 
 /* The latest batch in one line, under the counts (the status popup shows it). */
@@ -201,6 +237,7 @@ status_json(struct state *st, const struct queue_counts *c)
 	cJSON_AddNumberToObject(counts, "done", c->done);
 	cJSON_AddNumberToObject(counts, "failed", c->failed);
 	cJSON_AddNumberToObject(counts, "cancelled", c->cancelled);
+	status_attention(st, cJSON_AddArrayToObject(out, "attention"));
 	batches = cJSON_AddArrayToObject(out, "batches");
 	cJSON_ArrayForEach(b, st->batches)
 		cJSON_AddItemToArray(batches, batch_facts(st, b));
@@ -235,6 +272,7 @@ status_print(struct state *st, const struct queue_counts *c)
 	printf("queue: %d pending (%d ready, %d blocked, %d stuck), %d running; today: %d done, "
 	    "%d failed, %d cancelled\n", c->pending, c->ready, c->blocked, c->stuck, c->running,
 	    c->done, c->failed, c->cancelled);
+	status_attention(st, NULL);
 	status_batch_line(st);
 }
 

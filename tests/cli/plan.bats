@@ -157,7 +157,10 @@ plan_json() {
 	[ "$(td ls --json | json - '[map { $_->{why} } grep { $_->{id} eq "q-5" } @{$d->{items}}]')" = '["stuck: q-3 failed (timeout)"]' ]
 	run td status
 	assert_line 'queue: 3 pending (1 ready, 0 blocked, 2 stuck), 0 running; today: 0 done, 1 failed, 0 cancelled'
+	assert_line 'needs you: q-4 stuck: q-3 failed (timeout)'
+	assert_line 'needs you: q-5 stuck: q-3 failed (timeout)'
 	[ "$(td status --json | json - '$d->{counts}{stuck}')" = 2 ]
+	[ "$(td status --json | json - '$d->{attention}[1]')" = '{"id":"q-5","why":"stuck: q-3 failed (timeout)"}' ]
 	run td badge --format '%p/%b/%s'
 	assert_output 3/0/2
 	# retried, it is pending again: what waits on it is blocked, not stuck
@@ -190,6 +193,20 @@ plan_json() {
 	assert_line --regexp 'never starts: on the cycle a -> b -> c -> a$'
 	run td ls --json
 	[ "$(json - '[map { $_->{why} } grep { $_->{id} eq "d" } @{$d->{items}}]' <<<"$output")" = '["never starts: behind the cycle a -> b -> c -> a"]' ]
+	run td status
+	assert_line 'needs you: a never starts: on the cycle a -> b -> c -> a'
+	assert_line 'needs you: e never starts: on the cycle e -> e'
+	refute_line --partial 'needs you: f '
+	[ "$(td status --json | json - 'join ",", map { $_->{id} } @{$d->{attention}}')" = a,b,c,d,e,g ]
+}
+
+@test "status names at most ten items that need someone, then how many more" {
+	perl -e 'print "{\"queue\": [", join(",", map { "{\"id\": \"w$_\", \"command\": \"w\", \"dependsOn\": [\"gone\"]}" } 1 .. 12), "]}"' > "$S"
+	run td status
+	assert_success
+	[ "$(grep -c '^needs you: w' <<<"$output")" = 10 ]
+	assert_line 'needs you: 2 more (tmux-dispatch plan lists them all)'
+	[ "$(td status --json | json - 'scalar @{$d->{attention}}')" = 12 ]
 }
 
 @test "cancel --with-dependents cancels the item and everything after it; nothing else" {
