@@ -190,7 +190,8 @@ check_no_pane(struct state *st, struct check_plan *plan, const cJSON *term, cJSO
 
 /*
  * A running item is done when the agent is idle on a screen other than the one it was typed
- * into, failed when the agent exited. Not waiting for deliveredAt: a helper killed after the
+ * into, or idle at all once it was seen at work on it (a reply as tall as the pane can end on
+ * the very screen the last one did: Gemini's has no clock), failed when the agent exited. Not waiting for deliveredAt: a helper killed after the
  * paste leaves the text in the input (typed, so nothing completes), and once someone submits
  * it the turn must still be able to finish. Returns 1 when the item ended; *next is then the
  * terminal's next item.
@@ -201,7 +202,8 @@ check_completion(struct state *st, struct check_plan *plan, const cJSON *term, c
 {
 	const char *before = state_str(running, ITEM_SCREEN_BEFORE), *id = state_str(running,
 	    ITEM_ID);
-	int done = o->v.state == PANE_IDLE && (before == NULL || strcmp(before, o->hash_text) != 0);
+	int done = o->v.state == PANE_IDLE && (before == NULL || strcmp(before, o->hash_text) != 0 ||
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(running, ITEM_TURN_SEEN)));
 	int exited = o->v.state == PANE_EXITED;
 
 	if (!done && !exited)
@@ -319,6 +321,8 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 	if (!(plan->flags & CHECK_DRY_RUN)) {
 		o.v.seen = stall_update(term, o.hash, st->now);
 		observe_remember(term, &o);
+		if (running != NULL && (o.v.state == PANE_BUSY || o.v.state == PANE_WAITING))
+			item_turn_seen(running);
 	}
 	sync_label(&plan->labels, pane->window, stall_state(&o.v));
 	if (running != NULL && check_interrupted(st, plan, term, running, &o)) {
@@ -403,6 +407,8 @@ check_record(struct state *st, struct check_plan *plan, size_t i)
 	switch (d->outcome) {
 	case DELIVERY_SUBMITTED:
 		item_delivered(st, item);
+		if (d->turn_seen)
+			item_turn_seen(item);
 		/* After a submission the window shows busy, not the idle it was read as. */
 		if (plan->have_panes && (p = panes_by_id(&plan->panes, d->pane)) != NULL)
 			sync_label(&plan->labels, p->window, "busy");

@@ -57,7 +57,8 @@ struct import {
 /* Keys the helper writes as an item lives: a task index saying them would forge its history. */
 static const char *const import_managed[] = { ITEM_STATUS, ITEM_ATTEMPTS, ITEM_CREATED,
 	ITEM_STARTED, ITEM_DELIVERED, ITEM_FINISHED, ITEM_TERMINAL, ITEM_PANE,
-	ITEM_SCREEN_BEFORE, ITEM_DEFERRED, ITEM_REASON, ITEM_RESULT, ITEM_DELIVERER, NULL };
+	ITEM_SCREEN_BEFORE, ITEM_DEFERRED, ITEM_REASON, ITEM_RESULT, ITEM_DELIVERER, ITEM_TURN_SEEN,
+	NULL };
 
 static int __attribute__((format(printf, 2, 3)))
 import_refuse(const struct import_task *t, const char *fmt, ...)

@@ -180,6 +180,8 @@ deliver_still_typed(struct delivery *d)
 	 */
 	if (o.meta.pid != d->pid || strcmp(o.meta.current_command, d->command) != 0)
 		return d->enters == 0;
+	/* Proof the turn began: its end is then the next idle screen, whatever it shows. */
+	d->turn_seen = o.v.state == PANE_BUSY || o.v.state == PANE_WAITING;
 	return o.v.state == PANE_TYPED;
 }
 

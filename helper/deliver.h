@@ -25,6 +25,7 @@ struct delivery {
 	int enters;           /* Enter keys sent */
 	int answer;           /* a reply to a question on screen: typed as keys, no Enter */
 	long long pasted_ms;  /* monotonic time of the paste */
+	int turn_seen;        /* the read-back saw the agent at work on it (busy, or asking) */
 };
 
 /*

@@ -57,7 +57,7 @@ void
 item_start(struct state *st, cJSON *item, const char *terminal, const char *pane,
     const char *screen)
 {
-	static const char *const clears[] = { ITEM_DEFERRED, ITEM_DELIVERED, NULL };
+	static const char *const clears[] = { ITEM_DEFERRED, ITEM_DELIVERED, ITEM_TURN_SEEN, NULL };
 
 	state_set_str(item, ITEM_STATUS, ST_RUNNING);
 	state_set_time(item, ITEM_STARTED, st->now);
@@ -80,7 +80,7 @@ void
 item_requeue(struct state *st, cJSON *item, const char *why)
 {
 	static const char *const clears[] = { ITEM_STARTED, ITEM_TERMINAL, ITEM_PANE,
-		ITEM_SCREEN_BEFORE, ITEM_DELIVERED, ITEM_DELIVERER, NULL };
+		ITEM_SCREEN_BEFORE, ITEM_DELIVERED, ITEM_DELIVERER, ITEM_TURN_SEEN, NULL };
 
 	(void)st;
 	state_set_str(item, ITEM_STATUS, ST_PENDING);
@@ -126,7 +126,7 @@ item_retry(struct state *st, cJSON *item)
 {
 	static const char *const clears[] = { ITEM_FINISHED, ITEM_STARTED, ITEM_DELIVERED,
 		ITEM_REASON, ITEM_RESULT, ITEM_PANE, ITEM_TERMINAL, ITEM_SCREEN_BEFORE,
-		ITEM_DEFERRED, ITEM_DELIVERER, NULL };
+		ITEM_DEFERRED, ITEM_DELIVERER, ITEM_TURN_SEEN, NULL };
 
 	/* The line names the terminal and pane it last ran on, before they are cleared. */
 	item_event(st, item, "retry", NULL);
@@ -152,6 +152,15 @@ item_orphaned(const struct state *st, const cJSON *item)
 	    (pid_t)pid->valuedouble == getpid())
 		return 0;
 	return kill((pid_t)pid->valuedouble, 0) == -1 && errno == ESRCH;
+}
+
+void
+item_turn_seen(cJSON *item)
+{
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, ITEM_TURN_SEEN))) {
+		cJSON_DeleteItemFromObjectCaseSensitive(item, ITEM_TURN_SEEN);
+		cJSON_AddTrueToObject(item, ITEM_TURN_SEEN);
+	}
 }
 
 void

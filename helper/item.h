@@ -52,6 +52,7 @@ struct state;
 #define ITEM_TITLE "title"       /* a short name for plans */
 #define ITEM_ESTIMATE "estimate" /* seconds the planner expects it to take */
 #define ITEM_PHASE "phase"       /* the part of the project it belongs to */
+#define ITEM_TURN_SEEN "turnSeen" /* true: the agent was seen at work on it since it was typed */
 
 #define ITEM_ESTIMATE_MAX 3.15e9 /* a hundred years, in seconds: sums of estimates stay exact */
 #define ITEM_TITLE_WIDTH 40      /* characters of the command a default title keeps */
@@ -92,6 +93,11 @@ void item_retry(struct state *, cJSON *);
  * than a minute ago.
  */
 int item_orphaned(const struct state *, const cJSON *);
+/*
+ * The agent was seen at work on a running item (busy or asking, after the paste): the next
+ * idle screen ends it even if it looks like the one it was typed on. Written once.
+ */
+void item_turn_seen(cJSON *);
 /* Why a ready item still waits; recorded only when it changes, so quiet checks write nothing. */
 void item_defer(cJSON *, const char *why);
 /* Keeps TEXT (the pane's last lines) as the item's result file, results/ID.log. */

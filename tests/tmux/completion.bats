@@ -216,3 +216,35 @@ teardown() { tmux_teardown; }
 	cmp "$S" before.json
 	assert_took gen-1 'first job'
 }
+
+# one_turn N COMMAND: queue COMMAND as q-N for gen-1, deliver it, wait until the turn is over.
+one_turn() {
+	td enqueue --to gen-1 -- "$2" >/dev/null
+	td check gen-1 >/dev/null
+	wait_for eval '[ "$(item_field q-$1 deliveredAt)" != null ]'
+	wait_screen gen-1 "✻ Worked for"
+	wait_for agent_idle gen-1
+}
+
+@test "a turn that ends on the very screen it was typed on still completes (seen at work)" {
+	# Found with the real Gemini CLI: a reply taller than the pane scrolls the prompt away, and
+	# two equal turns end on equal screens; "idle on another screen" never came.
+	agent gen-1 --busy 3
+	td pause
+	one_turn 1 'warm up'
+	td check gen-1 >/dev/null
+	tmux resize-window -t t:gen-1 -y 12
+	one_turn 2 'same again'
+	run td check gen-1
+	assert_line 'gen-1: done q-2'
+	local before
+	before=$(screen gen-1)
+	one_turn 3 'same again'
+	[ "$(screen gen-1)" = "$before" ] || fail "the screens differ: this test needs them equal"
+	# the delivery's read-back saw the agent busy on it
+	assert_item q-3 turnSeen true
+	run td check gen-1
+	assert_success
+	assert_line 'gen-1: done q-3'
+	assert_item q-3 status done
+}
