@@ -18,6 +18,7 @@
 #include "events.h"
 #include "item.h"
 #include "limit.h"
+#include "mode.h"
 #include "observe.h"
 #include "profile.h"
 #include "queue.h"
@@ -107,9 +108,10 @@ check_next(struct state *st, const cJSON *term, struct check_plan *plan)
 	return next;
 }
 
+/* TEXT (the plan takes it) is what check_commit types: the command, or its template filled. */
 static void
 check_plan_add(struct check_plan *plan, const cJSON *term, cJSON *item, const char *pane,
-    const struct observation *o)
+    const struct observation *o, char *text)
 {
 	size_t i = plan->n++;
 
@@ -119,7 +121,7 @@ check_plan_add(struct check_plan *plan, const cJSON *term, cJSON *item, const ch
 	plan->terms = xreallocarray(plan->terms, plan->n, sizeof *plan->terms);
 	plan->pane_ids = xreallocarray(plan->pane_ids, plan->n, sizeof *plan->pane_ids);
 	plan->ids[i] = xstrdup(state_str(item, ITEM_ID));
-	plan->texts[i] = xstrdup(state_str(item, ITEM_COMMAND));
+	plan->texts[i] = text;
 	plan->terms[i] = xstrdup(term->string);
 	plan->pane_ids[i] = xstrdup(pane);
 	memset(&plan->d[i], 0, sizeof plan->d[i]);
@@ -248,6 +250,28 @@ check_interrupted(struct state *st, struct check_plan *plan, const cJSON *term,
 }
 
 /*
+ * What to type for NEXT on TERM: its command, or its mode's template filled in for TERM, which
+ * only now is known (mode.h). A template missing, untrusted or changed into text that may not
+ * be typed since the enqueue checked it fails the item, as check_next does a bad command: NULL.
+ */
+static char *
+check_text(struct state *st, struct check_plan *plan, const cJSON *term, cJSON *next)
+{
+	char *text, *cause, *why;
+
+	if (!mode_of(next))
+		return xstrdup(state_str(next, ITEM_COMMAND));
+	if (mode_render(st->path, next, term->string, &text, &cause) == 0)
+		return text;
+	xasprintf(&why, "mode %s", cause);
+	check_say(plan, term->string, "refused %s: %s", state_str(next, ITEM_ID), why);
+	check_finish(st, plan, next, ST_FAILED, why, NULL);
+	free(why);
+	free(cause);
+	return NULL;
+}
+
+/*
  * Offers NEXT to TERM, observed as O: marked running for check_commit to paste when the pane
  * is free and idle, pushes are not paused and no worker limit is reached, else the reason it
  * waits is kept.
@@ -257,7 +281,7 @@ check_offer(struct state *st, struct check_plan *plan, const cJSON *term, cJSON 
     const struct pane *pane, const struct observation *o)
 {
 	const char *id = state_str(next, ITEM_ID);
-	char *why = check_pane_taken(st, plan, state_str(term, "target"), pane);
+	char *why = check_pane_taken(st, plan, state_str(term, "target"), pane), *text;
 
 	if (why == NULL && (plan->flags & CHECK_AUTO) && check_paused(st)) {
 		check_say(plan, term->string, "paused; %s waits", id);
@@ -275,14 +299,25 @@ check_offer(struct state *st, struct check_plan *plan, const cJSON *term, cJSON 
 		free(why);
 		return;
 	}
+	/* One that fails makes room for the next, as in check_next: the pane is still free. */
+	while ((text = check_text(st, plan, term, next)) == NULL) {
+		if ((next = check_next(st, term, plan)) == NULL)
+			return;
+		id = state_str(next, ITEM_ID);
+	}
 	/* A dry run too, in memory only (check_finish): the terminals after this one count it
 	 * against the limits and do not take it again. */
 	item_start(st, next, term->string, pane->id, o->hash_text);
-	if (plan->flags & CHECK_DRY_RUN)
+	if (plan->flags & CHECK_DRY_RUN) {
 		check_say(plan, term->string, "would send %s to %s: %s", id, pane->id,
 		    state_str(next, ITEM_COMMAND));
-	else
-		check_plan_add(plan, term, next, pane->id, o);
+		free(text);
+		return;
+	}
+	/* Kept before it is typed, so the record never lacks what the agent may have read. */
+	if (mode_of(next))
+		item_save_prompt(st, next, text, strlen(text));
+	check_plan_add(plan, term, next, pane->id, o, text);
 }
 
 /* One terminal: observe its pane, finish its item if it is done, offer its next one. */

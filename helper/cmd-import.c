@@ -9,6 +9,7 @@
 #include "duration.h"
 #include "graph.h"
 #include "item.h"
+#include "mode.h"
 #include "queue.h"
 #include "state.h"
 #include "strmap.h"
@@ -26,8 +27,8 @@ const struct cmd_entry cmd_import_entry = {
 	"  FILE    {\"tasks\": [TASK...]} or [TASK...]; - reads standard input. A TASK is\n"
 	"          {\"id\", \"command\" (or \"prompt\"), \"title\", \"dependsOn\": [ids],\n"
 	"          \"estimate\" (seconds, or 90s, 30m, 4h, 1h30m), \"estimateHours\", \"phase\",\n"
-	"          \"assignedTo\", \"priority\"}: id and command are required; other keys are\n"
-	"          kept on the item\n"
+	"          \"assignedTo\", \"priority\", \"mode\" (a prompt template, as enqueue --mode)}:\n"
+	"          id and command are required; other keys are kept on the item\n"
 	"  --json  {\"added\": [ids], \"updated\": [...], \"unchanged\": [...], \"left\": [...]}\n"
 	"  A pending item with a task's id takes the fields the task gives; running and finished\n"
 	"  ones are left as they are. A cycle, a dependency on an id that exists nowhere, an id\n"
@@ -157,6 +158,20 @@ import_priority(struct import_task *t, const cJSON *m)
 	return 0;
 }
 
+/* mode: a template name (checked whole once the item exists), or null for none. */
+static int
+import_mode(struct import_task *t, const cJSON *m)
+{
+	const char *why;
+
+	if (!cJSON_IsNull(m) && !cJSON_IsString(m))
+		return import_refuse(t, "mode must be a template name, or null");
+	if (cJSON_IsString(m) && (why = mode_check_name(m->valuestring)) != NULL)
+		return import_refuse(t, "mode %s %s", m->valuestring, why);
+	cJSON_AddItemToObject(t->fields, ITEM_MODE, cJSON_Duplicate(m, 1));
+	return 0;
+}
+
 /* The item key a task member sets: prompt is command, estimateHours is estimate. */
 static const char *
 import_key(const char *name)
@@ -187,6 +202,8 @@ import_member(struct import_task *t, const cJSON *m)
 		return import_depends(t, m);
 	if (strcmp(key, ITEM_PRIORITY) == 0)
 		return import_priority(t, m);
+	if (strcmp(key, ITEM_MODE) == 0)
+		return import_mode(t, m);
 	if (strcmp(key, ITEM_ASSIGNED) == 0 && !cJSON_IsNull(m) &&
 	    (!cJSON_IsString(m) || *m->valuestring == '\0'))
 		return import_refuse(t, "assignedTo must be a terminal or group, or null");
@@ -392,6 +409,25 @@ import_check_depends(struct state *st, const struct import_task *t)
 	return 0;
 }
 
+/* As enqueue --mode: the item's template filled in now, {{agent}} aside. */
+static int
+import_check_mode(struct state *st, const struct import_task *t)
+{
+	char *text, *cause;
+	int rc;
+
+	if (!mode_of(t->item))
+		return 0;
+	if ((rc = mode_render(st->path, t->item, NULL, &text, &cause)) != 0) {
+		td_error(rc, "refused: tasks[%zu] (%s): mode %s: %s", t->index, t->id,
+		    state_str(t->item, ITEM_MODE), cause);
+		free(cause);
+		return rc;
+	}
+	free(text);
+	return 0;
+}
+
 /* No added or updated item may be on a cycle: it would never start. */
 static int
 import_check_cycles(struct state *st, const struct import *im)
@@ -475,7 +511,8 @@ import_merge(struct state *st, struct import *im)
 	for (i = 0; i < im->n; i++) {
 		if (im->tasks[i].item != NULL &&
 		    ((rc = import_check_depends(st, &im->tasks[i])) != 0 ||
-		    (rc = import_check_allowed(st, &im->tasks[i])) != 0))
+		    (rc = import_check_allowed(st, &im->tasks[i])) != 0 ||
+		    (rc = import_check_mode(st, &im->tasks[i])) != 0))
 			return rc;
 	}
 	return import_check_cycles(st, im);

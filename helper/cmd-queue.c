@@ -7,6 +7,7 @@
 #include "duration.h"
 #include "graph.h"
 #include "item.h"
+#include "mode.h"
 #include "queue.h"
 #include "schedule.h"
 #include "terminal.h"
@@ -17,7 +18,7 @@ static int cmd_ls(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_enqueue_entry = {
 	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--title T] "
-	"[--estimate DUR] [--phase P] [--stdin | [--] COMMAND...]",
+	"[--estimate DUR] [--phase P] [--mode NAME] [--stdin | [--] COMMAND...]",
 	"queue a command; prints the new item's id",
 	"  --to NAME|GROUP  a terminal, all, all-GROUP (all-generators works too) or a group;\n"
 	"                   without it any terminal may take the item\n"
@@ -28,6 +29,10 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"  --title T        a short name for plans (default: the command's first line)\n"
 	"  --estimate DUR   how long it should take: 90s, 30m, 4h, 1h30m or seconds\n"
 	"  --phase P        the part of the project it belongs to\n"
+	"  --mode NAME      deliver the template modes/NAME.md (beside the state file, else in\n"
+	"                   $TMUX_DISPATCH_MODES) filled in with the command as {{task}}; a\n"
+	"                   missing or untrusted template, an unknown placeholder or an include\n"
+	"                   cycle is refused now\n"
 	"  --stdin          read the command from standard input (one trailing newline dropped)\n"
 	"  The words of COMMAND are joined with spaces. Control characters other than newline\n"
 	"  and tab are refused, and so is a command outside the target terminals' --allow list.\n"
@@ -61,7 +66,7 @@ queue_check_allowed(cJSON **terms, size_t n, const char *command, const char *to
 }
 
 struct enqueue_args {
-	const char *to, *id, *title, *phase;
+	const char *to, *id, *title, *phase, *mode;
 	cJSON *after;
 	long long priority;
 	double estimate; /* seconds; < 0: none given */
@@ -100,6 +105,24 @@ enqueue_set_fields(cJSON *item, const struct enqueue_args *a)
 		state_set_str(item, ITEM_PHASE, a->phase);
 	if (a->estimate >= 0)
 		state_set_num(item, ITEM_ESTIMATE, a->estimate);
+	if (a->mode != NULL)
+		state_set_str(item, ITEM_MODE, a->mode);
+}
+
+/* The whole template filled in now, {{agent}} aside, so a broken one never waits for a check. */
+static int
+enqueue_check_mode(struct state *st, const cJSON *item)
+{
+	char *text, *cause;
+	int rc;
+
+	if ((rc = mode_render(st->path, item, NULL, &text, &cause)) != 0) {
+		td_error(rc, "refused: --mode %s: %s", state_str(item, ITEM_MODE), cause);
+		free(cause);
+		return rc;
+	}
+	free(text);
+	return 0;
 }
 
 static int
@@ -148,6 +171,8 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 	cJSON_ReplaceItemInObjectCaseSensitive(item, ITEM_DEPENDS, cJSON_Duplicate(a->after, 1));
 	state_set_num(item, ITEM_PRIORITY, (double)a->priority);
 	enqueue_set_fields(item, a);
+	if (a->mode != NULL && (rc = enqueue_check_mode(st, item)) != 0)
+		goto out;
 	if (a->after->child != NULL && (rc = enqueue_check_cycle(st, item)) != 0)
 		goto out;
 	/* Auto-dispatch: the same locked read-modify-write also takes it to an idle terminal. */
@@ -176,6 +201,8 @@ enqueue_check_labels(const struct enqueue_args *a)
 		return td_error(TD_EXIT_USAGE, "refused: --title %s", why);
 	if (a->phase != NULL && (why = queue_check_label(a->phase)) != NULL)
 		return td_error(TD_EXIT_USAGE, "refused: --phase %s", why);
+	if (a->mode != NULL && (why = mode_check_name(a->mode)) != NULL)
+		return td_error(TD_EXIT_USAGE, "refused: --mode %s %s", a->mode, why);
 	return 0;
 }
 
@@ -191,6 +218,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "title", required_argument, NULL, 'T' },
 		{ "estimate", required_argument, NULL, 'e' },
 		{ "phase", required_argument, NULL, 'P' },
+		{ "mode", required_argument, NULL, 'm' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	struct enqueue_args a = { .after = cJSON_CreateArray(), .estimate = -1 };
@@ -199,7 +227,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *why;
 	struct state st;
 
-	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:", opts, &rc)) != -1) {
 		switch (c) {
 		case 't':
 			a.to = optarg;
@@ -230,6 +258,9 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 			goto out;
 		case 'P':
 			a.phase = optarg;
+			break;
+		case 'm':
+			a.mode = optarg;
 			break;
 		default:
 			goto out;

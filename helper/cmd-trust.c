@@ -1,9 +1,11 @@
-/* trust, untrust: which state files (and the profiles files beside them) may deliver. */
+/* trust, untrust: which state files (and the profiles and templates beside them) may deliver. */
+#include <dirent.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "mode.h"
 #include "profile.h"
 #include "state.h"
 #include "trust.h"
@@ -13,19 +15,21 @@ static int cmd_trust(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_trust_entry = {
 	"trust", "[PATH] | --list [--json]",
-	"let a state file you have read (and its profiles file) deliver",
-	"  PATH    a state file (default: the one in use) or a tmux-dispatch.profiles.json;\n"
-	"          for a state file, the profiles file beside it is trusted too, as it is now\n"
+	"let a state file you have read (and its profiles file and templates) deliver",
+	"  PATH    a state file (default: the one in use), a tmux-dispatch.profiles.json or a\n"
+	"          template modes/NAME.md; for a state file, the profiles file and the\n"
+	"          templates (modes/*.md) beside it are trusted too, as they are now\n"
 	"  --list  the trusted files (--json: the store as written)\n"
 	"  A state file this helper created is trusted already. One that is not (a repository\n"
 	"  shipped it, another tool wrote it) can be read but delivers nothing until trusted.\n"
 	"  A file another user owns, or others may write, cannot be trusted. A trusted profiles\n"
-	"  file that changes must be trusted again.\n",
+	"  file or template that changes must be trusted again.\n",
 	cmd_trust
 };
 
 const struct cmd_entry cmd_untrust_entry = {
-	"untrust", "[PATH]", "stop a state file (or a profiles file) from delivering", NULL,
+	"untrust", "[PATH]", "stop a state file (or a profiles file or template) from delivering",
+	NULL,
 	cmd_trust
 };
 
@@ -52,13 +56,17 @@ trust_print_list(int json)
 	return 0;
 }
 
-/* Whether PATH names a profiles file rather than a state file. */
+/* Whether PATH names a file beside a state file (profiles, a template) rather than a state. */
 static int
-trust_is_profiles(const char *path)
+trust_is_side(const char *path)
 {
 	const char *slash = strrchr(path, '/'), *base = slash != NULL ? slash + 1 : path;
 	char *dir = file_dirname(path), *prof = profile_user_path(dir);
-	int is = strcmp(base, strrchr(prof, '/') + 1) == 0;
+	const char *dslash = strrchr(dir, '/'), *dbase = dslash != NULL ? dslash + 1 : dir;
+	size_t len = strlen(base);
+	int is = strcmp(base, strrchr(prof, '/') + 1) == 0 ||
+	    (strcmp(dbase, MODE_DIR) == 0 && len > strlen(MODE_SUFFIX) &&
+	    strcmp(base + len - strlen(MODE_SUFFIX), MODE_SUFFIX) == 0);
 
 	free(prof);
 	free(dir);
@@ -81,6 +89,34 @@ trust_one(const char *path, int kind, int add)
 	td_print_safe(stdout, path);
 	putchar('\n');
 	return 0;
+}
+
+/* Every template beside the state in DIR, as it is now: a later one needs trusting itself. */
+static int
+trust_modes(const char *dir)
+{
+	struct dirent *de;
+	char *modes, *path;
+	size_t len;
+	DIR *d;
+	int rc = 0;
+
+	xasprintf(&modes, "%s/" MODE_DIR, dir);
+	if ((d = opendir(modes)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			len = strlen(de->d_name);
+			if (de->d_name[0] == '.' || len <= strlen(MODE_SUFFIX) ||
+			    strcmp(de->d_name + len - strlen(MODE_SUFFIX), MODE_SUFFIX) != 0)
+				continue;
+			xasprintf(&path, "%s/%s", modes, de->d_name);
+			if (trust_one(path, TRUST_FILE, 1) != 0)
+				rc = TD_EXIT_UNTRUSTED;
+			free(path);
+		}
+		closedir(d);
+	}
+	free(modes);
+	return rc;
 }
 
 static int
@@ -106,7 +142,7 @@ cmd_trust(struct cmd_ctx *ctx, int argc, char **argv)
 	if (list || json)
 		return list ? trust_print_list(json) : args_usage(ctx, "--json goes with --list");
 	path = state_find_path(optind < argc ? argv[optind] : ctx->state_path);
-	if (trust_is_profiles(path)) {
+	if (trust_is_side(path)) {
 		rc = trust_one(path, TRUST_FILE, add);
 	} else if (access(path, F_OK) != 0 && add) {
 		rc = td_error(TD_EXIT_NOTFOUND, "no state file at %s", path);
@@ -116,6 +152,8 @@ cmd_trust(struct cmd_ctx *ctx, int argc, char **argv)
 		/* The one beside the state; one named by $TMUX_DISPATCH_PROFILES is the user's. */
 		if (!profile_user_named() && access(prof, F_OK) == 0)
 			rc = trust_one(prof, TRUST_FILE, 1);
+		if (trust_modes(dir) != 0 && rc == 0)
+			rc = TD_EXIT_UNTRUSTED;
 		free(prof);
 		free(dir);
 	}

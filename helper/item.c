@@ -8,6 +8,7 @@
 #include "durable.h"
 #include "events.h"
 #include "item.h"
+#include "mode.h"
 #include "state.h"
 #include "tmux-dispatch.h"
 
@@ -172,26 +173,45 @@ item_defer(cJSON *item, const char *why)
 		state_set_str(item, ITEM_DEFERRED, why);
 }
 
-void
-item_save_result(struct state *st, cJSON *item, const char *text, size_t len)
+/* Writes TEXT as results/ID.SUFFIX beside the state; the path (caller frees), or NULL. */
+static char *
+item_side_file(struct state *st, const cJSON *item, const char *suffix, const char *text,
+    size_t len)
 {
 	const char *id = state_str(item, ITEM_ID);
 	char *dir, *path, *cause = NULL;
 
-	/* Item ids may hold '/': such an id gets no result file rather than a stray one. */
+	/* Item ids may hold '/': such an id gets no file rather than a stray one. */
 	if (strchr(id, '/') != NULL)
-		return;
+		return NULL;
 	if ((dir = state_side_path(st->path, "results")) == NULL)
-		return;
-	xasprintf(&path, "%s/%s.log", dir, id);
-	if (durable_mkdir(dir, durable_mode_of(st->path), &cause) == 0 &&
-	    durable_replace(path, text, len, durable_mode_of(st->path), &cause) == 0)
-		state_set_str(item, ITEM_RESULT, path);
-	else
+		return NULL;
+	xasprintf(&path, "%s/%s%s", dir, id, suffix);
+	if (durable_mkdir(dir, durable_mode_of(st->path), &cause) != 0 ||
+	    durable_replace(path, text, len, durable_mode_of(st->path), &cause) != 0) {
 		td_error(TD_EXIT_FAIL, "%s", cause);
+		free(path);
+		path = NULL;
+	}
 	free(cause);
-	free(path);
 	free(dir);
+	return path;
+}
+
+void
+item_save_result(struct state *st, cJSON *item, const char *text, size_t len)
+{
+	char *path = item_side_file(st, item, ".log", text, len);
+
+	if (path != NULL)
+		state_set_str(item, ITEM_RESULT, path);
+	free(path);
+}
+
+void
+item_save_prompt(struct state *st, const cJSON *item, const char *text, size_t len)
+{
+	free(item_side_file(st, item, MODE_PROMPT_SUFFIX, text, len));
 }
 
 char *

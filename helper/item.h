@@ -53,6 +53,9 @@ struct state;
 #define ITEM_ESTIMATE "estimate" /* seconds the planner expects it to take */
 #define ITEM_PHASE "phase"       /* the part of the project it belongs to */
 #define ITEM_TURN_SEEN "turnSeen" /* true: the agent was seen at work on it since it was typed */
+#define ITEM_MODE "mode"         /* the prompt template it is delivered with (mode.h) */
+#define ITEM_WORKTREE "worktree" /* the git worktree it runs in, when it has one */
+#define ITEM_BRANCH "branch"     /* that worktree's branch */
 
 #define ITEM_ESTIMATE_MAX 3.15e9 /* a hundred years, in seconds: sums of estimates stay exact */
 #define ITEM_TITLE_WIDTH 40      /* characters of the command a default title keeps */
@@ -102,5 +105,7 @@ void item_turn_seen(cJSON *);
 void item_defer(cJSON *, const char *why);
 /* Keeps TEXT (the pane's last lines) as the item's result file, results/ID.log. */
 void item_save_result(struct state *, cJSON *, const char *text, size_t len);
+/* Keeps TEXT, what was typed for a templated item, as results/ID.prompt for its reviewers. */
+void item_save_prompt(struct state *, const cJSON *, const char *text, size_t len);
 
 #endif

@@ -16,6 +16,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_limit_ls_entry,
 	&cmd_enqueue_entry,
 	&cmd_import_entry,
+	&cmd_mode_render_entry,
 	&cmd_ls_entry,
 	&cmd_done_entry,
 	&cmd_fail_entry,

@@ -28,6 +28,9 @@ int trust_remove(const char *path, char **cause);
  * writable by others). 0, or TD_EXIT_UNTRUSTED with *cause. check_trusted finds PROFILES.
  */
 int trust_delivery(const char *state_path, const char *profiles, int named, char **cause);
+/* Whether a file the user NAMED (an environment variable) may drive delivery: it needs only to
+ * be theirs and not writable by others. 0 (also for no file), or TD_EXIT_UNTRUSTED with *cause. */
+int trust_owned(const char *path, char **cause);
 /* The records, as JSON (caller deletes); NULL with *cause on an unreadable store. */
 struct cJSON *trust_list(char **cause);
 
