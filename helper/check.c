@@ -309,8 +309,12 @@ check_offer(struct state *st, struct check_plan *plan, const cJSON *term, cJSON 
 	 * against the limits and do not take it again. */
 	item_start(st, next, term->string, pane->id, o->hash_text);
 	if (plan->flags & CHECK_DRY_RUN) {
-		check_say(plan, term->string, "would send %s to %s: %s", id, pane->id,
-		    state_str(next, ITEM_COMMAND));
+		if (mode_of(next))
+			check_say(plan, term->string, "would send %s to %s (mode %s): %s", id,
+			    pane->id, state_str(next, ITEM_MODE), state_str(next, ITEM_COMMAND));
+		else
+			check_say(plan, term->string, "would send %s to %s: %s", id, pane->id,
+			    state_str(next, ITEM_COMMAND));
 		free(text);
 		return;
 	}

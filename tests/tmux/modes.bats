@@ -80,7 +80,15 @@ When done, write your result to $real/.terminal-status.d/results/T-7.result.md"
 	td pause >/dev/null
 	run td enqueue --mode impl --to gen-1 --id m2 -- two
 	assert_success
+	run td check --dry-run gen-1
+	assert_success
+	assert_output --partial "would send m2 to $(pane_of gen-1) (mode impl): two"
 	template impl 'do {{task}}\033[2J'
+	# A dry run says so, and changes nothing.
+	run td check --dry-run gen-1
+	assert_success
+	assert_output --partial "refused m2: mode $W/modes/impl.md contains a control character"
+	assert_item m2 status pending
 	run td check gen-1
 	assert_success
 	assert_output --partial "contains a control character"
