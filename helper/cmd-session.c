@@ -74,6 +74,13 @@ session_all(const char *state_path)
 	return list;
 }
 
+/* A session file's string, or "-": the file may have been edited by hand. */
+static const char *
+session_str(const cJSON *o, const char *key)
+{
+	return state_str(o, key) != NULL ? state_str(o, key) : "-";
+}
+
 static int
 cmd_session_ls(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -103,9 +110,9 @@ cmd_session_ls(struct cmd_ctx *ctx, int argc, char **argv)
 			td_say("%-20s %-8s %-24s %-6s %s", "NAME", "PROFILE", "WHERE", "PANE",
 			    "STARTED");
 		cJSON_ArrayForEach(o, list) {
-			td_say("%-20s %-8s %-24s %-6s %s", state_str(o, "name"),
-			    state_str(o, "profile"), state_str(o, "session"), state_str(o, "pane"),
-			    state_str(o, "startedAt"));
+			td_say("%-20s %-8s %-24s %-6s %s", session_str(o, "name"),
+			    session_str(o, "profile"), session_str(o, "session"),
+			    session_str(o, "pane"), session_str(o, "startedAt"));
 		}
 		cJSON_Delete(list);
 	}

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "deliver.h"
 #include "durable.h"
 #include "observe.h"
 #include "profile.h"
@@ -318,13 +319,18 @@ launch_start(struct launch *s, char **cause)
 	return rc;
 }
 
-/* The exit status of a dead pane; tmux may be a moment late with it (its SIGCHLD). */
+/*
+ * The exit status of a dead pane. tmux 3.3a may mark the pane dead (its pty closed) and leave
+ * the process a zombie, without status, until some other child of the server exits (1 spawn
+ * in 4 here): then a constant "true" run by the server is that other child, and the next
+ * SIGCHLD reaps both.
+ */
 static int
 launch_dead_status(const char *pane)
 {
 	struct tmux_result r;
-	long long until = clock_ms() + 1000;
-	int status = -1;
+	long long start = clock_ms();
+	int status = -1, poked = 0;
 
 	do {
 		if (tmux_run((const char *const []){ "display-message", "-p", "-t", pane,
@@ -334,8 +340,13 @@ launch_dead_status(const char *pane)
 		tmux_result_free(&r);
 		if (status >= 0)
 			break;
+		if (!poked && clock_ms() - start >= 100) {
+			poked = 1;
+			tmux_run((const char *const []){ "run-shell", "true", NULL }, NULL, 0, &r);
+			tmux_result_free(&r);
+		}
 		usleep(50 * 1000);
-	} while (clock_ms() < until);
+	} while (clock_ms() - start < 1500);
 	return status;
 }
 
@@ -528,14 +539,28 @@ launch_session_read(const char *state_path, const char *name, int *rc)
 	return o;
 }
 
-/* Sends P's quit keys to PANE: the text literally, then each key by name. 0 or -1. */
+static int
+launch_send(struct launch_av *a)
+{
+	struct tmux_result r;
+	int rc = a->n == 0 ? 0 : launch_av_run(a, &r);
+
+	if (a->n != 0)
+		tmux_result_free(&r);
+	launch_av_free(a);
+	return rc;
+}
+
+/*
+ * Sends keys to PANE: the text literally, then, after the delivery's pause between paste and
+ * Enter (Codex took an Enter that came with the text as part of a paste, and stayed), each key
+ * by name. 0 or -1.
+ */
 static int
 launch_keys(const struct profile_keys *k, const char *pane)
 {
 	struct launch_av a = { 0 };
-	struct tmux_result r;
 	size_t i;
-	int rc;
 
 	if (k->text != NULL) {
 		launch_av_add(&a, "send-keys");
@@ -544,6 +569,10 @@ launch_keys(const struct profile_keys *k, const char *pane)
 		launch_av_add(&a, "-l");
 		launch_av_add(&a, "--");
 		launch_av_add(&a, k->text);
+		if (launch_send(&a) != 0)
+			return -1;
+		if (k->nkeys != 0)
+			usleep((useconds_t)deliver_enter_delay() * 1000);
 	}
 	for (i = 0; i < k->nkeys; i++) {
 		if (a.n > 0)
@@ -553,10 +582,7 @@ launch_keys(const struct profile_keys *k, const char *pane)
 		launch_av_add(&a, pane);
 		launch_av_add(&a, k->keys[i]);
 	}
-	rc = launch_av_run(&a, &r);
-	tmux_result_free(&r);
-	launch_av_free(&a);
-	return rc;
+	return launch_send(&a);
 }
 
 /* Whether PANE's program has exited (or the pane is gone). */

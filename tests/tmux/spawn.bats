@@ -59,7 +59,7 @@ fake() { # NAME: the fake agent's argv for terminal NAME
 	[ "$(json "$f" '$d->{pid}')" = "$(tmux display -p -t "$pane" '#{pane_pid}')" ]
 	[ "$(record_argv "$A/a1.rec")" = "$(printf '%s\n' "${cmd[@]}" --session-id "$id")" ]
 	[ "$(json "$f" '@{$d->{argv}}')" = "$(printf '%s\n' "${cmd[@]}" --session-id "$id")" ]
-	! record_env_name "$A/a1.rec" CLAUDECODE
+	record_env_name "$A/a1.rec" CLAUDECODE && fail "CLAUDECODE reached the agent"
 	record_env_name "$A/a1.rec" TD_SPAWN_SECRET
 	# It is a terminal like any other: check delivers to it.
 	td enqueue --to a1 -- hello there >/dev/null
@@ -156,7 +156,7 @@ fake() { # NAME: the fake agent's argv for terminal NAME
 	assert_success
 	assert_line "p1: idle"
 	[ "$(record_argv "$A/p1.rec")" = "$(printf '%s\n' "$FAKEAGENT" --log "$A/p1.log" --record "$A/p1.rec")" ]
-	! record_env_name "$A/p1.rec" TD_SPAWN_SECRET
+	record_env_name "$A/p1.rec" TD_SPAWN_SECRET && fail "TD_SPAWN_SECRET reached the agent"
 	record_env_name "$A/p1.rec" CLAUDECODE
 	[ "$(json "$SESS/p1.json" '$d->{sessionId}')" = null ]
 }
@@ -213,7 +213,7 @@ fake() { # NAME: the fake agent's argv for terminal NAME
 	[ "$(json "$S" '$d->{queue}[0]{status}, $d->{queue}[0]{attempts}')" = "$(printf '%s\n' pending 1)" ]
 	[ "$(json "$S" '$d->{terminals}{k1} // "none"')" = none ]
 	[ ! -e "$SESS/k1.json" ]
-	! tmux list-panes -a -F '#{pane_id}' | grep -qx "$pane"
+	tmux list-panes -a -F '#{pane_id}' | grep -qx "$pane" && fail "pane $pane is still there"
 	grep '"event":"requeued"' "$EV" | grep -q '"item":"job"'
 	grep '"event":"requeued"' "$EV" | grep -q 'k1 was shut down'
 }
@@ -230,7 +230,7 @@ fake() { # NAME: the fake agent's argv for terminal NAME
 	assert_line "m2: down (it quit)"
 	# /exit and Enter reached each agent: it logged its /exit submission.
 	grep -qx "$(hex /exit)" "$A/m1.log"
-	! tmux has-session -t team 2>/dev/null
+	tmux has-session -t team 2>/dev/null && fail "session team is still there"
 	[ "$(json "$S" 'join " ", sort keys %{$d->{terminals}}')" = other ]
 	run --separate-stderr td down other
 	assert_failure 2
