@@ -47,13 +47,10 @@ const struct cmd_entry cmd_terminal_import_entry = {
 static int
 terminal_check(const char *name, const char *target)
 {
-	if (!name_valid(name) || name[0] == '-')
-		return td_error(TD_EXIT_USAGE, "invalid terminal name '%s': use 1 to 64 of "
-		    "A-Z a-z 0-9 . _ -, not starting with -", name);
-	/* Selectors: a terminal of that name would make them mean two things. */
-	if (strcmp(name, "all") == 0 || strncmp(name, "all-", 4) == 0)
-		return td_error(TD_EXIT_USAGE, "terminal name '%s' is reserved: all and all-GROUP "
-		    "select terminals", name);
+	int rc;
+
+	if ((rc = terminal_name_check(name)) != 0)
+		return rc;
 	if (!name_valid_target(target))
 		return td_error(TD_EXIT_USAGE, "invalid tmux target '%s' for %s: use "
 		    "session:window[.pane], %%N or @N", target, name);

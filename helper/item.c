@@ -77,17 +77,29 @@ item_delivered(struct state *st, cJSON *item)
 	cJSON_DeleteItemFromObjectCaseSensitive(item, ITEM_DELIVERER);
 }
 
-void
-item_requeue(struct state *st, cJSON *item, const char *why)
+static void
+item_pending(cJSON *item, const char *why)
 {
 	static const char *const clears[] = { ITEM_STARTED, ITEM_TERMINAL, ITEM_PANE,
 		ITEM_SCREEN_BEFORE, ITEM_DELIVERED, ITEM_DELIVERER, ITEM_TURN_SEEN, NULL };
 
-	(void)st;
 	state_set_str(item, ITEM_STATUS, ST_PENDING);
-	item_add_attempts(item, -1);
 	item_clear(item, clears);
 	state_set_str(item, ITEM_DEFERRED, why);
+}
+
+void
+item_requeue(struct state *st, cJSON *item, const char *why)
+{
+	(void)st;
+	item_add_attempts(item, -1);
+	item_pending(item, why);
+}
+
+void
+item_return(cJSON *item, const char *why)
+{
+	item_pending(item, why);
 }
 
 static void

@@ -82,6 +82,8 @@ void item_start(struct state *, cJSON *, const char *terminal, const char *pane,
 void item_delivered(struct state *, cJSON *);
 /* running -> pending: nothing was typed (the delivery logged why); WHY is kept as deferred. */
 void item_requeue(struct state *, cJSON *, const char *why);
+/* running -> pending: its agent was shut down (down); the attempt counts, WHY is deferred. */
+void item_return(cJSON *, const char *why);
 /* -> done, failed or cancelled; REASON may be NULL. The event line is the status. */
 void item_finish(struct state *, cJSON *, const char *status, const char *reason);
 /* item_finish in memory only, for a dry run: no event line (its state is never written). */

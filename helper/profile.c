@@ -42,12 +42,38 @@ struct profile_set {
 static struct profile_set *profile_sets;
 
 static void
+profile_strings_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+profile_launch_free(struct profile_launch *l)
+{
+	profile_strings_free(l->argv, l->argc);
+	profile_strings_free(l->oneshot, l->noneshot);
+	profile_strings_free(l->resume, l->nresume);
+	profile_strings_free(l->unset, l->nunset);
+	profile_strings_free(l->quit.keys, l->quit.nkeys);
+	profile_strings_free(l->interrupt.keys, l->interrupt.nkeys);
+	free(l->quit.text);
+	free(l->interrupt.text);
+	free(l->model_flag);
+	free(l->session_flag);
+}
+
+static void
 profile_free(struct profile *p)
 {
 	size_t i, j;
 
 	if (p == NULL)
 		return;
+	profile_launch_free(&p->launch);
 	for (i = 0; i < PL_NLISTS; i++) {
 		for (j = 0; j < p->lists[i].n; j++)
 			pattern_free(&p->lists[i].v[j]);
@@ -290,10 +316,212 @@ profile_list_key(struct profile *p, int l, const cJSON *k, char **why)
 	return profile_list_parse(&p->lists[l], k, def, regions, &at, why);
 }
 
+/* An argv of the launch data: a non-empty array of non-empty strings. */
+static int
+profile_argv(const cJSON *k, char ***v, size_t *n, const char *pname, const char *key,
+    char **why)
+{
+	size_t i;
+
+	if (*v != NULL || profile_strings(k, v, n) != 0 || *n == 0) {
+		xasprintf(why, "profile \"%s\": %s: expected a non-empty array of strings", pname,
+		    key);
+		return -1;
+	}
+	for (i = 0; i < *n; i++) {
+		if ((*v)[i][0] == '\0') {
+			xasprintf(why, "profile \"%s\": %s[%zu]: empty", pname, key, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Whether V holds WORD as one whole element. */
+static int
+profile_argv_has(char **v, size_t n, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i], word) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* An environment variable name: [A-Za-z_][A-Za-z0-9_]*. */
+int
+profile_env_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+/* A tmux key name (Enter, Escape, C-c, M-x, F1): letters, digits and '-' only, so none can
+ * be taken for an option or end the tmux command. */
+static int
+profile_key_name(const char *s)
+{
+	size_t i;
+
+	if (s[0] == '\0' || s[0] == '-')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* "quit", "interrupt": {"text": "/exit", "keys": ["Enter"]}, at least one of the two. */
+static int
+profile_keys_parse(struct profile_keys *pk, const cJSON *k, const char *pname, char **why)
+{
+	const cJSON *e;
+	size_t i;
+
+	if (!cJSON_IsObject(k))
+		goto bad;
+	cJSON_ArrayForEach(e, k) {
+		if (strcmp(e->string, "text") == 0 && cJSON_IsString(e) && pk->text == NULL &&
+		    e->valuestring[0] != '\0' && name_text_error(e->valuestring, "") == NULL)
+			pk->text = xstrdup(e->valuestring);
+		else if (strcmp(e->string, "keys") == 0 && pk->keys == NULL &&
+		    profile_strings(e, &pk->keys, &pk->nkeys) == 0) {
+			for (i = 0; i < pk->nkeys; i++) {
+				if (!profile_key_name(pk->keys[i]))
+					goto bad;
+			}
+		} else if (e->string[0] != '_')
+			goto bad;
+	}
+	if (pk->text != NULL || pk->nkeys != 0)
+		return 0;
+bad:
+	xasprintf(why, "profile \"%s\": %s: expected {\"text\": TEXT, \"keys\": [KEY...]} "
+	    "(text without control characters; keys are tmux key names such as Enter, Escape, "
+	    "C-c)", pname, k->string);
+	return -1;
+}
+
+/* "oneshot": {"argv": [...], "prompt": "stdin" | "file"}; a file is named by {prompt_file}. */
+static int
+profile_oneshot_parse(struct profile_launch *l, const cJSON *k, const char *pname, char **why)
+{
+	const cJSON *e, *prompt = cJSON_GetObjectItemCaseSensitive(k, "prompt");
+
+	if (!cJSON_IsObject(k) || !cJSON_IsString(prompt) ||
+	    (strcmp(prompt->valuestring, "stdin") != 0 &&
+	    strcmp(prompt->valuestring, "file") != 0)) {
+		xasprintf(why, "profile \"%s\": oneshot: expected {\"argv\": [...], \"prompt\": "
+		    "\"stdin\" or \"file\"}", pname);
+		return -1;
+	}
+	l->oneshot_file = strcmp(prompt->valuestring, "file") == 0;
+	cJSON_ArrayForEach(e, k) {
+		if (strcmp(e->string, "argv") == 0) {
+			if (profile_argv(e, &l->oneshot, &l->noneshot, pname, "oneshot.argv",
+			    why) != 0)
+				return -1;
+		} else if (strcmp(e->string, "prompt") != 0 && e->string[0] != '_') {
+			xasprintf(why, "profile \"%s\": oneshot: unexpected \"%s\" (expected argv, "
+			    "prompt)", pname, e->string);
+			return -1;
+		}
+	}
+	if (l->oneshot == NULL || l->oneshot_file != profile_argv_has(l->oneshot, l->noneshot,
+	    PROFILE_PROMPT_FILE)) {
+		xasprintf(why, "profile \"%s\": oneshot: needs \"argv\"%s", pname,
+		    l->oneshot_file ? " with a " PROFILE_PROMPT_FILE " element (prompt: file)" :
+		    " without " PROFILE_PROMPT_FILE " (prompt: stdin)");
+		return -1;
+	}
+	return 0;
+}
+
+/* "modelFlag", "sessionFlag": one option word such as --model. */
+static int
+profile_flag_parse(char **out, const cJSON *k, const char *pname, char **why)
+{
+	if (*out != NULL || !cJSON_IsString(k) || k->valuestring[0] != '-' ||
+	    k->valuestring[1] == '\0' || name_text_error(k->valuestring, "") != NULL ||
+	    strchr(k->valuestring, ';') != NULL) {
+		xasprintf(why, "profile \"%s\": %s: expected an option such as \"--model\"", pname,
+		    k->string);
+		return -1;
+	}
+	*out = xstrdup(k->valuestring);
+	return 0;
+}
+
+static int
+profile_env_parse(struct profile_launch *l, const cJSON *k, const char *pname, char **why)
+{
+	size_t i;
+
+	if (l->unset != NULL || profile_strings(k, &l->unset, &l->nunset) != 0)
+		goto bad;
+	for (i = 0; i < l->nunset; i++) {
+		if (!profile_env_name(l->unset[i], strlen(l->unset[i])))
+			goto bad;
+	}
+	return 0;
+bad:
+	xasprintf(why, "profile \"%s\": env: expected an array of variable names to unset "
+	    "([A-Za-z_][A-Za-z0-9_]*)", pname);
+	return -1;
+}
+
+/* A launch key; returns 1 when K is not one. */
+static int
+profile_launch_key(struct profile *p, const cJSON *k, char **why)
+{
+	struct profile_launch *l = &p->launch;
+
+	if (strcmp(k->string, "launch") == 0)
+		return profile_argv(k, &l->argv, &l->argc, p->name, "launch", why);
+	if (strcmp(k->string, "modelFlag") == 0)
+		return profile_flag_parse(&l->model_flag, k, p->name, why);
+	if (strcmp(k->string, "sessionFlag") == 0)
+		return profile_flag_parse(&l->session_flag, k, p->name, why);
+	if (strcmp(k->string, "oneshot") == 0)
+		return profile_oneshot_parse(l, k, p->name, why);
+	if (strcmp(k->string, "quit") == 0)
+		return profile_keys_parse(&l->quit, k, p->name, why);
+	if (strcmp(k->string, "interrupt") == 0)
+		return profile_keys_parse(&l->interrupt, k, p->name, why);
+	if (strcmp(k->string, "env") == 0)
+		return profile_env_parse(l, k, p->name, why);
+	if (strcmp(k->string, "resume") != 0)
+		return 1;
+	if (profile_argv(k, &l->resume, &l->nresume, p->name, "resume", why) != 0)
+		return -1;
+	if (!profile_argv_has(l->resume, l->nresume, PROFILE_SESSION)) {
+		xasprintf(why, "profile \"%s\": resume: needs a " PROFILE_SESSION " element for "
+		    "the recorded session id", p->name);
+		return -1;
+	}
+	return 0;
+}
+
 /* A key of a profile definition that is not a pattern list. */
 static int
 profile_other_key(struct profile *p, const cJSON *k, char **why)
 {
+	int rc;
+
+	if ((rc = profile_launch_key(p, k, why)) != 1)
+		return rc;
 	if (strcmp(k->string, "description") == 0 && cJSON_IsString(k)) {
 		free(p->description);
 		p->description = xstrdup(k->valuestring);
@@ -311,7 +539,8 @@ profile_other_key(struct profile *p, const cJSON *k, char **why)
 	} else if (k->string[0] != '_') {
 		xasprintf(why, "profile \"%s\": unexpected \"%s\" (expected description, "
 		    "commands, foreground, input, detect, exited, waiting, busy, view, idle, typed, "
-		    "require, prompt, done, fresh, menu, open; \"open\" is \"busy\" or "
+		    "require, prompt, done, fresh, menu, open, launch, modelFlag, sessionFlag, "
+		    "oneshot, quit, interrupt, resume, env; \"open\" is \"busy\" or "
 		    "\"unknown\")",
 		    p->name, k->string);
 		return -1;

@@ -29,6 +29,32 @@ enum profile_list {
 	PL_NLISTS
 };
 
+/* Keys to send: literal TEXT (send-keys -l), then KEYS (tmux key names, e.g. Enter). */
+struct profile_keys {
+	char *text;
+	char **keys;
+	size_t nkeys;
+};
+
+/* How to start and stop the program (none of it is known to the C code). */
+struct profile_launch {
+	char **argv;        /* "launch": argv to start it interactively */
+	size_t argc;
+	char *model_flag;   /* "modelFlag": the option that takes the model, "--model" */
+	char *session_flag; /* "sessionFlag": the option that takes a minted session UUID */
+	char **oneshot;     /* "oneshot.argv": its headless mode */
+	size_t noneshot;
+	int oneshot_file;   /* the prompt goes in a file named by {prompt_file}, else stdin */
+	char **resume;      /* "resume": argv continuing a session; one element is {session} */
+	size_t nresume;
+	char **unset;       /* "env": variable names removed from its environment */
+	size_t nunset;
+	struct profile_keys quit, interrupt;
+};
+
+#define PROFILE_SESSION "{session}"
+#define PROFILE_PROMPT_FILE "{prompt_file}"
+
 struct profile {
 	char *name;
 	char *source;       /* "built-in" or the path of the user's profiles file */
@@ -40,6 +66,7 @@ struct profile {
 	int input_cursor;   /* the input is the cursor line ("input": "cursor") */
 	int open_busy;      /* a turn without its done marker is busy (else unknown) */
 	struct pattern_list lists[PL_NLISTS];
+	struct profile_launch launch;
 
 	/* The auto profile: candidates in recognition order, and the shell fallback. */
 	int is_auto;
@@ -66,5 +93,7 @@ int profile_user_named(void);
 /* Whether NAME is one of P's commands (a leading '-' of a login shell is ignored). */
 int profile_has_command(const struct profile *, const char *name);
 void profile_free_all(void);
+/* Whether LEN bytes at S are an environment variable name ([A-Za-z_][A-Za-z0-9_]*). */
+int profile_env_name(const char *s, size_t len);
 
 #endif

@@ -22,20 +22,6 @@ sync_silence_seconds(const struct panes *panes)
 	return (int)args_env_int("TMUX_DISPATCH_SILENCE", 1, 3600, SYNC_SILENCE);
 }
 
-/* An argv element ending in ';' would end the tmux command: escape it. */
-static char *
-sync_tmux_value(const char *value)
-{
-	size_t len = strlen(value);
-	char *out;
-
-	if (len > 0 && value[len - 1] == ';')
-		xasprintf(&out, "%.*s\\;", (int)(len - 1), value);
-	else
-		out = xstrdup(value);
-	return out;
-}
-
 struct sync_argv {
 	const char **v;
 	char **owned;
@@ -183,7 +169,7 @@ sync_problem(const struct panes *panes, const char *problem, struct sync_argv *a
 	}
 	xasprintf(&msg, SYNC_PROBLEM "%s", problem);
 	if (strcmp(msg, old) != 0) {
-		value = sync_tmux_value(msg);
+		value = tmux_arg(msg);
 		/* display-message expands formats: every # doubled, so the text is shown as is. */
 		shown = o = xmalloc(strlen(value) * 2 + 1);
 		for (p = value; *p != '\0'; p++)
@@ -214,7 +200,7 @@ sync_tmux(struct state *st, const struct panes *panes, const struct sync_labels 
 		return;
 	badge = sync_badge(st, panes);
 	if (strcmp(badge, panes->badge != NULL ? panes->badge : "") != 0) {
-		char *value = sync_tmux_value(badge);
+		char *value = tmux_arg(badge);
 		const char *w[] = { "set-option", "-gq", "@dispatch_badge", value, NULL };
 		sync_argv_cmd(&a, w);
 		free(value);

@@ -148,3 +148,16 @@ terminal_select(struct state *st, const char *spec, cJSON ***terms, size_t *n,
 	}
 	return 0;
 }
+
+int
+terminal_name_check(const char *name)
+{
+	if (!name_valid(name) || name[0] == '-')
+		return td_error(TD_EXIT_USAGE, "invalid terminal name '%s': use 1 to 64 of "
+		    "A-Z a-z 0-9 . _ -, not starting with -", name);
+	/* Selectors: a terminal of that name would make them mean two things. */
+	if (strcmp(name, "all") == 0 || strncmp(name, "all-", 4) == 0)
+		return td_error(TD_EXIT_USAGE, "terminal name '%s' is reserved: all and all-GROUP "
+		    "select terminals", name);
+	return 0;
+}

@@ -11,8 +11,12 @@ struct state;
 /* The agent an auto terminal was last seen running: a later shell prompt there is that agent
  * having exited (observe.c). Forgotten when the terminal is registered again. */
 #define TERMINAL_AGENT "agent"
+/* true on a terminal that spawn started: down removes its entry with its agent. */
+#define TERMINAL_SPAWNED "spawned"
 
 /* Terminal names and targets. */
+/* 0, or TD_EXIT_USAGE reported: not a name, or a reserved one (all, all-GROUP). */
+int terminal_name_check(const char *name);
 char *terminal_default_group(const char *name); /* "generator-2" -> "generator" */
 const char *terminal_group(const cJSON *term);
 int terminal_allows(const cJSON *term, const char *command);

@@ -131,6 +131,19 @@ tmux_binary(void)
 	return env != NULL && *env != '\0' ? env : "tmux";
 }
 
+char *
+tmux_arg(const char *value)
+{
+	size_t len = strlen(value);
+	char *out;
+
+	if (len > 0 && value[len - 1] == ';')
+		xasprintf(&out, "%.*s\\;", (int)(len - 1), value);
+	else
+		out = xstrdup(value);
+	return out;
+}
+
 void
 tmux_result_free(struct tmux_result *r)
 {

@@ -20,6 +20,9 @@ struct tmux_result {
  * tmux exited 0, else -1; the result is filled either way and must be freed.
  */
 int tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_result *);
+/* VALUE as one tmux argv element: one ending in ';' would end the tmux command, so that ';'
+ * is escaped (tmux turns a trailing "\;" back into ';'). Caller frees. */
+char *tmux_arg(const char *value);
 void tmux_result_free(struct tmux_result *);
 /* How many tmux processes this process has started (benchmarks, tests). */
 int tmux_calls(void);

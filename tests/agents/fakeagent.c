@@ -286,7 +286,7 @@ enum style { STYLE_CLAUDE, STYLE_CODEX };
 enum state { ST_STARTING, ST_IDLE, ST_BUSY, ST_PERM };
 
 static struct {
-	const char *log, *log_raw, *events, *ready_file, *perm_word;
+	const char *log, *log_raw, *events, *ready_file, *perm_word, *record, *model, *session_id;
 	enum style style;
 	int64_t busy_ms, enter_grace_ms, startup_ms;
 	int bracketed, lf_newline;
@@ -1438,7 +1438,9 @@ usage(FILE *f)
 	    "  --startup-delay SECS  draw nothing and leave bracketed paste off until then\n"
 	    "  --ready-file FILE     create FILE once the first idle prompt is drawn\n"
 	    "  --no-bracketed-paste  never turn bracketed paste on\n"
-	    "  --lf-newline          outside a paste, LF inserts a newline instead of submitting\n", f);
+	    "  --lf-newline          outside a paste, LF inserts a newline instead of submitting\n"
+	    "  --record FILE         write its argv and environment there, hex-encoded, at start\n"
+	    "  --model M, --session-id ID  accepted as a launched agent's flags (see --record)\n", f);
 }
 
 static double
@@ -1479,6 +1481,12 @@ parse_args(int argc, char **argv)
 			opt.log_raw = VALUE();
 		} else if (FLAG("--events")) {
 			opt.events = VALUE();
+		} else if (FLAG("--record")) {
+			opt.record = VALUE();
+		} else if (FLAG("--model")) {
+			opt.model = VALUE();
+		} else if (FLAG("--session-id")) {
+			opt.session_id = VALUE();
 		} else if (FLAG("--ready-file")) {
 			opt.ready_file = VALUE();
 		} else if (FLAG("--perm-word")) {
@@ -1518,6 +1526,34 @@ parse_args(int argc, char **argv)
 	}
 }
 
+extern char **environ;
+
+/* --record: "arg HEX" per argv element, then "env HEX" per environment entry, in one write. */
+static void
+record_start(int argc, char **argv)
+{
+	struct buf b = { 0 };
+	int fd;
+
+	for (int i = 0; i < argc; i++) {
+		buf_adds(&b, "arg ");
+		hexenc(&b, argv[i], strlen(argv[i]));
+		buf_adds(&b, "\n");
+	}
+	for (char **e = environ; *e != NULL; e++) {
+		buf_adds(&b, "env ");
+		hexenc(&b, *e, strlen(*e));
+		buf_adds(&b, "\n");
+	}
+	if ((fd = open(opt.record, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		perror(opt.record);
+		exit(1);
+	}
+	(void)write_all(fd, b.p, b.len);
+	close(fd);
+	buf_free(&b);
+}
+
 static void
 cleanup(void)
 {
@@ -1533,6 +1569,8 @@ int
 main(int argc, char **argv)
 {
 	parse_args(argc, argv);
+	if (opt.record)
+		record_start(argc, argv);
 	log_fd = open_append(opt.log);
 	if (opt.log_raw)
 		raw_fd = open_append(opt.log_raw);

@@ -1,0 +1,349 @@
+/* session ls | show | attach, down: the agents spawn started, their records, their shutdown. */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events.h"
+#include "launch.h"
+#include "name.h"
+#include "profile.h"
+#include "state.h"
+#include "terminal.h"
+#include "tmux-dispatch.h"
+#include "tmux.h"
+
+#define DOWN_TIMEOUT 10
+
+static int cmd_session_ls(struct cmd_ctx *, int, char **);
+static int cmd_session_show(struct cmd_ctx *, int, char **);
+static int cmd_session_attach(struct cmd_ctx *, int, char **);
+static int cmd_down(struct cmd_ctx *, int, char **);
+
+const struct cmd_entry cmd_session_ls_entry = {
+	"session ls", "[--json]", "list the agents spawn started (their session files)",
+	"  -j, --json   print {\"sessions\": [session file...]}\n", cmd_session_ls
+};
+
+const struct cmd_entry cmd_session_show_entry = {
+	"session show", "NAME", "print a spawned agent's session file", NULL, cmd_session_show
+};
+
+const struct cmd_entry cmd_session_attach_entry = {
+	"session attach", "NAME",
+	"inside tmux, switch to a spawned agent's pane; outside, print the attach command", NULL,
+	cmd_session_attach
+};
+
+const struct cmd_entry cmd_down_entry = {
+	"down", "NAME...|SESSION [--timeout S]",
+	"shut spawned agents down: their quit keys, then their panes are killed",
+	"  NAME         a terminal spawn started; SESSION: every one spawned into that session\n"
+	"  --timeout S  how long to wait for the quit keys to end it (0 to 600, default 10)\n"
+	"A running item of a terminal shut down goes back to pending (attempts kept, the reason\n"
+	"in the event log); the terminal and its session file are removed.\n",
+	cmd_down
+};
+
+/* The session files, sorted by name (caller deletes). */
+static cJSON *
+session_all(const char *state_path)
+{
+	cJSON *list = cJSON_CreateArray(), *o;
+	struct dirent **names;
+	char *dir = state_side_path(state_path, "sessions"), *name;
+	int n, i, rc;
+	size_t len;
+
+	if (dir == NULL || (n = scandir(dir, &names, NULL, alphasort)) < 0) {
+		free(dir);
+		return list;
+	}
+	for (i = 0; i < n; i++) {
+		len = strlen(names[i]->d_name);
+		if (len > 5 && strcmp(names[i]->d_name + len - 5, ".json") == 0) {
+			name = xstrndup(names[i]->d_name, len - 5);
+			if (name_valid(name) && (o = launch_session_read(state_path, name, &rc)) != NULL)
+				cJSON_AddItemToArray(list, o);
+			free(name);
+		}
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	return list;
+}
+
+/* A session file's string, or "-": the file may have been edited by hand. */
+static const char *
+session_str(const cJSON *o, const char *key)
+{
+	return state_str(o, key) != NULL ? state_str(o, key) : "-";
+}
+
+static int
+cmd_session_ls(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	char *path;
+	cJSON *list, *o, *out;
+	int c, rc = 0, json = 0;
+
+	while ((c = args_next(ctx, argc, argv, "j", opts, &rc)) != -1) {
+		if (c != 'j')
+			return rc;
+		json = 1;
+	}
+	if (optind != argc)
+		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	path = state_find_path(ctx->state_path);
+	list = session_all(path);
+	if (json) {
+		out = cJSON_CreateObject();
+		cJSON_AddItemToObject(out, "sessions", list);
+		state_json_print(out);
+		cJSON_Delete(out);
+	} else {
+		if (list->child != NULL)
+			td_say("%-20s %-8s %-24s %-6s %s", "NAME", "PROFILE", "WHERE", "PANE",
+			    "STARTED");
+		cJSON_ArrayForEach(o, list) {
+			td_say("%-20s %-8s %-24s %-6s %s", session_str(o, "name"),
+			    session_str(o, "profile"), session_str(o, "session"),
+			    session_str(o, "pane"), session_str(o, "startedAt"));
+		}
+		cJSON_Delete(list);
+	}
+	free(path);
+	return 0;
+}
+
+/* NAME's session file, or NULL with *rc (reported). */
+static cJSON *
+session_one(struct cmd_ctx *ctx, int argc, char **argv, int *rc)
+{
+	static const struct option opts[] = { ARGS_HELP, { NULL, 0, NULL, 0 } };
+	char *path;
+	cJSON *o;
+	int c;
+
+	*rc = 0;
+	while ((c = args_next(ctx, argc, argv, "", opts, rc)) != -1)
+		return NULL;
+	if (optind + 1 != argc) {
+		*rc = args_usage(ctx, "expected NAME");
+		return NULL;
+	}
+	if (!name_valid(argv[optind])) {
+		*rc = args_usage(ctx, "invalid name '%s'", argv[optind]);
+		return NULL;
+	}
+	path = state_find_path(ctx->state_path);
+	if ((o = launch_session_read(path, argv[optind], rc)) == NULL && *rc == TD_EXIT_NOTFOUND)
+		td_error(*rc, "no spawned agent '%s' (see tmux-dispatch session ls)", argv[optind]);
+	free(path);
+	return o;
+}
+
+static int
+cmd_session_show(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int rc;
+	cJSON *o = session_one(ctx, argc, argv, &rc);
+
+	if (o == NULL)
+		return rc;
+	state_json_print(o);
+	cJSON_Delete(o);
+	return 0;
+}
+
+static int
+cmd_session_attach(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct tmux_result r;
+	const char *tmux = getenv("TMUX"), *pane;
+	char *attach;
+	int rc;
+	cJSON *o = session_one(ctx, argc, argv, &rc);
+
+	if (o == NULL)
+		return rc;
+	pane = state_str(o, "pane") != NULL ? state_str(o, "pane") : "";
+	if (tmux != NULL && *tmux != '\0' && name_valid_target(pane)) {
+		if ((rc = tmux_run((const char *const []){ "switch-client", "-t", pane, NULL },
+		    NULL, 0, &r)) != 0)
+			rc = td_error(TD_EXIT_FAIL, "tmux switch-client: %s", r.err);
+		tmux_result_free(&r);
+	} else if (state_str(o, "session") != NULL && name_valid(state_str(o, "session"))) {
+		attach = launch_attach_command(state_str(o, "session"), "");
+		td_say("%s", attach);
+		free(attach);
+	} else
+		rc = td_error(TD_EXIT_INVALID, "the session file of '%s' names no session",
+		    argv[argc - 1]);
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* The agents to shut down: the spawned terminals named, or those spawned into a session. */
+struct down_list {
+	char **names;
+	char **panes;
+	size_t n;
+};
+
+static void
+down_add(struct down_list *d, const char *name, const char *pane)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		if (strcmp(d->names[i], name) == 0)
+			return;
+	}
+	d->names = xreallocarray(d->names, d->n + 1, sizeof *d->names);
+	d->panes = xreallocarray(d->panes, d->n + 1, sizeof *d->panes);
+	d->names[d->n] = xstrdup(name);
+	d->panes[d->n++] = xstrdup(pane);
+}
+
+static int
+down_collect(struct state *st, const char *arg, struct down_list *d)
+{
+	cJSON *term = state_terminal(st, arg), *list, *o;
+	const char *session;
+	size_t before = d->n;
+
+	if (term != NULL) {
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(term, TERMINAL_SPAWNED)))
+			return td_error(TD_EXIT_USAGE, "terminal '%s' was not started by spawn: down "
+			    "stops only the agents it started", arg);
+		down_add(d, arg, state_str(term, "target") != NULL ? state_str(term, "target") : "");
+		return 0;
+	}
+	list = session_all(st->path);
+	cJSON_ArrayForEach(o, list) {
+		session = state_str(o, "session");
+		term = state_terminal(st, state_str(o, "name") != NULL ? state_str(o, "name") : "");
+		if (session != NULL && strcmp(session, arg) == 0 && term != NULL &&
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(term, TERMINAL_SPAWNED)))
+			down_add(d, term->string, state_str(term, "target") != NULL ?
+			    state_str(term, "target") : "");
+	}
+	cJSON_Delete(list);
+	if (d->n == before)
+		return td_error(TD_EXIT_NOTFOUND, "no spawned terminal or session '%s'", arg);
+	return 0;
+}
+
+static void
+down_free(struct down_list *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->names[i]);
+		free(d->panes[i]);
+	}
+	free(d->names);
+	free(d->panes);
+}
+
+/* The state after the panes are gone: running items back to pending, terminals removed. */
+static int
+down_forget(struct cmd_ctx *ctx, const struct down_list *d)
+{
+	struct state st;
+	cJSON *item;
+	const char *t, *id;
+	char *why;
+	size_t i;
+	int rc;
+
+	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) != 0) {
+		state_close(&st);
+		return rc;
+	}
+	for (i = 0; i < d->n; i++) {
+		xasprintf(&why, "its agent %s was shut down (down)", d->names[i]);
+		cJSON_ArrayForEach(item, st.queue) {
+			t = state_str(item, ITEM_TERMINAL);
+			id = state_str(item, ITEM_ID);
+			if (t == NULL || strcmp(t, d->names[i]) != 0 ||
+			    strcmp(state_str(item, ITEM_STATUS), ST_RUNNING) != 0)
+				continue;
+			events_log(st.path, d->names[i], d->panes[i], id, "requeued", why);
+			td_say("%s: %s back to pending", d->names[i], id);
+			item_return(item, why);
+		}
+		free(why);
+		cJSON_DeleteItemFromObjectCaseSensitive(st.terminals, d->names[i]);
+	}
+	if ((rc = state_commit(&st)) == 0) {
+		for (i = 0; i < d->n; i++)
+			launch_forget(st.path, d->names[i]);
+	}
+	state_close(&st);
+	return rc;
+}
+
+static int
+down_stop(struct cmd_ctx *ctx, const struct down_list *d, int timeout)
+{
+	const struct profile *p;
+	struct state st;
+	cJSON *term;
+	char *cause = NULL;
+	size_t i;
+	int quit;
+
+	if (state_open(&st, ctx->state_path, STATE_READ) != 0) {
+		state_close(&st);
+		return TD_EXIT_FAIL;
+	}
+	for (i = 0; i < d->n; i++) {
+		term = state_terminal(&st, d->names[i]);
+		if (term == NULL || profile_get(state_str(term, "profile") != NULL ?
+		    state_str(term, "profile") : "auto", st.dir, &p, &cause) != 0) {
+			free(cause);
+			cause = NULL;
+			p = NULL;
+		}
+		quit = launch_stop(p, d->panes[i], timeout);
+		launch_kill(d->panes[i]);
+		td_say("%s: down (%s)", d->names[i], quit ? "it quit" : "pane killed");
+	}
+	state_close(&st);
+	return 0;
+}
+
+static int
+cmd_down(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' }, ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	struct down_list d = { 0 };
+	struct state st;
+	long long timeout = DOWN_TIMEOUT;
+	int c, i, rc = 0;
+
+	while ((c = args_next(ctx, argc, argv, "t:", opts, &rc)) != -1) {
+		if (c != 't' || args_int(ctx, "--timeout", optarg, 0, 600, &timeout) != 0)
+			return c != 't' ? rc : TD_EXIT_USAGE;
+	}
+	if (optind == argc)
+		return args_usage(ctx, "expected NAME... or SESSION");
+	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {
+		for (i = optind; i < argc && rc == 0; i++)
+			rc = down_collect(&st, argv[i], &d);
+	}
+	state_close(&st);
+	if (rc == 0 && (rc = down_stop(ctx, &d, (int)timeout)) == 0)
+		rc = down_forget(ctx, &d);
+	down_free(&d);
+	return rc;
+}
