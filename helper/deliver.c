@@ -22,6 +22,8 @@
 #define DELIVER_ENTER_DELAY 200 /* ms */
 #define DELIVER_CONFIRM_DELAY 150 /* ms before the first read-back */
 #define DELIVER_RETRIES 2 /* further Enters when the text is still in the input */
+#define DELIVER_TURN_LOOKS 3   /* looks for the turn starting after an idle-looking read-back, */
+#define DELIVER_TURN_STEP 100  /* this many ms apart */
 
 static void
 deliver_sleep(int ms)
@@ -182,7 +184,36 @@ deliver_still_typed(struct delivery *d)
 		return d->enters == 0;
 	/* Proof the turn began: its end is then the next idle screen, whatever it shows. */
 	d->turn_seen = o.v.state == PANE_BUSY || o.v.state == PANE_WAITING;
+	d->quiet = o.v.state == PANE_IDLE || o.v.state == PANE_UNKNOWN;
 	return o.v.state == PANE_TYPED;
+}
+
+/*
+ * Gemini shows a frame with the input cleared and no spinner yet (up to ~150 ms) between the
+ * Enter and its work (idle-looking; for other profiles it may read unknown): a read-back
+ * landing there saw no proof of the turn, and a reply as tall as the pane may then end on the
+ * screen it was typed on, which completion cannot tell from nothing having happened. A few
+ * short looks more catch the turn at work.
+ */
+static void
+deliver_watch_turn(struct delivery *d, size_t n)
+{
+	size_t i, left;
+	int look;
+
+	for (look = 0; look < DELIVER_TURN_LOOKS; look++) {
+		for (i = left = 0; i < n; i++)
+			left += d[i].outcome == DELIVERY_SUBMITTED && d[i].enters > 0 &&
+			    d[i].quiet && !d[i].turn_seen;
+		if (left == 0)
+			return;
+		deliver_sleep(DELIVER_TURN_STEP);
+		for (i = 0; i < n; i++) {
+			if (d[i].outcome == DELIVERY_SUBMITTED && d[i].enters > 0 &&
+			    d[i].quiet && !d[i].turn_seen)
+				(void)deliver_still_typed(&d[i]);
+		}
+	}
 }
 
 size_t
@@ -259,4 +290,5 @@ deliver_complete(const char *state_path, struct delivery *d, size_t n)
 		snprintf(d[i].reason, sizeof d[i].reason, "not submitted");
 		events_log(state_path, d[i].terminal, d[i].pane, d[i].item, "not-submitted", d[i].reason);
 	}
+	deliver_watch_turn(d, n);
 }

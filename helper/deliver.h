@@ -26,6 +26,7 @@ struct delivery {
 	int answer;           /* a reply to a question on screen: typed as keys, no Enter */
 	long long pasted_ms;  /* monotonic time of the paste */
 	int turn_seen;        /* the read-back saw the agent at work on it (busy, or asking) */
+	int quiet;            /* ...or neither that nor typed: maybe the frame between Enter and work */
 };
 
 /*

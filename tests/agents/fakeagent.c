@@ -283,12 +283,13 @@ wall_ms(void)
 /* ---------------------------------------------------------------- options and state */
 
 enum style { STYLE_CLAUDE, STYLE_CODEX };
-enum state { ST_STARTING, ST_IDLE, ST_BUSY, ST_PERM };
+/* ST_THINK: a turn taken but not yet at work (--think): drawn like idle, as Gemini shows it. */
+enum state { ST_STARTING, ST_IDLE, ST_BUSY, ST_PERM, ST_THINK };
 
 static struct {
 	const char *log, *log_raw, *events, *ready_file, *perm_word, *record, *model, *session_id;
 	enum style style;
-	int64_t busy_ms, enter_grace_ms, startup_ms;
+	int64_t busy_ms, enter_grace_ms, startup_ms, think_ms;
 	int bracketed, lf_newline;
 } opt = { .perm_word = "PERMISSION", .busy_ms = 2000, .bracketed = 1 };
 
@@ -304,7 +305,7 @@ static struct buf input;          /* the composer, raw bytes */
 static struct lines transcript;   /* display lines */
 static struct lines queue;        /* submissions waiting while busy (NUL-free? no: see qlen) */
 static size_t *queue_len;         /* byte length of each queued submission */
-static int64_t turn_start, busy_end, next_tick;
+static int64_t turn_start, busy_end, next_tick, think_end;
 static int out_lines, perm_sel, esc_armed, ready_done, dirty, exit_requested;
 static int64_t ctrlc_armed_until;
 static int64_t last_paste_end = -1;
@@ -894,6 +895,11 @@ start_turn(char *text, size_t n)
 		}
 		return;
 	}
+	if (opt.think_ms > 0) {
+		state = ST_THINK;
+		think_end = turn_start + opt.think_ms;
+		return;
+	}
 	begin_work();
 }
 
@@ -1380,6 +1386,8 @@ process_timers(void)
 		if (was_esc)
 			key_esc();
 	}
+	if (state == ST_THINK && now >= think_end)
+		begin_work();
 	if (state == ST_BUSY) {
 		while (state == ST_BUSY && now >= next_tick && next_tick < busy_end) {
 			busy_tick();
@@ -1405,6 +1413,8 @@ poll_timeout(void)
 		if (nt - now < t)
 			t = nt - now;
 	}
+	if (state == ST_THINK && think_end - now < t)
+		t = think_end - now;
 	if (ctrlc_armed_until && ctrlc_armed_until - now < t)
 		t = ctrlc_armed_until - now;
 	return t < 0 ? 0 : (int)t;
@@ -1435,6 +1445,7 @@ usage(FILE *f)
 	    "  --busy SECONDS        how long a turn works (default 2, fractions allowed)\n"
 	    "  --perm-word WORD      a submission containing WORD asks permission (default PERMISSION)\n"
 	    "  --enter-grace MS      drop an Enter arriving within MS ms after a paste ends (default 0)\n"
+	    "  --think MS            show a taken turn idle-looking for MS ms before working (default 0)\n"
 	    "  --startup-delay SECS  draw nothing and leave bracketed paste off until then\n"
 	    "  --ready-file FILE     create FILE once the first idle prompt is drawn\n"
 	    "  --no-bracketed-paste  never turn bracketed paste on\n"
@@ -1503,6 +1514,8 @@ parse_args(int argc, char **argv)
 			}
 		} else if (FLAG("--busy")) {
 			opt.busy_ms = (int64_t)(parse_num(name, VALUE(), 86400) * 1000 + 0.5);
+		} else if (FLAG("--think")) {
+			opt.think_ms = (int64_t)parse_num(name, VALUE(), 600000);
 		} else if (FLAG("--enter-grace")) {
 			opt.enter_grace_ms = (int64_t)parse_num(name, VALUE(), 600000);
 		} else if (FLAG("--startup-delay")) {

@@ -248,3 +248,24 @@ one_turn() {
 	assert_line 'gen-1: done q-3'
 	assert_item q-3 status done
 }
+
+@test "a turn that looks idle right after its Enter is watched until it is seen at work" {
+	# Gemini again: between the Enter and its spinner it shows the input cleared, idle-looking,
+	# for up to ~150 ms; a read-back landing there saw no proof of the turn, and with equal
+	# screens at both ends the item never completed. --think 300: the read-back (150 ms after
+	# the Enter) lands in that frame; the delivery looks again until the agent is at work.
+	agent gen-1 --busy 3 --think 300
+	td pause
+	one_turn 1 'warm up'
+	td check gen-1 >/dev/null
+	tmux resize-window -t t:gen-1 -y 12
+	one_turn 2 'same again'
+	td check gen-1 >/dev/null
+	local before
+	before=$(screen gen-1)
+	one_turn 3 'same again'
+	[ "$(screen gen-1)" = "$before" ] || fail "the screens differ: this test needs them equal"
+	assert_item q-3 turnSeen true
+	run td check gen-1
+	assert_line 'gen-1: done q-3'
+}
