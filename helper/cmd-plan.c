@@ -88,6 +88,9 @@ plan_make(struct state *st, long long asked, struct plan *p)
 	p->nready = graph_sorted(p->g, GRAPH_READY, &p->ready);
 	free_workers = p->workers > (size_t)p->counts.running ?
 	    p->workers - (size_t)p->counts.running : 0;
+	/* An all limit of 0 starts nothing, though the estimates assume one worker. */
+	if (strcmp(p->workers_from, "limit") == 0 && limit_get(st, LIMIT_ALL) == 0)
+		free_workers = 0;
 	p->nstart = p->nready < free_workers ? p->nready : free_workers;
 	p->critical_seconds = graph_critical_path(p->g, &p->critical, &p->ncritical);
 	p->parallel = graph_simulate(p->g, p->workers);
@@ -335,7 +338,7 @@ plan_print(struct state *st, const struct plan *p)
 	    p->counts.running, p->counts.done, plan_total(st));
 	plan_print_ready(p);
 	if (strcmp(p->workers_from, "limit") == 0)
-		printf("  Worker limit %zu: ", p->workers);
+		printf("  Worker limit %ld: ", limit_get(st, LIMIT_ALL));
 	else
 		printf("  Workers %zu (%s): ", p->workers, strcmp(p->workers_from, "terminals") == 0 ?
 		    "one per terminal" : "--workers");

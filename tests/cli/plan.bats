@@ -104,6 +104,11 @@ plan_json() {
 	[ "$(td plan --json | json - '$d->{workers}')" = 3 ]
 	run td plan
 	assert_line --partial '  Worker limit 3: start now SCR-001, SCR-002, SCR-003;'
+	# a limit of 0 starts nothing; the estimates still assume one worker
+	perl -0pi -e 's/"all": 3/"all": 0/' "$S"
+	[ "$(td plan --json | json - '$d->{workers} . " " . scalar @{$d->{startNow}}')" = "1 0" ]
+	run td plan
+	assert_line '  Worker limit 0: start now -; queued SCR-001, SCR-002, SCR-003, FND-010, FND-011'
 }
 
 @test "plan: a running item counts with what is left of its estimate" {
