@@ -20,6 +20,7 @@
 #include "limit.h"
 #include "mode.h"
 #include "observe.h"
+#include "oneshot.h"
 #include "profile.h"
 #include "queue.h"
 #include "schedule.h"
@@ -385,8 +386,11 @@ check_commit(struct state *st, struct check_plan *plan)
 	int rc;
 
 	batch_sync(st);
-	if ((rc = state_commit(st)) != 0 || plan->n == 0)
+	if ((rc = state_commit(st)) != 0)
 		return rc;
+	oneshot_reap(plan);
+	if (plan->n == 0)
+		return 0;
 	for (i = 0; i < plan->n; i++) {
 		plan->d[i].pane = plan->pane_ids[i];
 		plan->d[i].text = plan->texts[i];
@@ -408,8 +412,8 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 	plan->flags = flags;
 	plan->state_path = xstrdup(st->path);
 	plan->started_ms = clock_ms();
-	/* No terminal to look at: nothing could be typed, and nothing to say. */
-	if (terms != NULL ? n == 0 : st->terminals->child == NULL)
+	/* No terminal or one-shot to look at: nothing could run, and nothing to say. */
+	if (terms != NULL ? n == 0 : st->terminals->child == NULL && !oneshot_live(st))
 		return;
 	if (check_trusted(st->path, &plan->untrusted) != 0) {
 		if (flags & CHECK_DRY_RUN)
@@ -417,6 +421,7 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 		return;
 	}
 	if (terms == NULL) {
+		oneshot_check(st, plan);
 		cJSON_ArrayForEach(term, st->terminals)
 			check_terminal(st, term, plan);
 	} else {
@@ -502,6 +507,9 @@ check_plan_free(struct check_plan *plan)
 	free(plan->texts);
 	free(plan->terms);
 	free(plan->pane_ids);
+	for (i = 0; i < plan->nreap; i++)
+		free(plan->reap[i]);
+	free(plan->reap);
 	free(plan->d);
 	sync_labels_free(&plan->labels);
 	observe_cache_free(&plan->captures);

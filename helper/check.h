@@ -28,6 +28,8 @@ struct check_plan {
 	char *untrusted; /* why nothing was looked at: the state may not deliver (trust.h) */
 	char *problem;   /* why terminals could not be read (profiles), the first time */
 	long long started_ms; /* CLOCK_MONOTONIC: the budget under the lock counts from here */
+	char **reap;      /* dead panes of finished one-shots, killed once the state is written */
+	size_t nreap;
 };
 
 /*

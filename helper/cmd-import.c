@@ -10,6 +10,7 @@
 #include "graph.h"
 #include "item.h"
 #include "mode.h"
+#include "oneshot.h"
 #include "queue.h"
 #include "state.h"
 #include "strmap.h"
@@ -27,7 +28,9 @@ const struct cmd_entry cmd_import_entry = {
 	"  FILE    {\"tasks\": [TASK...]} or [TASK...]; - reads standard input. A TASK is\n"
 	"          {\"id\", \"command\" (or \"prompt\"), \"title\", \"dependsOn\": [ids],\n"
 	"          \"estimate\" (seconds, or 90s, 30m, 4h, 1h30m), \"estimateHours\", \"phase\",\n"
-	"          \"assignedTo\", \"priority\", \"mode\" (a prompt template, as enqueue --mode)}:\n"
+	"          \"assignedTo\", \"priority\", \"mode\" (a prompt template, as enqueue --mode),\n"
+	"          \"oneshot\": true with \"profile\", \"model\" and \"agent\" (as enqueue\n"
+	"          --oneshot --profile --model --to)}:\n"
 	"          id and command are required; other keys are kept on the item\n"
 	"  --json  {\"added\": [ids], \"updated\": [...], \"unchanged\": [...], \"left\": [...]}\n"
 	"  A pending item with a task's id takes the fields the task gives; running and finished\n"
@@ -59,6 +62,7 @@ struct import {
 static const char *const import_managed[] = { ITEM_STATUS, ITEM_ATTEMPTS, ITEM_CREATED,
 	ITEM_STARTED, ITEM_DELIVERED, ITEM_FINISHED, ITEM_TERMINAL, ITEM_PANE,
 	ITEM_SCREEN_BEFORE, ITEM_DEFERRED, ITEM_REASON, ITEM_RESULT, ITEM_DELIVERER, ITEM_TURN_SEEN,
+	ITEM_EXIT, ITEM_OUTPUT,
 	NULL };
 
 static int __attribute__((format(printf, 2, 3)))
@@ -204,6 +208,11 @@ import_member(struct import_task *t, const cJSON *m)
 		return import_priority(t, m);
 	if (strcmp(key, ITEM_MODE) == 0)
 		return import_mode(t, m);
+	if (strcmp(key, ITEM_ONESHOT) == 0 && !cJSON_IsBool(m))
+		return import_refuse(t, "oneshot must be true or false");
+	if ((strcmp(key, ITEM_PROFILE) == 0 || strcmp(key, ITEM_MODEL) == 0 ||
+	    strcmp(key, ITEM_AGENT) == 0) && !cJSON_IsString(m))
+		return import_refuse(t, "%s must be a string", key);
 	if (strcmp(key, ITEM_ASSIGNED) == 0 && !cJSON_IsNull(m) &&
 	    (!cJSON_IsString(m) || *m->valuestring == '\0'))
 		return import_refuse(t, "assignedTo must be a terminal or group, or null");
@@ -384,7 +393,8 @@ import_check_allowed(struct state *st, const struct import_task *t)
 	const char *command = state_str(t->item, ITEM_COMMAND);
 	const cJSON *term;
 
-	if (st->terminals->child == NULL)
+	/* A one-shot is typed into no terminal. */
+	if (st->terminals->child == NULL || oneshot_of(t->item))
 		return 0;
 	cJSON_ArrayForEach(term, st->terminals) {
 		if (terminal_takes(st, to, term) && terminal_allows(term, command))
@@ -407,6 +417,19 @@ import_check_depends(struct state *st, const struct import_task *t)
 			    "in the state or its history", dep->valuestring);
 	}
 	return 0;
+}
+
+/* As enqueue --oneshot: its profile and names usable now. */
+static int
+import_check_oneshot(struct state *st, const struct import_task *t)
+{
+	char *cause;
+
+	if (!oneshot_of(t->item) || oneshot_check_item(st->dir, t->item, &cause) == 0)
+		return 0;
+	import_refuse(t, "%s", cause);
+	free(cause);
+	return TD_EXIT_USAGE;
 }
 
 /* As enqueue --mode: the item's template filled in now, {{agent}} aside. */
@@ -512,7 +535,8 @@ import_merge(struct state *st, struct import *im)
 		if (im->tasks[i].item != NULL &&
 		    ((rc = import_check_depends(st, &im->tasks[i])) != 0 ||
 		    (rc = import_check_allowed(st, &im->tasks[i])) != 0 ||
-		    (rc = import_check_mode(st, &im->tasks[i])) != 0))
+		    (rc = import_check_mode(st, &im->tasks[i])) != 0 ||
+		    (rc = import_check_oneshot(st, &im->tasks[i])) != 0))
 			return rc;
 	}
 	return import_check_cycles(st, im);

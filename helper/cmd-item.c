@@ -7,6 +7,8 @@
 #include "check.h"
 #include "graph.h"
 #include "item.h"
+#include "launch.h"
+#include "oneshot.h"
 #include "queue.h"
 #include "state.h"
 #include "tmux-dispatch.h"
@@ -85,7 +87,7 @@ cmd_item(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *name = ctx->entry->name, *reason = NULL, *status;
 	int retry = ctx->entry == &cmd_retry_entry, cancel = ctx->entry == &cmd_cancel_entry;
 	int c, rc = 0, dependents = 0;
-	char *cancelled = xstrdup("");
+	char *cancelled = xstrdup(""), *program = NULL;
 	struct state st;
 	cJSON *item;
 
@@ -127,6 +129,7 @@ cmd_item(struct cmd_ctx *ctx, int argc, char **argv)
 		    status);
 		goto out;
 	}
+	program = oneshot_program(item);
 	if (retry)
 		item_retry(&st, item);
 	else if (ctx->entry == &cmd_done_entry)
@@ -144,6 +147,9 @@ commit:
 	batch_sync(&st);
 	if ((rc = state_commit(&st)) == 0 && dependents)
 		td_say("cancelled: %s", *cancelled != '\0' ? cancelled : "nothing");
+	/* A one-shot finished by hand is over: its program goes with its pane. */
+	if (rc == 0 && program != NULL)
+		launch_kill(program);
 	/* The status line's badge and silence arming follow the change now, not at the next check. */
 	if (rc == 0) {
 		struct check_plan none = { 0 };
@@ -153,5 +159,6 @@ commit:
 out:
 	state_close(&st);
 	free(cancelled);
+	free(program);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include "graph.h"
 #include "item.h"
 #include "mode.h"
+#include "oneshot.h"
 #include "queue.h"
 #include "schedule.h"
 #include "terminal.h"
@@ -18,7 +19,8 @@ static int cmd_ls(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_enqueue_entry = {
 	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--title T] "
-	"[--estimate DUR] [--phase P] [--mode NAME] [--stdin | [--] COMMAND...]",
+	"[--estimate DUR] [--phase P] [--mode NAME] [--oneshot --profile P [--model M]] "
+	"[--stdin | [--] COMMAND...]",
 	"queue a command; prints the new item's id",
 	"  --to NAME|GROUP  a terminal, all, all-GROUP (all-generators works too) or a group;\n"
 	"                   without it any terminal may take the item\n"
@@ -33,6 +35,14 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"                   $TMUX_DISPATCH_MODES) filled in with the command as {{task}}; a\n"
 	"                   missing or untrusted template, an unknown placeholder or an include\n"
 	"                   cycle is refused now\n"
+	"  --oneshot        run it as the profile's headless command (claude -p, codex exec,\n"
+	"                   gemini -p) in a window of the tmux session dispatch-oneshot, the\n"
+	"                   text as its standard input, the output in .terminal-status.d/logs/\n"
+	"                   ID.out; exit 0 is done, anything else failed. With --oneshot, --to\n"
+	"                   NAME is its agent name (default: the profile's): one one-shot of an\n"
+	"                   agent name runs at a time\n"
+	"  --profile P      the profile whose \"oneshot\" argv runs it (with --oneshot)\n"
+	"  --model M        passed with the profile's modelFlag (with --oneshot)\n"
 	"  --stdin          read the command from standard input (one trailing newline dropped)\n"
 	"  The words of COMMAND are joined with spaces. Control characters other than newline\n"
 	"  and tab are refused, and so is a command outside the target terminals' --allow list.\n"
@@ -66,7 +76,8 @@ queue_check_allowed(cJSON **terms, size_t n, const char *command, const char *to
 }
 
 struct enqueue_args {
-	const char *to, *id, *title, *phase, *mode;
+	const char *to, *id, *title, *phase, *mode, *profile, *model;
+	int oneshot;
 	cJSON *after;
 	long long priority;
 	double estimate; /* seconds; < 0: none given */
@@ -107,6 +118,28 @@ enqueue_set_fields(cJSON *item, const struct enqueue_args *a)
 		state_set_num(item, ITEM_ESTIMATE, a->estimate);
 	if (a->mode != NULL)
 		state_set_str(item, ITEM_MODE, a->mode);
+	if (!a->oneshot)
+		return;
+	cJSON_AddTrueToObject(item, ITEM_ONESHOT);
+	state_set_str(item, ITEM_PROFILE, a->profile);
+	if (a->model != NULL)
+		state_set_str(item, ITEM_MODEL, a->model);
+	if (a->to != NULL)
+		state_set_str(item, ITEM_AGENT, a->to);
+}
+
+/* Its profile and names usable now, so a one-shot that cannot run never waits for a check. */
+static int
+enqueue_check_oneshot(struct state *st, const cJSON *item)
+{
+	char *cause;
+	int rc;
+
+	if ((rc = oneshot_check_item(st->dir, item, &cause)) != 0) {
+		td_error(rc, "refused: --oneshot: %s", cause);
+		free(cause);
+	}
+	return rc;
 }
 
 /* The whole template filled in now, {{agent}} aside, so a broken one never waits for a check. */
@@ -133,11 +166,12 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 	size_t n = 0;
 	int rc = 0;
 
-	if (a->to != NULL) {
+	/* A one-shot is typed into no terminal: --to is its agent name. */
+	if (!a->oneshot && a->to != NULL) {
 		if ((rc = terminal_select(st, a->to, &terms, &n, &assigned)) != 0 ||
 		    (rc = queue_check_allowed(terms, n, a->command, a->to)) != 0)
 			goto out;
-	} else if (st->terminals->child != NULL) {
+	} else if (!a->oneshot && st->terminals->child != NULL) {
 		/* For anyone: some registered terminal must accept it, or it never runs. */
 		if ((rc = terminal_select(st, "all", &terms, &n, &assigned)) != 0 ||
 		    (rc = queue_check_allowed(terms, n, a->command, "every terminal")) != 0)
@@ -173,11 +207,13 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 	enqueue_set_fields(item, a);
 	if (a->mode != NULL && (rc = enqueue_check_mode(st, item)) != 0)
 		goto out;
+	if (a->oneshot && (rc = enqueue_check_oneshot(st, item)) != 0)
+		goto out;
 	if (a->after->child != NULL && (rc = enqueue_check_cycle(st, item)) != 0)
 		goto out;
 	/* Auto-dispatch: the same locked read-modify-write also takes it to an idle terminal. */
 	if (!check_paused(st))
-		check_plan(st, terms, a->to != NULL ? n : 0, CHECK_AUTO | CHECK_QUIET, plan);
+		check_plan(st, terms, terms != NULL ? n : 0, CHECK_AUTO | CHECK_QUIET, plan);
 	if ((rc = check_commit(st, plan)) == 0) {
 		printf("%s\n", state_str(item, ITEM_ID));
 		fflush(stdout);
@@ -203,6 +239,11 @@ enqueue_check_labels(const struct enqueue_args *a)
 		return td_error(TD_EXIT_USAGE, "refused: --phase %s", why);
 	if (a->mode != NULL && (why = mode_check_name(a->mode)) != NULL)
 		return td_error(TD_EXIT_USAGE, "refused: --mode %s %s", a->mode, why);
+	if (!a->oneshot && (a->profile != NULL || a->model != NULL))
+		return td_error(TD_EXIT_USAGE, "refused: --%s is for --oneshot",
+		    a->profile != NULL ? "profile" : "model");
+	if (a->oneshot && a->profile == NULL)
+		return td_error(TD_EXIT_USAGE, "refused: --oneshot needs --profile");
 	return 0;
 }
 
@@ -219,6 +260,9 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "estimate", required_argument, NULL, 'e' },
 		{ "phase", required_argument, NULL, 'P' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "oneshot", no_argument, NULL, 'o' },
+		{ "profile", required_argument, NULL, 'r' },
+		{ "model", required_argument, NULL, 'M' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	struct enqueue_args a = { .after = cJSON_CreateArray(), .estimate = -1 };
@@ -227,7 +271,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *why;
 	struct state st;
 
-	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:", opts, &rc)) != -1) {
 		switch (c) {
 		case 't':
 			a.to = optarg;
@@ -261,6 +305,15 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'm':
 			a.mode = optarg;
+			break;
+		case 'o':
+			a.oneshot = 1;
+			break;
+		case 'r':
+			a.profile = optarg;
+			break;
+		case 'M':
+			a.model = optarg;
 			break;
 		default:
 			goto out;

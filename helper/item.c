@@ -71,6 +71,21 @@ item_start(struct state *st, cJSON *item, const char *terminal, const char *pane
 }
 
 void
+item_run(struct state *st, cJSON *item, const char *agent, const char *pane)
+{
+	static const char *const clears[] = { ITEM_DEFERRED, ITEM_TERMINAL, ITEM_SCREEN_BEFORE,
+		ITEM_DELIVERER, ITEM_TURN_SEEN, ITEM_EXIT, NULL };
+
+	state_set_str(item, ITEM_STATUS, ST_RUNNING);
+	state_set_time(item, ITEM_STARTED, st->now);
+	state_set_time(item, ITEM_DELIVERED, st->now);
+	item_add_attempts(item, 1);
+	state_set_str(item, ITEM_PANE, pane);
+	item_clear(item, clears);
+	events_log(st->path, agent, pane, state_str(item, ITEM_ID), "started", NULL);
+}
+
+void
 item_delivered(struct state *st, cJSON *item)
 {
 	state_set_time(item, ITEM_DELIVERED, st->now);
@@ -139,7 +154,7 @@ item_retry(struct state *st, cJSON *item)
 {
 	static const char *const clears[] = { ITEM_FINISHED, ITEM_STARTED, ITEM_DELIVERED,
 		ITEM_REASON, ITEM_RESULT, ITEM_PANE, ITEM_TERMINAL, ITEM_SCREEN_BEFORE,
-		ITEM_DEFERRED, ITEM_DELIVERER, ITEM_TURN_SEEN, NULL };
+		ITEM_DEFERRED, ITEM_DELIVERER, ITEM_TURN_SEEN, ITEM_EXIT, ITEM_OUTPUT, NULL };
 
 	/* The line names the terminal and pane it last ran on, before they are cleared. */
 	item_event(st, item, "retry", NULL);

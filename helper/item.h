@@ -56,6 +56,12 @@ struct state;
 #define ITEM_MODE "mode"         /* the prompt template it is delivered with (mode.h) */
 #define ITEM_WORKTREE "worktree" /* the git worktree it runs in, when it has one */
 #define ITEM_BRANCH "branch"     /* that worktree's branch */
+#define ITEM_ONESHOT "oneshot"   /* true: run as its profile's headless command (oneshot.h) */
+#define ITEM_PROFILE "profile"   /* a one-shot's profile */
+#define ITEM_MODEL "model"       /* a one-shot's model, or absent: the agent's default */
+#define ITEM_AGENT "agent"       /* a one-shot's agent name: one runs at a time per name */
+#define ITEM_EXIT "exitStatus"   /* how a one-shot's program exited */
+#define ITEM_OUTPUT "output"     /* a one-shot's output file, logs/ID.out */
 
 #define ITEM_ESTIMATE_MAX 3.15e9 /* a hundred years, in seconds: sums of estimates stay exact */
 #define ITEM_TITLE_WIDTH 40      /* characters of the command a default title keeps */
@@ -78,6 +84,8 @@ cJSON *item_create(struct state *, const char *id, const char *command);
 /* pending -> running on TERMINAL's PANE, whose screen hashed to SCREEN when it was read. */
 void item_start(struct state *, cJSON *, const char *terminal, const char *pane,
     const char *screen);
+/* pending -> running as a one-shot of AGENT in PANE: started is delivered (event "started"). */
+void item_run(struct state *, cJSON *, const char *agent, const char *pane);
 /* The paste was submitted (the delivery logged it). */
 void item_delivered(struct state *, cJSON *);
 /* running -> pending: nothing was typed (the delivery logged why); WHY is kept as deferred. */

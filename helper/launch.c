@@ -69,8 +69,7 @@ launch_av_run(struct launch_av *a, struct tmux_result *r)
 	return tmux_run((const char *const *)a->v, NULL, 0, r);
 }
 
-/* PROG as an absolute path: searched on PATH unless it holds a '/'. NULL if not runnable. */
-static char *
+char *
 launch_which(const char *prog)
 {
 	const char *path = getenv("PATH"), *p, *colon;
@@ -348,6 +347,24 @@ launch_dead_status(const char *pane)
 		usleep(50 * 1000);
 	} while (clock_ms() - start < 1500);
 	return status;
+}
+
+int
+launch_pane_ended(const char *pane, int *status)
+{
+	struct tmux_result r;
+	size_t len = strlen(pane);
+	/* tmux 3.3a answers a -t of a pane that is gone with an empty line and status 0. */
+	int rc = tmux_run((const char *const []){ "display-message", "-p", "-t", pane,
+	    "#{pane_id}:#{pane_dead}", NULL }, NULL, 0, &r);
+	int found = rc == 0 && strncmp(r.out, pane, len) == 0 && r.out[len] == ':';
+	int dead = found && r.out[len + 1] == '1';
+
+	tmux_result_free(&r);
+	if (!found)
+		return -1;
+	*status = dead ? launch_dead_status(pane) : -1;
+	return dead;
 }
 
 /*

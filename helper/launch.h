@@ -56,6 +56,12 @@ void launch_seen_free(struct launch_seen *);
 /* Sends P's quit keys to PANE (none: nothing) and waits at most TIMEOUT seconds for its
  * program to exit; returns whether it did. */
 int launch_stop(const struct profile *, const char *pane, int timeout);
+/* PROG as an absolute path: searched on PATH unless it holds a '/' (caller frees). NULL if
+ * not runnable. */
+char *launch_which(const char *prog);
+/* Whether PANE's program has ended: 1 with *status its exit status (-1: unknown), 0 still
+ * running, -1 no such pane (or no tmux server). */
+int launch_pane_ended(const char *pane, int *status);
 /* Removes NAME's session file. */
 void launch_forget(const char *state_path, const char *name);
 /* Kills PANE; 0 or -1. */

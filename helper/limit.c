@@ -106,3 +106,18 @@ limit_reached(struct state *st, const cJSON *term, char **why)
 		xasprintf(why, "worker limit: %ld of all %ld running", n.all, all);
 	return *why != NULL;
 }
+
+int
+limit_reached_all(struct state *st, char **why)
+{
+	long all = limit_all(st);
+	struct limit_count n;
+
+	*why = NULL;
+	if (all < 0)
+		return 0;
+	limit_count(st, NULL, NULL, &n);
+	if (n.all >= all)
+		xasprintf(why, "worker limit: %ld of all %ld running", n.all, all);
+	return *why != NULL;
+}

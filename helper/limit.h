@@ -31,5 +31,8 @@ long limit_all(struct state *);
 void limit_count(struct state *, const char *group, const cJSON *term, struct limit_count *);
 /* Whether one more running item on TERM would pass a limit; *why says which (caller frees). */
 int limit_reached(struct state *, const cJSON *term, char **why);
+/* Whether one more running item would pass the all limit (a one-shot has no terminal or
+ * group); *why says so (caller frees). */
+int limit_reached_all(struct state *, char **why);
 
 #endif

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "graph.h"
+#include "oneshot.h"
 #include "schedule.h"
 #include "state.h"
 #include "terminal.h"
@@ -81,7 +82,9 @@ schedule_next(struct state *st, const cJSON *term)
 
 	cJSON_ArrayForEach(item, st->queue) {
 		assigned = state_str(item, ITEM_ASSIGNED);
-		if (!schedule_ready(st, item, &blocker) || !terminal_takes(st, assigned, term) ||
+		/* A one-shot is never typed into a terminal: it runs on its own (oneshot.h). */
+		if (oneshot_of(item) || !schedule_ready(st, item, &blocker) ||
+		    !terminal_takes(st, assigned, term) ||
 		    !terminal_allows(term, state_str(item, ITEM_COMMAND)))
 			continue;
 		node = graph_node(g, state_str(item, ITEM_ID));

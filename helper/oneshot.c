@@ -1,0 +1,476 @@
+/*
+ * One-shot runs (oneshot.h). What runs in the pane is an argv, never a shell command line:
+ * "env -u NAME... HELPER oneshot-exec IN OUT -- PROGRAM ARGS...", which tmux executes without a
+ * shell; the prompt reaches the program as a file (its standard input, or the {prompt_file}
+ * argument), so no byte of it is ever parsed by anything but the program.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "durable.h"
+#include "item.h"
+#include "launch.h"
+#include "limit.h"
+#include "mode.h"
+#include "name.h"
+#include "oneshot.h"
+#include "profile.h"
+#include "queue.h"
+#include "schedule.h"
+#include "state.h"
+#include "tmux-dispatch.h"
+
+#define ONESHOT_TAIL_BYTES 16384 /* read from the end of the output for its last lines */
+#define ONESHOT_TAIL_LINES 20    /* kept as the result, results/ID.log */
+#define ONESHOT_REASON_LINES 5   /* of those, in a failed one's reason */
+
+int
+oneshot_of(const cJSON *item)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, ITEM_ONESHOT));
+}
+
+const char *
+oneshot_agent(const cJSON *item)
+{
+	const char *agent = state_str(item, ITEM_AGENT);
+
+	return agent != NULL ? agent : state_str(item, ITEM_PROFILE);
+}
+
+int
+oneshot_live(struct state *st)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, st->queue) {
+		if (oneshot_of(item))
+			return 1;
+	}
+	return 0;
+}
+
+char *
+oneshot_program(const cJSON *item)
+{
+	const char *pane = state_str(item, ITEM_PANE);
+
+	if (!oneshot_of(item) || strcmp(state_str(item, ITEM_STATUS), ST_RUNNING) != 0 ||
+	    pane == NULL)
+		return NULL;
+	return xstrdup(pane);
+}
+
+int
+oneshot_check_item(const char *state_dir, const cJSON *item, char **cause)
+{
+	const char *name = state_str(item, ITEM_PROFILE), *model = state_str(item, ITEM_MODEL);
+	const char *agent = state_str(item, ITEM_AGENT), *why;
+	const struct profile *p;
+	int rc;
+
+	if (strchr(state_str(item, ITEM_ID), '/') != NULL) {
+		xasprintf(cause, "a one-shot's id names its log file: it may not hold '/'");
+		return TD_EXIT_USAGE;
+	}
+	if (name == NULL) {
+		xasprintf(cause, "a one-shot needs a profile");
+		return TD_EXIT_USAGE;
+	}
+	if (agent != NULL && !name_valid(agent)) {
+		xasprintf(cause, "agent name '%s': use 1 to 64 of A-Z a-z 0-9 . _ -", agent);
+		return TD_EXIT_USAGE;
+	}
+	if (model != NULL && ((why = queue_check_label(model)) != NULL || *model == '-')) {
+		xasprintf(cause, "model %s", why != NULL ? why : "starts with '-'");
+		return TD_EXIT_USAGE;
+	}
+	if ((rc = profile_get(name, state_dir, &p, cause)) != 0)
+		return rc;
+	if (p->launch.noneshot == 0) {
+		xasprintf(cause, "profile '%s' has no \"oneshot\"", name);
+		return TD_EXIT_USAGE;
+	}
+	if (model != NULL && p->launch.model_flag == NULL) {
+		xasprintf(cause, "profile '%s' has no \"modelFlag\": a model cannot be passed", name);
+		return TD_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+oneshot_say(const struct check_plan *plan, const char *agent, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (plan->flags & CHECK_QUIET)
+		return;
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	td_say("%s: %s", agent != NULL ? agent : "one-shot", msg);
+	free(msg);
+}
+
+/* logs/ID.SUFFIX beside the state, the directory created (caller frees); NULL, reported. */
+static char *
+oneshot_log_path(struct state *st, const cJSON *item, const char *suffix)
+{
+	char *dir = state_side_path(st->path, ONESHOT_LOGS), *path = NULL, *cause = NULL;
+
+	if (dir == NULL)
+		return NULL;
+	if (durable_mkdir(dir, durable_mode_of(st->path), &cause) != 0) {
+		td_error(TD_EXIT_FAIL, "%s", cause);
+		free(cause);
+	} else
+		xasprintf(&path, "%s/%s%s", dir, state_str(item, ITEM_ID), suffix);
+	free(dir);
+	return path;
+}
+
+/* The last ONESHOT_TAIL_LINES lines of PATH (caller frees; "" when it cannot be read). */
+static char *
+oneshot_tail(const char *path)
+{
+	char *buf = xmalloc(ONESHOT_TAIL_BYTES + 1), *start, *end;
+	int fd = path != NULL ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+	off_t size = fd != -1 ? lseek(fd, 0, SEEK_END) : 0;
+	off_t from = size > ONESHOT_TAIL_BYTES ? size - ONESHOT_TAIL_BYTES : 0;
+	ssize_t n = fd != -1 ? pread(fd, buf, (size_t)(size - from), from) : 0;
+	int lines = 0;
+
+	if (fd != -1)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	end = buf + strlen(buf);
+	while (end > buf && (end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	*end = '\0';
+	for (start = end; start > buf; start--) {
+		if (start[-1] == '\n' && ++lines >= ONESHOT_TAIL_LINES)
+			break;
+	}
+	memmove(buf, start, strlen(start) + 1);
+	return buf;
+}
+
+/* "exit status N", with the last few lines of TAIL joined by " ⏎ " (caller frees). */
+static char *
+oneshot_reason(int status, const char *tail)
+{
+	const char *from = tail + strlen(tail), *c;
+	char *reason, *o;
+	int lines = 0;
+
+	while (from > tail && !(from[-1] == '\n' && ++lines >= ONESHOT_REASON_LINES))
+		from--;
+	if (status >= 0)
+		xasprintf(&reason, "exit status %d%s", status, *from != '\0' ? ": " : "");
+	else
+		xasprintf(&reason, "exit status unknown%s", *from != '\0' ? ": " : "");
+	reason = xrealloc(reason, strlen(reason) + 5 * strlen(from) + 1);
+	o = reason + strlen(reason);
+	for (c = from; *c != '\0'; c++) {
+		if (*c == '\n') {
+			memcpy(o, " ⏎ ", 5);
+			o += 5;
+		} else
+			*o++ = *c;
+	}
+	*o = '\0';
+	return reason;
+}
+
+/* A running one-shot whose program ended (or whose pane is gone): done or failed. */
+static void
+oneshot_end(struct state *st, struct check_plan *plan, cJSON *item)
+{
+	const char *id = state_str(item, ITEM_ID), *agent = oneshot_agent(item);
+	const char *pane = state_str(item, ITEM_PANE);
+	char *out, *tail, *reason;
+	int status = -1, ended = pane != NULL ? launch_pane_ended(pane, &status) : -1;
+
+	if (ended == 0)
+		return;
+	out = oneshot_log_path(st, item, ".out");
+	tail = oneshot_tail(out);
+	reason = ended < 0 ? xstrdup("its pane is gone") : status == 0 ? NULL :
+	    oneshot_reason(status, tail);
+	if (plan->flags & CHECK_DRY_RUN) {
+		oneshot_say(plan, agent, "would mark %s %s", id, reason == NULL ? "done" :
+		    "failed");
+		item_finish_dry(st, item, reason == NULL ? ST_DONE : ST_FAILED, reason);
+	} else {
+		if (reason == NULL)
+			oneshot_say(plan, agent, "done %s", id);
+		else
+			oneshot_say(plan, agent, "failed %s: %s", id, reason);
+		if (status >= 0)
+			state_set_num(item, ITEM_EXIT, status);
+		if (out != NULL)
+			state_set_str(item, ITEM_OUTPUT, out);
+		item_save_result(st, item, tail, strlen(tail));
+		item_finish(st, item, reason == NULL ? ST_DONE : ST_FAILED, reason);
+		if (ended > 0) {
+			plan->reap = xreallocarray(plan->reap, plan->nreap + 1, sizeof *plan->reap);
+			plan->reap[plan->nreap++] = xstrdup(pane);
+		}
+	}
+	free(reason);
+	free(tail);
+	free(out);
+}
+
+/* The one-shot AGENT is running now, or NULL. */
+static const cJSON *
+oneshot_running(struct state *st, const char *agent)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, st->queue) {
+		if (oneshot_of(item) && strcmp(state_str(item, ITEM_STATUS), ST_RUNNING) == 0 &&
+		    strcmp(oneshot_agent(item), agent) == 0)
+			return item;
+	}
+	return NULL;
+}
+
+/* What the program is told: the command, or its mode's template filled in for AGENT. */
+static char *
+oneshot_text(struct state *st, const cJSON *item, const char *agent, char **cause)
+{
+	const char *why;
+	char *text, *inner;
+
+	if (mode_of(item)) {
+		if (mode_render(st->path, item, agent, &text, &inner) == 0)
+			return text;
+		xasprintf(cause, "mode %s", inner);
+		free(inner);
+		return NULL;
+	}
+	if ((why = queue_check_command(state_str(item, ITEM_COMMAND))) != NULL) {
+		*cause = xstrdup(why);
+		return NULL;
+	}
+	return xstrdup(state_str(item, ITEM_COMMAND));
+}
+
+/* The helper's own path, for the argv that tmux runs. */
+static char *
+oneshot_self(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+/* "HELPER oneshot-exec IN OUT -- PROGRAM ARGS..." into *words (caller frees each). */
+static int
+oneshot_words(const struct profile *p, const char *in, const char *out, char ***words,
+    size_t *n, char **cause)
+{
+	const struct profile_launch *l = &p->launch;
+	char *self = oneshot_self(), *prog = launch_which(l->oneshot[0]), **w;
+	size_t i;
+
+	if (self == NULL || prog == NULL) {
+		xasprintf(cause, self == NULL ? "cannot find the helper's own path" :
+		    "cannot run '%s': not found on PATH", l->oneshot[0]);
+		free(self);
+		free(prog);
+		return TD_EXIT_NOTFOUND;
+	}
+	w = xcalloc(l->noneshot + 6, sizeof *w);
+	w[0] = self;
+	w[1] = xstrdup(ONESHOT_EXEC);
+	w[2] = xstrdup(l->oneshot_file ? "/dev/null" : in);
+	w[3] = xstrdup(out);
+	w[4] = xstrdup("--");
+	w[5] = prog;
+	for (i = 1; i < l->noneshot; i++)
+		w[5 + i] = xstrdup(strcmp(l->oneshot[i], PROFILE_PROMPT_FILE) == 0 ? in :
+		    l->oneshot[i]);
+	*words = w;
+	*n = l->noneshot + 5;
+	return 0;
+}
+
+static void
+oneshot_words_free(char **w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(w[i]);
+	free(w);
+}
+
+/* Writes the prompt and starts the program in a window of ONESHOT_SESSION. */
+static int
+oneshot_launch(struct state *st, cJSON *item, const char *text, struct launch *s,
+    char **cause)
+{
+	char *in = oneshot_log_path(st, item, ".in"), *out = oneshot_log_path(st, item, ".out");
+	char **words = NULL, dir[PATH_MAX];
+	size_t n = 0;
+	int rc = TD_EXIT_FAIL;
+
+	if (in == NULL || out == NULL || realpath(st->dir, dir) == NULL)
+		xasprintf(cause, "cannot use the logs directory beside the state");
+	else if (durable_replace(in, text, strlen(text), durable_mode_of(st->path), cause) == 0 &&
+	    (rc = oneshot_words(s->profile, in, out, &words, &n, cause)) == 0) {
+		s->cwd = xstrdup(dir);
+		if ((rc = launch_prepare(s, words, n, cause)) == 0)
+			rc = launch_start(s, cause);
+	}
+	oneshot_words_free(words, n);
+	free(in);
+	free(out);
+	return rc;
+}
+
+static void
+oneshot_launch_free(struct launch *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->argc; i++)
+		free(s->argv[i]);
+	free(s->argv);
+	free(s->cwd);
+	free(s->session_id);
+}
+
+/* Why ITEM may not run now (caller frees), or NULL: its agent is busy, or a limit is reached. */
+static char *
+oneshot_wait(struct state *st, const cJSON *item)
+{
+	const char *agent = oneshot_agent(item);
+	const cJSON *busy = oneshot_running(st, agent);
+	char *why;
+
+	if (busy != NULL) {
+		xasprintf(&why, "agent %s is running %s", agent, state_str(busy, ITEM_ID));
+		return why;
+	}
+	limit_reached_all(st, &why);
+	return why;
+}
+
+/* ITEM failed before it ran (a dry run: in memory only). */
+static void
+oneshot_refuse(struct state *st, struct check_plan *plan, cJSON *item, const char *why)
+{
+	oneshot_say(plan, oneshot_agent(item), "refused %s: %s", state_str(item, ITEM_ID), why);
+	if (plan->flags & CHECK_DRY_RUN)
+		item_finish_dry(st, item, ST_FAILED, why);
+	else
+		item_finish(st, item, ST_FAILED, why);
+}
+
+/* Starts ITEM, a ready one-shot, unless paused, its agent busy or a worker limit reached. */
+static void
+oneshot_start(struct state *st, struct check_plan *plan, cJSON *item)
+{
+	const char *id = state_str(item, ITEM_ID), *agent = oneshot_agent(item);
+	struct launch s = { .name = id, .model = state_str(item, ITEM_MODEL),
+	    .session = ONESHOT_SESSION, .window = name_valid(id) ? id : "oneshot" };
+	char *dir = file_dirname(st->path), *why = NULL, *text = NULL;
+
+	if ((plan->flags & CHECK_AUTO) && check_paused(st)) {
+		oneshot_say(plan, agent, "paused; %s waits", id);
+		goto out;
+	}
+	if (oneshot_check_item(dir, item, &why) != 0 ||
+	    profile_get(state_str(item, ITEM_PROFILE), dir, &s.profile, &why) != 0) {
+		oneshot_refuse(st, plan, item, why);
+		goto out;
+	}
+	if ((why = oneshot_wait(st, item)) != NULL) {
+		if (!(plan->flags & CHECK_DRY_RUN))
+			item_defer(item, why);
+		oneshot_say(plan, agent, "%s waits: %s", id, why);
+		goto out;
+	}
+	if ((text = oneshot_text(st, item, agent, &why)) == NULL) {
+		oneshot_refuse(st, plan, item, why);
+		goto out;
+	}
+	if (plan->flags & CHECK_DRY_RUN) {
+		/* In memory only: the items after this one count it against the limits. */
+		oneshot_say(plan, agent, "would run %s (profile %s)", id, s.profile->name);
+		state_set_str(item, ITEM_STATUS, ST_RUNNING);
+		goto out;
+	}
+	if (mode_of(item))
+		item_save_prompt(st, item, text, strlen(text));
+	if (oneshot_launch(st, item, text, &s, &why) != 0) {
+		oneshot_say(plan, agent, "failed %s: %s", id, why);
+		item_finish(st, item, ST_FAILED, why);
+		goto out;
+	}
+	item_run(st, item, agent, s.pane);
+	oneshot_say(plan, agent, "started %s (%s, %s:%s)", id, s.pane, ONESHOT_SESSION,
+	    s.window_index);
+out:
+	oneshot_launch_free(&s);
+	free(text);
+	free(why);
+	free(dir);
+}
+
+/* The live one-shots, copied out: finishing one moves it to completedToday. */
+static cJSON **
+oneshot_list(struct state *st, const char *status, size_t *n)
+{
+	cJSON *item, **list = NULL;
+	const char *blocker;
+
+	*n = 0;
+	cJSON_ArrayForEach(item, st->queue) {
+		if (!oneshot_of(item) || strcmp(state_str(item, ITEM_STATUS), status) != 0 ||
+		    (strcmp(status, ST_PENDING) == 0 && !schedule_ready(st, item, &blocker)))
+			continue;
+		list = xreallocarray(list, *n + 1, sizeof *list);
+		list[(*n)++] = item;
+	}
+	return list;
+}
+
+void
+oneshot_check(struct state *st, struct check_plan *plan)
+{
+	cJSON **list;
+	size_t i, n;
+
+	list = oneshot_list(st, ST_RUNNING, &n);
+	for (i = 0; i < n; i++)
+		oneshot_end(st, plan, list[i]);
+	free(list);
+	list = oneshot_list(st, ST_PENDING, &n);
+	for (i = 0; i < n; i++)
+		oneshot_start(st, plan, list[i]);
+	free(list);
+}
+
+void
+oneshot_reap(struct check_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nreap; i++)
+		launch_kill(plan->reap[i]);
+}
