@@ -608,8 +608,11 @@ launch_exited(const char *pane)
 {
 	struct tmux_result r;
 	int rc = tmux_run((const char *const []){ "display-message", "-p", "-t", pane,
-	    "#{pane_dead}", NULL }, NULL, 0, &r);
-	int dead = rc != 0 || r.out[0] == '1';
+	    "#{pane_id} #{pane_dead}", NULL }, NULL, 0, &r);
+	size_t n = strlen(pane);
+	/* tmux 3.3a answers a pane that is gone with an empty line and status 0: gone is dead. */
+	int dead = rc != 0 || strncmp(r.out, pane, n) != 0 || r.out[n] != ' ' ||
+	    r.out[n + 1] == '1';
 
 	tmux_result_free(&r);
 	return dead;
