@@ -196,7 +196,7 @@ launch_av_command(const struct launch *s, struct launch_av *a, const char *env)
 		launch_av_add(a, s->argv[i]);
 }
 
-static int
+int
 launch_session_exists(const char *session)
 {
 	struct tmux_result r;
@@ -380,32 +380,49 @@ launch_last_lines(struct launch_seen *seen)
 	memmove(t, line, strlen(line) + 1);
 }
 
-int
-launch_wait(const struct launch *s, int timeout, struct launch_seen *seen, char **cause)
+void
+launch_seen_init(struct launch_seen *seen)
 {
-	long long until = clock_ms() + (long long)timeout * 1000;
+	memset(seen, 0, sizeof *seen);
+	seen->state = PANE_UNKNOWN;
+	seen->status = -1;
+}
+
+int
+launch_look(const struct launch *s, struct launch_seen *seen, int *done, char **cause)
+{
 	struct observation o;
 	size_t len;
 	int rc;
 
-	memset(seen, 0, sizeof *seen);
-	seen->state = PANE_UNKNOWN;
-	seen->status = -1;
+	*done = 0;
+	if ((rc = observe_pane(s->pane, s->profile, 0, &o, cause)) != 0)
+		return rc;
+	seen->state = o.v.state;
+	snprintf(seen->rule, sizeof seen->rule, "%s", o.v.rule);
+	if (o.meta.dead) {
+		seen->dead = 1;
+		seen->state = PANE_EXITED;
+		seen->status = launch_dead_status(s->pane);
+		if (capture_history(s->pane, LAUNCH_HISTORY, &seen->last, &len) != 0)
+			seen->last = xstrdup("");
+		launch_last_lines(seen);
+	}
+	*done = seen->dead || o.v.state == PANE_IDLE || o.v.state == PANE_WAITING;
+	return 0;
+}
+
+int
+launch_wait(const struct launch *s, int timeout, struct launch_seen *seen, char **cause)
+{
+	long long until = clock_ms() + (long long)timeout * 1000;
+	int rc, done;
+
+	launch_seen_init(seen);
 	for (;;) {
-		if ((rc = observe_pane(s->pane, s->profile, 0, &o, cause)) != 0)
+		if ((rc = launch_look(s, seen, &done, cause)) != 0)
 			return rc;
-		seen->state = o.v.state;
-		snprintf(seen->rule, sizeof seen->rule, "%s", o.v.rule);
-		if (o.meta.dead) {
-			seen->dead = 1;
-			seen->state = PANE_EXITED;
-			seen->status = launch_dead_status(s->pane);
-			if (capture_history(s->pane, LAUNCH_HISTORY, &seen->last, &len) != 0)
-				seen->last = xstrdup("");
-			launch_last_lines(seen);
-			return 0;
-		}
-		if (o.v.state == PANE_IDLE || o.v.state == PANE_WAITING || clock_ms() >= until)
+		if (done || clock_ms() >= until)
 			return 0;
 		usleep(LAUNCH_POLL_MS * 1000);
 	}
@@ -416,6 +433,28 @@ launch_seen_free(struct launch_seen *seen)
 {
 	free(seen->last);
 	seen->last = NULL;
+}
+
+void
+launch_free(struct launch *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nenv; i++)
+		free(s->env[i]);
+	for (i = 0; i < s->argc; i++)
+		free(s->argv[i]);
+	free(s->env);
+	free(s->argv);
+	free(s->cwd);
+	free(s->session_id);
+}
+
+void
+launch_env_add(struct launch *s, const char *kv)
+{
+	s->env = xreallocarray(s->env, s->nenv + 1, sizeof *s->env);
+	s->env[s->nenv++] = xstrdup(kv);
 }
 
 int

@@ -52,7 +52,17 @@ int launch_prepare(struct launch *, char **user, size_t n, char **cause);
 int launch_start(struct launch *, char **cause);
 /* Waits at most TIMEOUT seconds for the pane to be idle, waiting for a person, or dead. */
 int launch_wait(const struct launch *, int timeout, struct launch_seen *, char **cause);
+/* One look of launch_wait (SEEN set up by launch_seen_init): *DONE once idle, waiting or
+ * dead, so several agents can be waited for together. 0 or a TD_EXIT_* status with *cause. */
+void launch_seen_init(struct launch_seen *);
+int launch_look(const struct launch *, struct launch_seen *, int *done, char **cause);
 void launch_seen_free(struct launch_seen *);
+/* Frees what S owns: env, argv, cwd, session id. */
+void launch_free(struct launch *);
+/* Adds K=V (checked by the caller) to S's environment. */
+void launch_env_add(struct launch *, const char *kv);
+/* Whether tmux has a session named exactly SESSION. */
+int launch_session_exists(const char *session);
 /* Sends P's quit keys to PANE (none: nothing) and waits at most TIMEOUT seconds for its
  * program to exit; returns whether it did. */
 int launch_stop(const struct profile *, const char *pane, int timeout);

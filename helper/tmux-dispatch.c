@@ -37,6 +37,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_untrust_entry,
 	&cmd_menu_terminals_entry,
 	&cmd_spawn_entry,
+	&cmd_up_entry,
 	&cmd_down_entry,
 	&cmd_session_ls_entry,
 	&cmd_session_show_entry,
