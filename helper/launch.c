@@ -161,7 +161,34 @@ launch_prepare(struct launch *s, char **user, size_t n, char **cause)
 	return 0;
 }
 
-/* "-c DIR -e K=V... -P -F FORMAT -- env -u NAME... ARGV..." */
+int
+launch_prepare_resume(struct launch *s, const char *id, char **cause)
+{
+	const struct profile_launch *l = &s->profile->launch;
+	char *prog;
+	size_t i;
+
+	if (l->nresume == 0) {
+		xasprintf(cause, "profile '%s' has no \"resume\"", s->profile->name);
+		return TD_EXIT_USAGE;
+	}
+	if ((prog = launch_which(l->resume[0])) == NULL) {
+		xasprintf(cause, "cannot run '%s': not found", l->resume[0]);
+		return TD_EXIT_NOTFOUND;
+	}
+	launch_argv_add(s, prog);
+	free(prog);
+	for (i = 1; i < l->nresume; i++)
+		launch_argv_add(s, strcmp(l->resume[i], PROFILE_SESSION) == 0 ? id : l->resume[i]);
+	if (s->model != NULL && l->model_flag != NULL) {
+		launch_argv_add(s, l->model_flag);
+		launch_argv_add(s, s->model);
+	}
+	s->session_id = xstrdup(id);
+	return 0;
+}
+
+/* "-c DIR -e K=V... [-P -F FORMAT] -- env -u NAME... ARGV..." (respawn-pane prints nothing) */
 static void
 launch_av_command(const struct launch *s, struct launch_av *a, const char *env)
 {
@@ -183,9 +210,11 @@ launch_av_command(const struct launch *s, struct launch_av *a, const char *env)
 		launch_av_add(a, "-e");
 		launch_av_add(a, s->env[i]);
 	}
-	launch_av_add(a, "-P");
-	launch_av_add(a, "-F");
-	launch_av_add(a, LAUNCH_FORMAT);
+	if (s->respawn == NULL) {
+		launch_av_add(a, "-P");
+		launch_av_add(a, "-F");
+		launch_av_add(a, LAUNCH_FORMAT);
+	}
 	launch_av_add(a, "--");
 	launch_av_add(a, env);
 	for (i = 0; i < l->nunset; i++) {
@@ -248,6 +277,21 @@ launch_av_build(struct launch *s, struct launch_av *a, const char *env, char **c
 	char *t, *w;
 	int idx;
 
+	if (s->respawn != NULL) {
+		/* The same pane: its id, the terminal's target, stays. */
+		launch_av_add(a, "respawn-pane");
+		launch_av_add(a, "-k");
+		launch_av_add(a, "-t");
+		launch_av_add(a, s->respawn);
+		launch_av_command(s, a, env);
+		launch_av_end(a);
+		launch_av_add(a, "display-message");
+		launch_av_add(a, "-p");
+		launch_av_add(a, "-t");
+		launch_av_add(a, s->respawn);
+		launch_av_add(a, LAUNCH_FORMAT);
+		return 0;
+	}
 	if (!launch_session_exists(s->session)) {
 		s->created = 1;
 		xasprintf(&t, "=%s:", s->session);

@@ -48,7 +48,7 @@ extern const struct cmd_entry cmd_hook_entry, cmd_path_entry, cmd_menu_terminals
 extern const struct cmd_entry cmd_state_replace_entry, cmd_trust_entry, cmd_untrust_entry;
 
 extern const struct cmd_entry cmd_spawn_entry, cmd_up_entry, cmd_down_entry, cmd_session_ls_entry,
-    cmd_session_show_entry, cmd_session_attach_entry;
+    cmd_session_show_entry, cmd_session_attach_entry, cmd_session_resume_entry;
 extern const struct cmd_entry cmd_classify_entry, cmd_profiles_ls_entry,
     cmd_profiles_show_entry;
 

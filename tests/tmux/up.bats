@@ -192,3 +192,67 @@ JSON
 		    fail "$f was created: a payload reached a shell or a tmux format"
 	done
 }
+
+@test "session resume: the profile's resume argv with its own recorded id, in its pane; a running item stays" {
+	sub="$W/sub dir"
+	mkdir -p "$sub"
+	run --separate-stderr td spawn r1 --profile fake --in t --cwd "$sub"
+	assert_success
+	id=$(json "$SESS/r1.json" '$d->{sessionId}')
+	[ -n "$id" ] && [ "$id" != null ]
+	pane=$(json "$S" '$d->{terminals}{r1}{target}')
+	td enqueue --to r1 --id job -- a long job >/dev/null
+	td check >/dev/null
+	wait_for grep -qx "$(hex_str 'a long job')" "$A/fake.log"
+	[ "$(json "$S" '$d->{queue}[0]{status}')" = running ]
+	# Another agent's newer session in the same directory must not be the one resumed.
+	run --separate-stderr td spawn r2 --profile fake --in t --cwd "$sub"
+	assert_success
+	run --separate-stderr td session resume r1
+	assert_success
+	assert_line "r1: idle"
+	assert_line "r1: resumed session $id"
+	[ "$(record_argv "$A/resumed.rec")" = "$(printf '%s\n' "$FAKEAGENT" --log "$A/fake.log" --record "$A/resumed.rec" --resume "$id")" ]
+	tmux capture-pane -p -t "$pane" | grep -qF "Resumed session $id"
+	[ "$(tmux display -p -t "$pane" '#{pane_current_path}')" = "$sub" ]
+	[ "$(json "$S" '$d->{terminals}{r1}{target}')" = "$pane" ]
+	[ "$(json "$S" '$d->{queue}[0]{status}')" = running ]
+	[ "$(json "$SESS/r1.json" '$d->{sessionId}')" = "$id" ]
+	[ "$(json "$SESS/r1.json" '$d->{pid}')" = "$(tmux display -p -t "$pane" '#{pane_pid}')" ]
+	# Its pane gone: a new window of its session, and the terminal follows it there.
+	tmux kill-pane -t "$pane"
+	run --separate-stderr td session resume r1
+	[ "$status" -eq 0 ] || fail "$stderr"
+	assert_line "r1: resumed session $id"
+	new=$(json "$S" '$d->{terminals}{r1}{target}')
+	[ "$new" != "$pane" ]
+	[ "$(tmux display -p -t "$new" '#{session_name} #{window_name}')" = "t r1" ]
+	[ "$(json "$SESS/r1.json" '$d->{pane}')" = "$new" ]
+	[ "$(json "$S" '$d->{queue}[0]{status}')" = running ]
+}
+
+@test "session resume without a recorded id: refused, and started anew only with --fresh" {
+	run --separate-stderr td spawn n1 --in t -- "$FAKEAGENT" --log "$A/n1.log" --record "$A/n1.rec"
+	assert_success
+	# A profile without sessionFlag mints no id: the one passed with -- argv is the claude
+	# profile's, so drop it from the record as a profile without one would leave it.
+	perl -MJSON::PP -0777 -i -pe '$d = decode_json($_); $d->{sessionId} = undef;
+	    $d->{argv} = [grep { !/^--session-id$/ } @{$d->{argv}}]; pop @{$d->{argv}};
+	    $_ = JSON::PP->new->encode($d)' "$SESS/n1.json"
+	before=$(fingerprint "$S")
+	pid=$(tmux display -p -t "$(json "$S" '$d->{terminals}{n1}{target}')" '#{pane_pid}')
+	run --separate-stderr td session resume n1
+	assert_failure 3
+	assert_one_error_line
+	[[ $stderr == *"n1: no session id is recorded (profile 'claude' minted none): --fresh starts it anew"* ]]
+	[ "$(fingerprint "$S")" = "$before" ]
+	[ "$(tmux display -p -t "$(json "$S" '$d->{terminals}{n1}{target}')" '#{pane_pid}')" = "$pid" ]
+	run --separate-stderr td session resume n1 --fresh
+	assert_success
+	assert_line "n1: idle"
+	assert_line "n1: started anew (no session id was recorded)"
+	[ "$(tmux display -p -t "$(json "$S" '$d->{terminals}{n1}{target}')" '#{pane_pid}')" != "$pid" ]
+	run --separate-stderr td session resume nobody
+	assert_failure 4
+	assert_one_error_line
+}
