@@ -1,9 +1,11 @@
-/* session ls | show | attach, down: the agents spawn started, their records, their shutdown. */
+/* session ls | show | attach | resume, down: the agents spawn started, their records, their shutdown. */
 #include <dirent.h>
+#include <sys/stat.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arrival.h"
 #include "events.h"
 #include "launch.h"
 #include "name.h"
@@ -14,10 +16,12 @@
 #include "tmux.h"
 
 #define DOWN_TIMEOUT 10
+#define RESUME_TIMEOUT 60
 
 static int cmd_session_ls(struct cmd_ctx *, int, char **);
 static int cmd_session_show(struct cmd_ctx *, int, char **);
 static int cmd_session_attach(struct cmd_ctx *, int, char **);
+static int cmd_session_resume(struct cmd_ctx *, int, char **);
 static int cmd_down(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_session_ls_entry = {
@@ -33,6 +37,18 @@ const struct cmd_entry cmd_session_attach_entry = {
 	"session attach", "NAME",
 	"inside tmux, switch to a spawned agent's pane; outside, print the attach command", NULL,
 	cmd_session_attach
+};
+
+const struct cmd_entry cmd_session_resume_entry = {
+	"session resume", "NAME [--fresh] [--timeout S]",
+	"start a spawned agent again in its recorded directory, continuing its own session",
+	"  --fresh      when no session id is recorded, start its recorded argv anew\n"
+	"  --timeout S  wait at most S seconds (0 to 3600, default 60) for its idle prompt\n"
+	"The profile's resume argv gets the session id recorded for NAME, never the newest\n"
+	"session of the directory. It starts again in its pane when that still exists (a live\n"
+	"agent gets its quit keys first), else in a new window of its session; its terminal\n"
+	"and a running item stay as they are.\n",
+	cmd_session_resume
 };
 
 const struct cmd_entry cmd_down_entry = {
@@ -345,5 +361,213 @@ cmd_down(struct cmd_ctx *ctx, int argc, char **argv)
 	if (rc == 0 && (rc = down_stop(ctx, &d, (int)timeout)) == 0)
 		rc = down_forget(ctx, &d);
 	down_free(&d);
+	return rc;
+}
+
+/* S->argv: the profile's resume argv with the recorded id, or with FRESH and no id the
+ * recorded argv again. */
+static int
+resume_prepare(struct launch *s, const cJSON *o, int fresh, char **cause)
+{
+	const cJSON *argv = cJSON_GetObjectItemCaseSensitive(o, "argv"), *w;
+	const char *id = state_str(o, "sessionId"), *model = s->model;
+	char **words = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (id != NULL) {
+		if (*id == '\0' || name_text_error(id, "") != NULL) {
+			xasprintf(cause, "the recorded session id is not usable");
+			return TD_EXIT_INVALID;
+		}
+		return launch_prepare_resume(s, id, cause);
+	}
+	if (!fresh) {
+		xasprintf(cause, "no session id is recorded (profile '%s' minted none): "
+		    "--fresh starts it anew", s->profile->name);
+		return TD_EXIT_INVALID;
+	}
+	cJSON_ArrayForEach(w, argv) {
+		if (!cJSON_IsString(w))
+			break;
+		words = xreallocarray(words, n + 1, sizeof *words);
+		words[n++] = w->valuestring;
+	}
+	if (n == 0 || w != NULL) {
+		free(words);
+		xasprintf(cause, "the session file records no argv to start again");
+		return TD_EXIT_INVALID;
+	}
+	/* The recorded argv holds its model flag already. */
+	s->model = NULL;
+	rc = launch_prepare(s, words, n, cause);
+	s->model = model;
+	free(words);
+	return rc;
+}
+
+/* Where it starts again: PANE when tmux still has it (a live agent is asked to quit first),
+ * else a new window of its session. */
+static void
+resume_where(struct launch *s, const char *pane)
+{
+	struct tmux_result r;
+	size_t len = pane != NULL ? strlen(pane) : 0;
+	int found, alive;
+
+	if (pane == NULL || !name_valid_target(pane))
+		return;
+	/* The pane's own id in the answer: tmux may answer for another pane than one gone. */
+	found = tmux_run((const char *const []){ "display-message", "-p", "-t", pane,
+	    "#{pane_id} #{pane_dead}", NULL }, NULL, 0, &r) == 0 &&
+	    strncmp(r.out, pane, len) == 0 && r.out[len] == ' ';
+	alive = found && r.out[len + 1] == '0';
+	tmux_result_free(&r);
+	if (!found)
+		return;
+	if (alive)
+		launch_stop(s->profile, pane, DOWN_TIMEOUT);
+	s->respawn = pane;
+}
+
+/* The terminal's target when it moved to a new pane; the session file rewritten. */
+static int
+resume_register(struct cmd_ctx *ctx, const struct launch *s, const char *was)
+{
+	struct state st;
+	cJSON *term;
+	int rc = 0;
+
+	if (was == NULL || strcmp(was, s->pane) != 0) {
+		if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0) {
+			if ((term = state_terminal(&st, s->name)) != NULL) {
+				state_set_str(term, "target", s->pane);
+				rc = state_commit(&st);
+			}
+		}
+		state_close(&st);
+	}
+	if (rc == 0) {
+		char *path = state_find_path(ctx->state_path);
+
+		rc = launch_record(s, path);
+		free(path);
+	}
+	return rc;
+}
+
+static int
+resume_run(struct cmd_ctx *ctx, struct launch *s, const cJSON *o, const char *target,
+    int fresh, long long timeout)
+{
+	struct launch_seen seen = { 0 };
+	char *cause = NULL;
+	int rc;
+
+	if ((rc = resume_prepare(s, o, fresh, &cause)) == 0) {
+		resume_where(s, target);
+		if ((rc = launch_start(s, &cause)) == 0)
+			rc = launch_wait(s, (int)timeout, &seen, &cause);
+	}
+	if (rc != 0) {
+		td_error(rc, "%s: %s", s->name, cause);
+		free(cause);
+		return rc;
+	}
+	/* A dead agent's pane is kept: its terminal points there, and it shows why. */
+	if (seen.dead)
+		rc = arrival_dead(s, &seen);
+	else if ((rc = resume_register(ctx, s, target)) == 0) {
+		arrival_report(s, &seen, timeout);
+		if (state_str(o, "sessionId") != NULL)
+			td_say("%s: resumed session %s", s->name, s->session_id);
+		else
+			td_say("%s: started anew (no session id was recorded)", s->name);
+	}
+	launch_seen_free(&seen);
+	return rc;
+}
+
+/* The launch of NAME from its session file and terminal: profile, model, session, cwd. */
+static int
+resume_load(struct cmd_ctx *ctx, const cJSON *o, const char *name, struct launch *s,
+    char **target)
+{
+	const char *session = state_str(o, "session"), *cwd = state_str(o, "cwd");
+	struct state st;
+	struct stat sb;
+	cJSON *term;
+	char *cause = NULL, *dir;
+	int rc;
+
+	*target = NULL;
+	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {
+		term = state_terminal(&st, name);
+		if (term == NULL || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(term,
+		    TERMINAL_SPAWNED)))
+			rc = td_error(TD_EXIT_NOTFOUND, "'%s' is not a spawned terminal: spawn it "
+			    "again", name);
+		else if (state_str(term, "target") != NULL)
+			*target = xstrdup(state_str(term, "target"));
+	}
+	state_close(&st);
+	if (rc != 0)
+		return rc;
+	if (session == NULL || !name_valid(session) || cwd == NULL)
+		return td_error(TD_EXIT_INVALID, "the session file of '%s' names no session or "
+		    "directory", name);
+	if (stat(cwd, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return td_error(TD_EXIT_FAIL, "%s: its directory %s is gone", name, cwd);
+	dir = state_find_dir(ctx->state_path);
+	rc = profile_get(state_str(o, "profile") != NULL ? state_str(o, "profile") : "", dir,
+	    &s->profile, &cause);
+	free(dir);
+	if (rc != 0) {
+		td_error(rc, "%s: %s", name, cause);
+		free(cause);
+		return rc;
+	}
+	s->name = name;
+	s->session = session;
+	s->model = state_str(o, "model");
+	s->cwd = xstrdup(cwd);
+	return 0;
+}
+
+static int
+cmd_session_resume(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "fresh", no_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	struct launch s = { 0 };
+	long long timeout = RESUME_TIMEOUT;
+	char *path, *target = NULL;
+	cJSON *o;
+	int c, rc = 0, fresh = 0;
+
+	while ((c = args_next(ctx, argc, argv, "ft:", opts, &rc)) != -1) {
+		if (c == 0 || (c == 't' && args_int(ctx, "--timeout", optarg, 0, 3600,
+		    &timeout) != 0))
+			return c == 0 ? rc : TD_EXIT_USAGE;
+		fresh |= c == 'f';
+	}
+	if (optind + 1 != argc)
+		return args_usage(ctx, "expected NAME");
+	if (!name_valid(argv[optind]))
+		return args_usage(ctx, "invalid name '%s'", argv[optind]);
+	path = state_find_path(ctx->state_path);
+	if ((o = launch_session_read(path, argv[optind], &rc)) == NULL) {
+		if (rc == TD_EXIT_NOTFOUND)
+			td_error(rc, "no spawned agent '%s' (see tmux-dispatch session ls)",
+			    argv[optind]);
+	} else if ((rc = resume_load(ctx, o, argv[optind], &s, &target)) == 0)
+		rc = resume_run(ctx, &s, o, target, fresh, timeout);
+	launch_free(&s);
+	free(target);
+	free(path);
+	cJSON_Delete(o);
 	return rc;
 }

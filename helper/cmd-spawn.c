@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arrival.h"
 #include "launch.h"
 #include "name.h"
 #include "profile.h"
@@ -53,8 +54,7 @@ spawn_env_add(struct cmd_ctx *ctx, struct launch *s, const char *kv)
 	    name_text_error(eq + 1, "") != NULL)
 		return args_usage(ctx, "--env takes NAME=VALUE (NAME of A-Z a-z 0-9 _, VALUE "
 		    "without control characters), not '%s'", kv);
-	s->env = xreallocarray(s->env, s->nenv + 1, sizeof *s->env);
-	s->env[s->nenv++] = xstrdup(kv);
+	launch_env_add(s, kv);
 	return 0;
 }
 
@@ -123,8 +123,6 @@ static int
 spawn_register(struct cmd_ctx *ctx, const struct launch *s)
 {
 	struct state st;
-	cJSON *term;
-	char *group;
 	int rc;
 
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0) {
@@ -132,13 +130,7 @@ spawn_register(struct cmd_ctx *ctx, const struct launch *s)
 			rc = td_error(TD_EXIT_FAIL, "terminal '%s' was registered meanwhile; its "
 			    "agent is stopped", s->name);
 		else {
-			term = cJSON_AddObjectToObject(st.terminals, s->name);
-			state_set_str(term, "target", s->pane);
-			state_set_str(term, "profile", s->profile->name);
-			group = terminal_default_group(s->name);
-			state_set_str(term, "group", group);
-			free(group);
-			cJSON_AddBoolToObject(term, TERMINAL_SPAWNED, 1);
+			terminal_add_spawned(&st, s->name, s->pane, s->profile->name, NULL);
 			rc = state_commit(&st);
 		}
 	}
@@ -146,43 +138,12 @@ spawn_register(struct cmd_ctx *ctx, const struct launch *s)
 	return rc;
 }
 
-static int
-spawn_dead(const struct launch *s, const struct launch_seen *seen)
-{
-	char *text = xstrdup(seen->last), *line, *next;
-
-	if (seen->status >= 0)
-		td_error(TD_EXIT_FAIL, "%s: the agent exited at once (status %d)%s", s->name,
-		    seen->status, *text != '\0' ? "; its last lines:" : "");
-	else
-		td_error(TD_EXIT_FAIL, "%s: the agent exited at once%s", s->name,
-		    *text != '\0' ? "; its last lines:" : "");
-	for (line = *text != '\0' ? text : NULL; line != NULL; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		fputs("  ", stderr);
-		td_print_safe(stderr, line);
-		fputc('\n', stderr);
-	}
-	free(text);
-	return TD_EXIT_FAIL;
-}
-
 static void
 spawn_report(const struct launch *s, const struct launch_seen *seen, long long timeout)
 {
 	char *attach = launch_attach_command(s->session, s->window_index);
 
-	td_say("%s: %s started in %s:%s (%s, pid %ld)", s->name, s->profile->name, s->session,
-	    s->window_index, s->pane, s->pid);
-	if (seen->state == PANE_IDLE)
-		td_say("%s: idle", s->name);
-	else if (seen->state == PANE_WAITING)
-		td_say("%s: waiting for you (%s): answer it in the pane; check delivers once it "
-		    "is idle", s->name, seen->rule);
-	else
-		td_say("%s: not idle after %llds (%s: %s); check delivers once it is", s->name,
-		    timeout, classify_state_name(seen->state), seen->rule);
+	arrival_report(s, seen, timeout);
 	td_say("attach: %s", attach);
 	free(attach);
 }
@@ -205,7 +166,7 @@ spawn_run(struct cmd_ctx *ctx, struct launch *s, char **user, size_t n, long lon
 		return rc;
 	}
 	if (seen.dead) {
-		rc = spawn_dead(s, &seen);
+		rc = arrival_dead(s, &seen);
 		launch_kill(s->pane);
 	} else if ((rc = spawn_register(ctx, s)) != 0)
 		launch_kill(s->pane);
@@ -223,16 +184,7 @@ spawn_run(struct cmd_ctx *ctx, struct launch *s, char **user, size_t n, long lon
 static void
 spawn_free(struct launch *s, struct spawn_opts *o)
 {
-	size_t i;
-
-	for (i = 0; i < s->nenv; i++)
-		free(s->env[i]);
-	for (i = 0; i < s->argc; i++)
-		free(s->argv[i]);
-	free(s->env);
-	free(s->argv);
-	free(s->cwd);
-	free(s->session_id);
+	launch_free(s);
 	free(o->session);
 	free(o->window);
 }

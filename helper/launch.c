@@ -160,7 +160,34 @@ launch_prepare(struct launch *s, char **user, size_t n, char **cause)
 	return 0;
 }
 
-/* "-c DIR -e K=V... -P -F FORMAT -- env -u NAME... ARGV..." */
+int
+launch_prepare_resume(struct launch *s, const char *id, char **cause)
+{
+	const struct profile_launch *l = &s->profile->launch;
+	char *prog;
+	size_t i;
+
+	if (l->nresume == 0) {
+		xasprintf(cause, "profile '%s' has no \"resume\"", s->profile->name);
+		return TD_EXIT_USAGE;
+	}
+	if ((prog = launch_which(l->resume[0])) == NULL) {
+		xasprintf(cause, "cannot run '%s': not found", l->resume[0]);
+		return TD_EXIT_NOTFOUND;
+	}
+	launch_argv_add(s, prog);
+	free(prog);
+	for (i = 1; i < l->nresume; i++)
+		launch_argv_add(s, strcmp(l->resume[i], PROFILE_SESSION) == 0 ? id : l->resume[i]);
+	if (s->model != NULL && l->model_flag != NULL) {
+		launch_argv_add(s, l->model_flag);
+		launch_argv_add(s, s->model);
+	}
+	s->session_id = xstrdup(id);
+	return 0;
+}
+
+/* "-c DIR -e K=V... [-P -F FORMAT] -- env -u NAME... ARGV..." (respawn-pane prints nothing) */
 static void
 launch_av_command(const struct launch *s, struct launch_av *a, const char *env)
 {
@@ -182,9 +209,11 @@ launch_av_command(const struct launch *s, struct launch_av *a, const char *env)
 		launch_av_add(a, "-e");
 		launch_av_add(a, s->env[i]);
 	}
-	launch_av_add(a, "-P");
-	launch_av_add(a, "-F");
-	launch_av_add(a, LAUNCH_FORMAT);
+	if (s->respawn == NULL) {
+		launch_av_add(a, "-P");
+		launch_av_add(a, "-F");
+		launch_av_add(a, LAUNCH_FORMAT);
+	}
 	launch_av_add(a, "--");
 	launch_av_add(a, env);
 	for (i = 0; i < l->nunset; i++) {
@@ -195,7 +224,7 @@ launch_av_command(const struct launch *s, struct launch_av *a, const char *env)
 		launch_av_add(a, s->argv[i]);
 }
 
-static int
+int
 launch_session_exists(const char *session)
 {
 	struct tmux_result r;
@@ -247,6 +276,21 @@ launch_av_build(struct launch *s, struct launch_av *a, const char *env, char **c
 	char *t, *w;
 	int idx;
 
+	if (s->respawn != NULL) {
+		/* The same pane: its id, the terminal's target, stays. */
+		launch_av_add(a, "respawn-pane");
+		launch_av_add(a, "-k");
+		launch_av_add(a, "-t");
+		launch_av_add(a, s->respawn);
+		launch_av_command(s, a, env);
+		launch_av_end(a);
+		launch_av_add(a, "display-message");
+		launch_av_add(a, "-p");
+		launch_av_add(a, "-t");
+		launch_av_add(a, s->respawn);
+		launch_av_add(a, LAUNCH_FORMAT);
+		return 0;
+	}
 	if (!launch_session_exists(s->session)) {
 		s->created = 1;
 		xasprintf(&t, "=%s:", s->session);
@@ -397,32 +441,49 @@ launch_last_lines(struct launch_seen *seen)
 	memmove(t, line, strlen(line) + 1);
 }
 
-int
-launch_wait(const struct launch *s, int timeout, struct launch_seen *seen, char **cause)
+void
+launch_seen_init(struct launch_seen *seen)
 {
-	long long until = clock_ms() + (long long)timeout * 1000;
+	memset(seen, 0, sizeof *seen);
+	seen->state = PANE_UNKNOWN;
+	seen->status = -1;
+}
+
+int
+launch_look(const struct launch *s, struct launch_seen *seen, int *done, char **cause)
+{
 	struct observation o;
 	size_t len;
 	int rc;
 
-	memset(seen, 0, sizeof *seen);
-	seen->state = PANE_UNKNOWN;
-	seen->status = -1;
+	*done = 0;
+	if ((rc = observe_pane(s->pane, s->profile, 0, &o, cause)) != 0)
+		return rc;
+	seen->state = o.v.state;
+	snprintf(seen->rule, sizeof seen->rule, "%s", o.v.rule);
+	if (o.meta.dead) {
+		seen->dead = 1;
+		seen->state = PANE_EXITED;
+		seen->status = launch_dead_status(s->pane);
+		if (capture_history(s->pane, LAUNCH_HISTORY, &seen->last, &len) != 0)
+			seen->last = xstrdup("");
+		launch_last_lines(seen);
+	}
+	*done = seen->dead || o.v.state == PANE_IDLE || o.v.state == PANE_WAITING;
+	return 0;
+}
+
+int
+launch_wait(const struct launch *s, int timeout, struct launch_seen *seen, char **cause)
+{
+	long long until = clock_ms() + (long long)timeout * 1000;
+	int rc, done;
+
+	launch_seen_init(seen);
 	for (;;) {
-		if ((rc = observe_pane(s->pane, s->profile, 0, &o, cause)) != 0)
+		if ((rc = launch_look(s, seen, &done, cause)) != 0)
 			return rc;
-		seen->state = o.v.state;
-		snprintf(seen->rule, sizeof seen->rule, "%s", o.v.rule);
-		if (o.meta.dead) {
-			seen->dead = 1;
-			seen->state = PANE_EXITED;
-			seen->status = launch_dead_status(s->pane);
-			if (capture_history(s->pane, LAUNCH_HISTORY, &seen->last, &len) != 0)
-				seen->last = xstrdup("");
-			launch_last_lines(seen);
-			return 0;
-		}
-		if (o.v.state == PANE_IDLE || o.v.state == PANE_WAITING || clock_ms() >= until)
+		if (done || clock_ms() >= until)
 			return 0;
 		usleep(LAUNCH_POLL_MS * 1000);
 	}
@@ -433,6 +494,28 @@ launch_seen_free(struct launch_seen *seen)
 {
 	free(seen->last);
 	seen->last = NULL;
+}
+
+void
+launch_free(struct launch *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nenv; i++)
+		free(s->env[i]);
+	for (i = 0; i < s->argc; i++)
+		free(s->argv[i]);
+	free(s->env);
+	free(s->argv);
+	free(s->cwd);
+	free(s->session_id);
+}
+
+void
+launch_env_add(struct launch *s, const char *kv)
+{
+	s->env = xreallocarray(s->env, s->nenv + 1, sizeof *s->env);
+	s->env[s->nenv++] = xstrdup(kv);
 }
 
 int

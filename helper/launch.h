@@ -22,6 +22,7 @@ struct launch {
 	const char *session;      /* tmux session: a new detached one when it does not exist */
 	const char *window;       /* new window's name, or with split the window split */
 	int split;
+	const char *respawn;      /* a pane to start it in again (respawn-pane), or NULL */
 	char *cwd;                /* absolute */
 	char **env;               /* K=V for the agent's environment */
 	size_t nenv;
@@ -48,11 +49,24 @@ struct launch_seen {
  * the program found on PATH. Returns 0, or a TD_EXIT_* status with *cause.
  */
 int launch_prepare(struct launch *, char **user, size_t n, char **cause);
-/* Creates the window, split or session and starts the argv there. 0 or TD_EXIT_FAIL. */
+/* S->argv from the profile's resume argv with ID for its {session} element, and the model
+ * flag; S->session_id is ID. 0, or a TD_EXIT_* status with *cause. */
+int launch_prepare_resume(struct launch *, const char *id, char **cause);
+/* Creates the window, split or session (or respawns S->respawn) and starts the argv there. 0 or TD_EXIT_FAIL. */
 int launch_start(struct launch *, char **cause);
 /* Waits at most TIMEOUT seconds for the pane to be idle, waiting for a person, or dead. */
 int launch_wait(const struct launch *, int timeout, struct launch_seen *, char **cause);
+/* One look of launch_wait (SEEN set up by launch_seen_init): *DONE once idle, waiting or
+ * dead, so several agents can be waited for together. 0 or a TD_EXIT_* status with *cause. */
+void launch_seen_init(struct launch_seen *);
+int launch_look(const struct launch *, struct launch_seen *, int *done, char **cause);
 void launch_seen_free(struct launch_seen *);
+/* Frees what S owns: env, argv, cwd, session id. */
+void launch_free(struct launch *);
+/* Adds K=V (checked by the caller) to S's environment. */
+void launch_env_add(struct launch *, const char *kv);
+/* Whether tmux has a session named exactly SESSION. */
+int launch_session_exists(const char *session);
 /* Sends P's quit keys to PANE (none: nothing) and waits at most TIMEOUT seconds for its
  * program to exit; returns whether it did. */
 int launch_stop(const struct profile *, const char *pane, int timeout);

@@ -18,6 +18,20 @@ terminal_default_group(const char *name)
 	return xstrdup(name);
 }
 
+void
+terminal_add_spawned(struct state *st, const char *name, const char *pane, const char *profile,
+    const char *group)
+{
+	cJSON *term = cJSON_AddObjectToObject(st->terminals, name);
+	char *def = terminal_default_group(name);
+
+	state_set_str(term, "target", pane);
+	state_set_str(term, "profile", profile);
+	state_set_str(term, "group", group != NULL ? group : def);
+	cJSON_AddBoolToObject(term, TERMINAL_SPAWNED, 1);
+	free(def);
+}
+
 const char *
 terminal_group(const cJSON *term)
 {

@@ -18,6 +18,10 @@ struct state;
 /* 0, or TD_EXIT_USAGE reported: not a name, or a reserved one (all, all-GROUP). */
 int terminal_name_check(const char *name);
 char *terminal_default_group(const char *name); /* "generator-2" -> "generator" */
+/* Adds NAME (absent) to the open state as a terminal spawn or up started: its pane, profile
+ * and GROUP (NULL: the default group of NAME). */
+void terminal_add_spawned(struct state *, const char *name, const char *pane,
+    const char *profile, const char *group);
 const char *terminal_group(const cJSON *term);
 int terminal_allows(const cJSON *term, const char *command);
 

@@ -287,7 +287,7 @@ enum style { STYLE_CLAUDE, STYLE_CODEX };
 enum state { ST_STARTING, ST_IDLE, ST_BUSY, ST_PERM, ST_THINK };
 
 static struct {
-	const char *log, *log_raw, *events, *ready_file, *perm_word, *record, *model, *session_id;
+	const char *log, *log_raw, *events, *ready_file, *perm_word, *record, *model, *session_id, *resume;
 	enum style style;
 	int64_t busy_ms, enter_grace_ms, startup_ms, think_ms;
 	int bracketed, lf_newline;
@@ -588,6 +588,14 @@ compose_claude(struct lines *f, long *cur_line)
 	buf_adds(&b, cwd_label);
 	lines_push(f, b.p);
 	buf_free(&b);
+	if (opt.resume != NULL) {
+		/* What a resumed agent shows: the session it continues, for tests to read. */
+		struct buf r = { 0 };
+		buf_adds(&r, "  Resumed session ");
+		buf_adds(&r, opt.resume);
+		lines_push(f, r.p);
+		buf_free(&r);
+	}
 	lines_push(f, "");
 	for (size_t i = 0; i < transcript.n; i++)
 		lines_push(f, transcript.v[i]);
@@ -1451,7 +1459,8 @@ usage(FILE *f)
 	    "  --no-bracketed-paste  never turn bracketed paste on\n"
 	    "  --lf-newline          outside a paste, LF inserts a newline instead of submitting\n"
 	    "  --record FILE         write its argv and environment there, hex-encoded, at start\n"
-	    "  --model M, --session-id ID  accepted as a launched agent's flags (see --record)\n", f);
+	    "  --model M, --session-id ID  accepted as a launched agent's flags (see --record)\n"
+	    "  --resume ID           show \"Resumed session ID\" under the banner (claude style)\n", f);
 }
 
 static double
@@ -1498,6 +1507,8 @@ parse_args(int argc, char **argv)
 			opt.model = VALUE();
 		} else if (FLAG("--session-id")) {
 			opt.session_id = VALUE();
+		} else if (FLAG("--resume")) {
+			opt.resume = VALUE();
 		} else if (FLAG("--ready-file")) {
 			opt.ready_file = VALUE();
 		} else if (FLAG("--perm-word")) {
