@@ -42,7 +42,7 @@ check_paused(struct state *st)
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st->root, "paused"));
 }
 
-static void __attribute__((format(printf, 3, 4)))
+void
 check_say(const struct check_plan *plan, const char *terminal, const char *fmt, ...)
 {
 	va_list ap;
@@ -194,10 +194,10 @@ check_no_pane(struct state *st, struct check_plan *plan, const cJSON *term, cJSO
 /*
  * A running item is done when the agent is idle on a screen other than the one it was typed
  * into, or idle at all once it was seen at work on it (a reply as tall as the pane can end on
- * the very screen the last one did: Gemini's has no clock), failed when the agent exited. Not waiting for deliveredAt: a helper killed after the
- * paste leaves the text in the input (typed, so nothing completes), and once someone submits
- * it the turn must still be able to finish. Returns 1 when the item ended; *next is then the
- * terminal's next item.
+ * the very screen the last one did: Gemini's has no clock), failed when the agent exited.
+ * Not waiting for deliveredAt: a helper killed after the paste leaves the text in the input
+ * (typed, so nothing completes), and once someone submits it the turn must still be able to
+ * finish. Returns 1 when the item ended; *next is then the terminal's next item.
  */
 static int
 check_completion(struct state *st, struct check_plan *plan, const cJSON *term, cJSON *running,

@@ -55,6 +55,9 @@ int check_trusted(const char *state_path, char **cause);
  * repository); without, 0: the caller's check_plan says why nothing was delivered.
  */
 int check_prepare(const char *given, int refuse);
+/* One line "WHO: what happened" of the check, unless it is quiet (CHECK_QUIET). */
+void check_say(const struct check_plan *, const char *who, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Whether automatic pushes are paused ("paused": true in the state). */
 int check_paused(struct state *);
 /* sync_tmux with the panes and labels this check read (reading the panes if it did not). */

@@ -6,7 +6,6 @@
  */
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,19 +103,11 @@ oneshot_check_item(const char *state_dir, const cJSON *item, char **cause)
 	return 0;
 }
 
-static void __attribute__((format(printf, 3, 4)))
-oneshot_say(const struct check_plan *plan, const char *agent, const char *fmt, ...)
+/* Who a one-shot's lines are about: its agent name, or a hand-written item's lack of one. */
+static const char *
+oneshot_who(const char *agent)
 {
-	va_list ap;
-	char *msg;
-
-	if (plan->flags & CHECK_QUIET)
-		return;
-	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
-	va_end(ap);
-	td_say("%s: %s", agent != NULL ? agent : "one-shot", msg);
-	free(msg);
+	return agent != NULL ? agent : "one-shot";
 }
 
 /* logs/ID.SUFFIX beside the state, the directory created (caller frees); NULL, reported. */
@@ -205,14 +196,14 @@ oneshot_end(struct state *st, struct check_plan *plan, cJSON *item)
 	reason = ended < 0 ? xstrdup("its pane is gone") : status == 0 ? NULL :
 	    oneshot_reason(status, tail);
 	if (plan->flags & CHECK_DRY_RUN) {
-		oneshot_say(plan, agent, "would mark %s %s", id, reason == NULL ? "done" :
+		check_say(plan, oneshot_who(agent), "would mark %s %s", id, reason == NULL ? "done" :
 		    "failed");
 		item_finish_dry(st, item, reason == NULL ? ST_DONE : ST_FAILED, reason);
 	} else {
 		if (reason == NULL)
-			oneshot_say(plan, agent, "done %s", id);
+			check_say(plan, oneshot_who(agent), "done %s", id);
 		else
-			oneshot_say(plan, agent, "failed %s: %s", id, reason);
+			check_say(plan, oneshot_who(agent), "failed %s: %s", id, reason);
 		if (status >= 0)
 			state_set_num(item, ITEM_EXIT, status);
 		if (out != NULL)
@@ -374,7 +365,8 @@ oneshot_wait(struct state *st, const cJSON *item)
 static void
 oneshot_refuse(struct state *st, struct check_plan *plan, cJSON *item, const char *why)
 {
-	oneshot_say(plan, oneshot_agent(item), "refused %s: %s", state_str(item, ITEM_ID), why);
+	check_say(plan, oneshot_who(oneshot_agent(item)), "refused %s: %s",
+	    state_str(item, ITEM_ID), why);
 	if (plan->flags & CHECK_DRY_RUN)
 		item_finish_dry(st, item, ST_FAILED, why);
 	else
@@ -391,7 +383,7 @@ oneshot_start(struct state *st, struct check_plan *plan, cJSON *item)
 	char *dir = file_dirname(st->path), *why = NULL, *text = NULL;
 
 	if ((plan->flags & CHECK_AUTO) && check_paused(st)) {
-		oneshot_say(plan, agent, "paused; %s waits", id);
+		check_say(plan, oneshot_who(agent), "paused; %s waits", id);
 		goto out;
 	}
 	if (oneshot_check_item(dir, item, &why) != 0 ||
@@ -402,7 +394,7 @@ oneshot_start(struct state *st, struct check_plan *plan, cJSON *item)
 	if ((why = oneshot_wait(st, item)) != NULL) {
 		if (!(plan->flags & CHECK_DRY_RUN))
 			item_defer(item, why);
-		oneshot_say(plan, agent, "%s waits: %s", id, why);
+		check_say(plan, oneshot_who(agent), "%s waits: %s", id, why);
 		goto out;
 	}
 	if ((text = oneshot_text(st, item, agent, &why)) == NULL) {
@@ -411,19 +403,19 @@ oneshot_start(struct state *st, struct check_plan *plan, cJSON *item)
 	}
 	if (plan->flags & CHECK_DRY_RUN) {
 		/* In memory only: the items after this one count it against the limits. */
-		oneshot_say(plan, agent, "would run %s (profile %s)", id, s.profile->name);
+		check_say(plan, oneshot_who(agent), "would run %s (profile %s)", id, s.profile->name);
 		state_set_str(item, ITEM_STATUS, ST_RUNNING);
 		goto out;
 	}
 	if (mode_of(item))
 		item_save_prompt(st, item, text, strlen(text));
 	if (oneshot_launch(st, item, text, &s, &why) != 0) {
-		oneshot_say(plan, agent, "failed %s: %s", id, why);
+		check_say(plan, oneshot_who(agent), "failed %s: %s", id, why);
 		item_finish(st, item, ST_FAILED, why);
 		goto out;
 	}
 	item_run(st, item, agent, s.pane);
-	oneshot_say(plan, agent, "started %s (%s, %s:%s)", id, s.pane, ONESHOT_SESSION,
+	check_say(plan, oneshot_who(agent), "started %s (%s, %s:%s)", id, s.pane, ONESHOT_SESSION,
 	    s.window_index);
 out:
 	oneshot_launch_free(&s);
