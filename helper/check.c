@@ -28,6 +28,7 @@
 #include "terminal.h"
 #include "tmux-dispatch.h"
 #include "trust.h"
+#include "watch.h"
 
 #define CHECK_RESULT_LINES 200
 /*
@@ -250,6 +251,20 @@ check_interrupted(struct state *st, struct check_plan *plan, const cJSON *term,
 	return 1;
 }
 
+/* A running item that watch.h ended (a timeout): failed here with its result, or pending. */
+static int
+check_watch(struct state *st, struct check_plan *plan, cJSON *term, cJSON *running,
+    const struct observation *o, const char *window)
+{
+	char *why;
+	enum watch_action a = watch_running(st, plan, term, running, o, window, &why);
+
+	if (a == WATCH_FAIL)
+		check_finish(st, plan, running, ST_FAILED, why, o->pane);
+	free(why);
+	return a != WATCH_KEEP;
+}
+
 /*
  * What to type for NEXT on TERM: its command, or its mode's template filled in for TERM, which
  * only now is known (mode.h). A template missing, untrusted or changed into text that may not
@@ -368,8 +383,12 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 	if (running != NULL && check_interrupted(st, plan, term, running, &o)) {
 		running = NULL;
 		next = check_next(st, term, plan);
-	} else if (running != NULL && check_completion(st, plan, term, running, &o, &next))
+	} else if (running != NULL && check_completion(st, plan, term, running, &o, &next)) {
 		running = NULL;
+	} else if (running != NULL && check_watch(st, plan, term, running, &o, pane->window)) {
+		running = NULL;
+		next = check_next(st, term, plan);
+	}
 	if (running != NULL)
 		check_say(plan, term->string, "working on %s: %s", state_str(running, ITEM_ID),
 		    stall_label(&o.v));
@@ -434,6 +453,7 @@ void
 check_sync(struct state *st, struct check_plan *plan)
 {
 	sync_tmux(st, check_panes(plan), &plan->labels, plan->problem);
+	watch_arm(st, plan);
 }
 
 static void
@@ -517,6 +537,7 @@ check_plan_free(struct check_plan *plan)
 	free(plan->untrusted);
 	free(plan->problem);
 	panes_free(&plan->panes);
+	watch_free(plan);
 	memset(plan, 0, sizeof *plan);
 }
 

@@ -30,6 +30,7 @@ struct check_plan {
 	long long started_ms; /* CLOCK_MONOTONIC: the budget under the lock counts from here */
 	char **reap;      /* dead panes of finished one-shots, killed once the state is written */
 	size_t nreap;
+	struct watch *watch; /* timeouts and triage (watch.h), made when first needed */
 };
 
 /*

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "watch.h"
 #include "tmux-dispatch.h"
 
 static int cmd_hook(struct cmd_ctx *, int, char **);
@@ -11,9 +12,12 @@ static int cmd_path(struct cmd_ctx *, int, char **);
 static int cmd_menu_terminals(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_hook_entry = {
-	"hook", "silence @WINDOW | mode %PANE",
-	"run by tmux hooks: a quiet window or a pane leaving copy mode triggers a queue-check",
-	"  Prints nothing and always exits 0: tmux would show output in a pane's view mode.\n",
+	"hook", "silence @WINDOW | mode %PANE | timer KEY",
+	"run by tmux hooks: a quiet window, a pane leaving copy mode or a watch timer triggers a "
+	"queue-check",
+	"  Prints nothing and always exits 0: tmux would show output in a pane's view mode.\n"
+	"  timer KEY: the run-shell -d timer a check armed for the nearest deadline of the state\n"
+	"  file named by the server option @dispatch_timer_KEY.\n",
 	cmd_hook
 };
 
@@ -32,10 +36,25 @@ hook_id(const char *id, char sigil)
 	return id[0] == sigil && id[1] != '\0' && strspn(id + 1, "0123456789") == strlen(id + 1);
 }
 
+/* The timer names its state file by key, so no path is in a hook string. */
+static void
+cmd_hook_timer(const char *key)
+{
+	char *path = watch_fired(key);
+
+	if (path != NULL)
+		check_run(path, NULL, CHECK_AUTO | CHECK_QUIET);
+	free(path);
+}
+
 static int
 cmd_hook(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	td_quiet(1);
+	if (argc == 3 && strcmp(argv[1], "timer") == 0) {
+		cmd_hook_timer(argv[2]);
+		return TD_EXIT_OK;
+	}
 	/* Hooks pass only %N/@N ids; anything else did not come from our hook strings. */
 	if (argc != 3 || !((strcmp(argv[1], "silence") == 0 && hook_id(argv[2], '@')) ||
 	    (strcmp(argv[1], "mode") == 0 && hook_id(argv[2], '%'))))

@@ -16,6 +16,7 @@
 #include "strmap.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
+#include "watch.h"
 
 #define IMPORT_MAX_FILE (16 * 1024 * 1024) /* a larger task index is refused (exit 3) */
 #define IMPORT_PRIORITY_MAX 1e9            /* as enqueue --priority */
@@ -30,7 +31,8 @@ const struct cmd_entry cmd_import_entry = {
 	"          \"estimate\" (seconds, or 90s, 30m, 4h, 1h30m), \"estimateHours\", \"phase\",\n"
 	"          \"assignedTo\", \"priority\", \"mode\" (a prompt template, as enqueue --mode),\n"
 	"          \"oneshot\": true with \"profile\", \"model\" and \"agent\" (as enqueue\n"
-	"          --oneshot --profile --model --to)}:\n"
+	"          --oneshot --profile --model --to), \"timeout\" (seconds or a duration)\n"
+	"          and \"retries\" (as enqueue --timeout --retries)}:\n"
 	"          id and command are required; other keys are kept on the item\n"
 	"  --json  {\"added\": [ids], \"updated\": [...], \"unchanged\": [...], \"left\": [...]}\n"
 	"  A pending item with a task's id takes the fields the task gives; running and finished\n"
@@ -176,6 +178,30 @@ import_mode(struct import_task *t, const cJSON *m)
 	return 0;
 }
 
+/* timeout: seconds above 0 or a duration; retries: a whole number of timeouts to retry. */
+static int
+import_watch(struct import_task *t, const cJSON *m, const char *key)
+{
+	double s = -1;
+
+	if (strcmp(key, ITEM_RETRIES) == 0) {
+		if (!cJSON_IsNumber(m) || floor(m->valuedouble) != m->valuedouble ||
+		    m->valuedouble < 0 || m->valuedouble > WATCH_RETRIES_MAX)
+			return import_refuse(t, "retries must be a whole number from 0 to %d",
+			    WATCH_RETRIES_MAX);
+		cJSON_AddNumberToObject(t->fields, key, m->valuedouble);
+		return 0;
+	}
+	if (cJSON_IsNumber(m) && isfinite(m->valuedouble))
+		s = m->valuedouble;
+	else if (cJSON_IsString(m) && watch_parse_timeout(m->valuestring, &s) != 0)
+		s = -1;
+	if (s <= 0 || s > ITEM_ESTIMATE_MAX)
+		return import_refuse(t, "timeout must be a duration above 0: %s", DURATION_FORMS);
+	cJSON_AddNumberToObject(t->fields, key, s);
+	return 0;
+}
+
 /* The item key a task member sets: prompt is command, estimateHours is estimate. */
 static const char *
 import_key(const char *name)
@@ -208,6 +234,8 @@ import_member(struct import_task *t, const cJSON *m)
 		return import_priority(t, m);
 	if (strcmp(key, ITEM_MODE) == 0)
 		return import_mode(t, m);
+	if (strcmp(key, ITEM_TIMEOUT) == 0 || strcmp(key, ITEM_RETRIES) == 0)
+		return import_watch(t, m, key);
 	if (strcmp(key, ITEM_ONESHOT) == 0 && !cJSON_IsBool(m))
 		return import_refuse(t, "oneshot must be true or false");
 	if ((strcmp(key, ITEM_PROFILE) == 0 || strcmp(key, ITEM_MODEL) == 0 ||

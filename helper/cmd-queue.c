@@ -13,6 +13,7 @@
 #include "schedule.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
+#include "watch.h"
 
 static int cmd_enqueue(struct cmd_ctx *, int, char **);
 static int cmd_ls(struct cmd_ctx *, int, char **);
@@ -20,6 +21,7 @@ static int cmd_ls(struct cmd_ctx *, int, char **);
 const struct cmd_entry cmd_enqueue_entry = {
 	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--title T] "
 	"[--estimate DUR] [--phase P] [--mode NAME] [--oneshot --profile P [--model M]] "
+	"[--timeout DUR [--retries N]] "
 	"[--stdin | [--] COMMAND...]",
 	"queue a command; prints the new item's id",
 	"  --to NAME|GROUP  a terminal, all, all-GROUP (all-generators works too) or a group;\n"
@@ -43,6 +45,10 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"                   agent name runs at a time\n"
 	"  --profile P      the profile whose \"oneshot\" argv runs it (with --oneshot)\n"
 	"  --model M        passed with the profile's modelFlag (with --oneshot)\n"
+	"  --timeout DUR    once delivered it may run this long; then, still busy, it gets its\n"
+	"                   profile's interrupt keys and fails with \"timeout after DUR\"\n"
+	"                   (default: its terminal's --timeout, else @dispatch-timeout, else none)\n"
+	"  --retries N      a timeout sends it back to pending up to N times (0 to 100)\n"
 	"  --stdin          read the command from standard input (one trailing newline dropped)\n"
 	"  The words of COMMAND are joined with spaces. Control characters other than newline\n"
 	"  and tab are refused, and so is a command outside the target terminals' --allow list.\n"
@@ -81,6 +87,8 @@ struct enqueue_args {
 	cJSON *after;
 	long long priority;
 	double estimate; /* seconds; < 0: none given */
+	double timeout;  /* seconds; < 0: none given */
+	long long retries; /* < 0: none given */
 	char *command;
 };
 
@@ -118,6 +126,10 @@ enqueue_set_fields(cJSON *item, const struct enqueue_args *a)
 		state_set_num(item, ITEM_ESTIMATE, a->estimate);
 	if (a->mode != NULL)
 		state_set_str(item, ITEM_MODE, a->mode);
+	if (a->timeout > 0)
+		state_set_num(item, ITEM_TIMEOUT, a->timeout);
+	if (a->retries >= 0)
+		state_set_num(item, ITEM_RETRIES, (double)a->retries);
 	if (!a->oneshot)
 		return;
 	cJSON_AddTrueToObject(item, ITEM_ONESHOT);
@@ -242,6 +254,8 @@ enqueue_check_labels(const struct enqueue_args *a)
 	if (!a->oneshot && (a->profile != NULL || a->model != NULL))
 		return td_error(TD_EXIT_USAGE, "refused: --%s is for --oneshot",
 		    a->profile != NULL ? "profile" : "model");
+	if (a->retries >= 0 && a->timeout < 0)
+		return td_error(TD_EXIT_USAGE, "refused: --retries is for --timeout");
 	if (a->oneshot && a->profile == NULL)
 		return td_error(TD_EXIT_USAGE, "refused: --oneshot needs --profile");
 	return 0;
@@ -263,15 +277,18 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "oneshot", no_argument, NULL, 'o' },
 		{ "profile", required_argument, NULL, 'r' },
 		{ "model", required_argument, NULL, 'M' },
+		{ "timeout", required_argument, NULL, 'x' },
+		{ "retries", required_argument, NULL, 'R' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
-	struct enqueue_args a = { .after = cJSON_CreateArray(), .estimate = -1 };
+	struct enqueue_args a = { .after = cJSON_CreateArray(), .estimate = -1,
+		.timeout = -1, .retries = -1 };
 	struct check_plan plan = { 0 };
 	int c, rc = 0, from_stdin = 0;
 	const char *why;
 	struct state st;
 
-	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:x:R:", opts, &rc)) != -1) {
 		switch (c) {
 		case 't':
 			a.to = optarg;
@@ -315,6 +332,17 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'M':
 			a.model = optarg;
 			break;
+		case 'x':
+			if (watch_parse_timeout(optarg, &a.timeout) == 0)
+				break;
+			rc = args_usage(ctx, "--timeout must be a duration above 0: %s, not '%s'",
+			    DURATION_FORMS, optarg);
+			goto out;
+		case 'R':
+			if (args_int(ctx, "--retries", optarg, 0, WATCH_RETRIES_MAX, &a.retries) == 0)
+				break;
+			rc = TD_EXIT_USAGE;
+			goto out;
 		default:
 			goto out;
 		}

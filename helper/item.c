@@ -112,6 +112,14 @@ item_requeue(struct state *st, cJSON *item, const char *why)
 }
 
 void
+item_timed_out(struct state *st, cJSON *item, const char *why)
+{
+	/* The line names the terminal and pane it timed out on, before they are cleared. */
+	item_event(st, item, "timeout", why);
+	item_pending(item, why);
+}
+
+void
 item_return(cJSON *item, const char *why)
 {
 	item_pending(item, why);

@@ -62,6 +62,8 @@ struct state;
 #define ITEM_AGENT "agent"       /* a one-shot's agent name: one runs at a time per name */
 #define ITEM_EXIT "exitStatus"   /* how a one-shot's program exited */
 #define ITEM_OUTPUT "output"     /* a one-shot's output file, logs/ID.out */
+#define ITEM_TIMEOUT "timeout"   /* seconds a delivered item may run (watch.h) */
+#define ITEM_RETRIES "retries"   /* how many timeouts send it back to pending */
 
 #define ITEM_ESTIMATE_MAX 3.15e9 /* a hundred years, in seconds: sums of estimates stay exact */
 #define ITEM_TITLE_WIDTH 40      /* characters of the command a default title keeps */
@@ -98,6 +100,9 @@ void item_finish(struct state *, cJSON *, const char *status, const char *reason
 void item_finish_dry(struct state *, cJSON *, const char *status, const char *reason);
 /* running -> failed: pasted but never submitted (the delivery logged "not-submitted"). */
 void item_undelivered(struct state *, cJSON *, const char *reason);
+/* running -> pending after a timeout (watch.h): attempts are kept, WHY is the event's reason
+ * and the deferred text. */
+void item_timed_out(struct state *, cJSON *, const char *why);
 /* A finished item -> pending again; attempts are kept. */
 void item_retry(struct state *, cJSON *);
 /*

@@ -723,3 +723,9 @@ launch_forget(const char *state_path, const char *name)
 		td_error(TD_EXIT_FAIL, "cannot remove %s: %s", path, strerror(errno));
 	free(path);
 }
+
+int
+launch_send_keys(const struct profile_keys *k, const char *pane)
+{
+	return launch_keys(k, pane);
+}

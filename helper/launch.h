@@ -70,6 +70,9 @@ int launch_session_exists(const char *session);
 /* Sends P's quit keys to PANE (none: nothing) and waits at most TIMEOUT seconds for its
  * program to exit; returns whether it did. */
 int launch_stop(const struct profile *, const char *pane, int timeout);
+struct profile_keys;
+/* Sends K (a profile's interrupt or nudge keys) to PANE: text, then key names. 0 or -1. */
+int launch_send_keys(const struct profile_keys *k, const char *pane);
 /* PROG as an absolute path: searched on PATH unless it holds a '/' (caller frees). NULL if
  * not runnable. */
 char *launch_which(const char *prog);

@@ -60,6 +60,8 @@ profile_launch_free(struct profile_launch *l)
 	profile_strings_free(l->unset, l->nunset);
 	profile_strings_free(l->quit.keys, l->quit.nkeys);
 	profile_strings_free(l->interrupt.keys, l->interrupt.nkeys);
+	profile_strings_free(l->nudge.keys, l->nudge.nkeys);
+	free(l->nudge.text);
 	free(l->quit.text);
 	free(l->interrupt.text);
 	free(l->model_flag);
@@ -500,6 +502,8 @@ profile_launch_key(struct profile *p, const cJSON *k, char **why)
 		return profile_keys_parse(&l->quit, k, p->name, why);
 	if (strcmp(k->string, "interrupt") == 0)
 		return profile_keys_parse(&l->interrupt, k, p->name, why);
+	if (strcmp(k->string, "nudge") == 0)
+		return profile_keys_parse(&l->nudge, k, p->name, why);
 	if (strcmp(k->string, "env") == 0)
 		return profile_env_parse(l, k, p->name, why);
 	if (strcmp(k->string, "resume") != 0)
@@ -540,7 +544,7 @@ profile_other_key(struct profile *p, const cJSON *k, char **why)
 		xasprintf(why, "profile \"%s\": unexpected \"%s\" (expected description, "
 		    "commands, foreground, input, detect, exited, waiting, busy, view, idle, typed, "
 		    "require, prompt, done, fresh, menu, open, launch, modelFlag, sessionFlag, "
-		    "oneshot, quit, interrupt, resume, env; \"open\" is \"busy\" or "
+		    "oneshot, quit, interrupt, nudge, resume, env; \"open\" is \"busy\" or "
 		    "\"unknown\")",
 		    p->name, k->string);
 		return -1;

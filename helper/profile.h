@@ -50,6 +50,7 @@ struct profile_launch {
 	char **unset;       /* "env": variable names removed from its environment */
 	size_t nunset;
 	struct profile_keys quit, interrupt;
+	struct profile_keys nudge; /* "nudge": what wakes a stalled turn (watch.h); none: Enter */
 };
 
 #define PROFILE_SESSION "{session}"

@@ -109,7 +109,7 @@ stall_hash(const char *text, size_t len)
 }
 
 /* How long an unchanged busy screen lasts before it is "stalled": $TMUX_DISPATCH_STALL_SECONDS. */
-static long
+long
 stall_seconds(void)
 {
 	return args_env_int("TMUX_DISPATCH_STALL_SECONDS", 0, 86400, STALL_SECONDS);

@@ -27,6 +27,8 @@ int stall_update(cJSON *terminal, unsigned long long hash, time_t now);
 int stall_peek(const cJSON *terminal, unsigned long long hash, time_t now);
 /* The count to label by: SEEN checks of one screen, unchanged since SINCE. */
 int stall_count(int seen, time_t since, time_t now);
+/* How long an unchanged busy screen lasts before it is "stalled" (seconds). */
+long stall_seconds(void);
 /* The state word with stall tracking applied: "busy", "busy (stall?)" or "stalled". */
 const char *stall_label(const struct verdict *);
 /* The same for JSON: "stalled" replaces "busy" from STALL_STALLED on. */

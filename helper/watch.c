@@ -1,0 +1,452 @@
+/*
+ * Watching running work (watch.h). What is due is decided from the state alone, at the
+ * command's clock: an item's deadline (deliveredAt, else startedAt, plus its timeout) and the
+ * terminal's "watch" record of the stall being triaged:
+ *   {"item", "state": busy|waiting|timeout|..., "hash", "since", "nudges", "nudgedAt",
+ *    "escalated"}
+ * reset whenever the item, the state or (busy) the screen changes, so each step happens at most
+ * once per stall. The wake-up is one `run-shell -b -d SECONDS` of tmux (3.2 and later), keyed
+ * by the state file; the deadline it was armed for is kept in the server option
+ * @dispatch_timer_KEY ("EPOCH PATH"), so a later run arms again only for a nearer deadline
+ * or once that one has passed.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "duration.h"
+#include "escalate.h"
+#include "events.h"
+#include "item.h"
+#include "launch.h"
+#include "profile.h"
+#include "schedule.h"
+#include "stall.h"
+#include "tmux-dispatch.h"
+#include "tmux.h"
+#include "watch.h"
+
+#define WATCH_RECORD "watch"
+#define WATCH_SEP "\x1f"
+#define WATCH_FIRE_MARGIN 0.2 /* seconds after a deadline: the run's clock must have passed it */
+
+struct watch {
+	int read;          /* the options were asked for */
+	double timeout;    /* @dispatch-timeout, 0: none */
+	double waiting;    /* @dispatch-waiting-escalate */
+	char *notify;      /* @dispatch-notify-command, else $TMUX_DISPATCH_NOTIFY */
+	char *helper;      /* @dispatch_helper: set by the plugin, run by the timer */
+	time_t armed;      /* the deadline @dispatch_timer_KEY holds, 0: none */
+	char key[WATCH_KEY_LEN + 1];
+	struct escalations escalations;
+};
+
+int
+watch_parse_timeout(const char *text, double *seconds)
+{
+	return duration_parse(text, seconds) == 0 && *seconds > 0 ? 0 : -1;
+}
+
+/* FNV-1a of the state file's path: the timer's name, so no path is in a hook string. */
+static void
+watch_key(const char *path, char key[WATCH_KEY_LEN + 1])
+{
+	unsigned long long h = 14695981039346656037ULL;
+	char *real = realpath(path, NULL);
+	const char *s;
+
+	for (s = real != NULL ? real : path; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	snprintf(key, WATCH_KEY_LEN + 1, "%016llx", h);
+	free(real);
+}
+
+static double
+watch_option_seconds(const char *text, double def)
+{
+	double s;
+
+	return *text != '\0' && duration_parse(text, &s) == 0 ? s : def;
+}
+
+/* The options, in one client call: they are the plugin's, read whoever runs the helper. */
+static struct watch *
+watch_get(struct check_plan *plan, const char *state_path)
+{
+	struct watch *w = plan->watch;
+	struct tmux_result res;
+	char *fmt, *f[5], *p;
+	const char *env;
+	int i;
+
+	if (w == NULL)
+		w = plan->watch = xcalloc(1, sizeof *w);
+	if (w->read)
+		return w;
+	w->read = 1;
+	w->waiting = WATCH_WAITING_ESCALATE;
+	watch_key(state_path, w->key);
+	xasprintf(&fmt, "#{@dispatch-timeout}" WATCH_SEP "#{@dispatch-waiting-escalate}" WATCH_SEP
+	    "#{@dispatch_helper}" WATCH_SEP "#{@dispatch_timer_%s}" WATCH_SEP
+	    "#{@dispatch-notify-command}", w->key);
+	if (tmux_run((const char *const []){ "display-message", "-p", fmt, NULL }, NULL, 0,
+	    &res) == 0) {
+		res.out[strcspn(res.out, "\n")] = '\0';
+		for (p = res.out, i = 0; i < 5; i++) {
+			f[i] = p;
+			if ((p = strchr(p, WATCH_SEP[0])) == NULL)
+				break;
+			*p++ = '\0';
+		}
+		if (i == 4) {
+			w->timeout = watch_option_seconds(f[0], 0);
+			w->waiting = watch_option_seconds(f[1], WATCH_WAITING_ESCALATE);
+			w->helper = *f[2] != '\0' ? xstrdup(f[2]) : NULL;
+			w->armed = (time_t)strtoll(f[3], NULL, 10);
+			w->notify = *f[4] != '\0' ? xstrdup(f[4]) : NULL;
+		}
+	}
+	if (w->notify == NULL && (env = getenv("TMUX_DISPATCH_NOTIFY")) != NULL && *env != '\0')
+		w->notify = xstrdup(env);
+	tmux_result_free(&res);
+	free(fmt);
+	return w;
+}
+
+void
+watch_free(struct check_plan *plan)
+{
+	struct watch *w = plan->watch;
+
+	if (w == NULL)
+		return;
+	escalate_free(&w->escalations);
+	free(w->notify);
+	free(w->helper);
+	free(w);
+	plan->watch = NULL;
+}
+
+/* A timeout as stored: seconds, or a duration a person wrote by hand. */
+static int
+watch_seconds(const cJSON *v, double *s)
+{
+	if (cJSON_IsNumber(v) && v->valuedouble > 0 && v->valuedouble <= ITEM_ESTIMATE_MAX) {
+		*s = v->valuedouble;
+		return 1;
+	}
+	return cJSON_IsString(v) && watch_parse_timeout(v->valuestring, s) == 0;
+}
+
+/* The item's own timeout, else its terminal's, else @dispatch-timeout; 0: none. */
+static double
+watch_timeout(const cJSON *item, const cJSON *term, const struct watch *w)
+{
+	double s;
+
+	if (watch_seconds(cJSON_GetObjectItemCaseSensitive(item, ITEM_TIMEOUT), &s) ||
+	    watch_seconds(cJSON_GetObjectItemCaseSensitive(term, ITEM_TIMEOUT), &s))
+		return s;
+	return w->timeout;
+}
+
+static time_t
+watch_time(const cJSON *obj, const char *key)
+{
+	time_t t;
+
+	return state_parse_time(state_str(obj, key), &t) == 0 ? t : 0;
+}
+
+/* When the item's clock started: its submission, else its start. */
+static time_t
+watch_started(const cJSON *item)
+{
+	time_t t = watch_time(item, ITEM_DELIVERED);
+
+	return t != 0 ? t : watch_time(item, ITEM_STARTED);
+}
+
+static int
+watch_num(const cJSON *obj, const char *key)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsNumber(n) && n->valuedouble >= 0 && n->valuedouble < 1e6 ?
+	    (int)n->valuedouble : 0;
+}
+
+/* TERM's record for ITEM in STATE with screen HASH, started afresh when any of them changed. */
+static cJSON *
+watch_record(struct state *st, cJSON *term, const char *item, const char *state,
+    const char *hash)
+{
+	cJSON *rec = cJSON_GetObjectItemCaseSensitive(term, WATCH_RECORD);
+	const char *old_hash = state_str(rec, "hash");
+
+	if (cJSON_IsObject(rec) && state_str(rec, "item") != NULL &&
+	    strcmp(state_str(rec, "item"), item) == 0 && state_str(rec, "state") != NULL &&
+	    strcmp(state_str(rec, "state"), state) == 0 &&
+	    (strcmp(state, "busy") != 0 || (old_hash != NULL && strcmp(old_hash, hash) == 0)))
+		return rec;
+	cJSON_DeleteItemFromObjectCaseSensitive(term, WATCH_RECORD);
+	rec = cJSON_AddObjectToObject(term, WATCH_RECORD);
+	state_set_str(rec, "item", item);
+	state_set_str(rec, "state", state);
+	state_set_str(rec, "hash", hash);
+	state_set_time(rec, "since", st->now);
+	state_set_num(rec, "nudges", 0);
+	return rec;
+}
+
+/* The profile that read the pane, by name: auto's verdict names the one it recognised. */
+static const struct profile *
+watch_profile(struct state *st, const struct observation *o)
+{
+	const struct profile *p = NULL;
+	char *cause = NULL;
+
+	if (profile_get(o->v.profile, st->dir, &p, &cause) != 0)
+		p = NULL;
+	free(cause);
+	return p;
+}
+
+static void
+watch_escalate(struct state *st, struct check_plan *plan, cJSON *rec, const cJSON *term,
+    const char *item, const struct observation *o, const char *window, const char *kind,
+    const char *reason)
+{
+	struct watch *w = watch_get(plan, st->path);
+
+	state_set_str(rec, "escalated", kind);
+	escalate_add(&w->escalations, kind, term->string, item, o->pane, reason);
+	sync_label(&plan->labels, window, kind);
+}
+
+/* The deadline passed: the screen was read first (a finished turn completed already). */
+static enum watch_action
+watch_timed_out(struct state *st, struct check_plan *plan, cJSON *term, cJSON *item,
+    const struct observation *o, const char *window, double timeout, char **why)
+{
+	const struct profile *p = watch_profile(st, o);
+	const char *id = state_str(item, ITEM_ID);
+	char dur[DURATION_TEXT];
+	int attempts = watch_num(item, ITEM_ATTEMPTS);
+	cJSON *rec;
+
+	duration_format(timeout, dur);
+	xasprintf(why, "timeout after %s", dur);
+	if (p != NULL && o->v.state != PANE_EXITED)
+		launch_send_keys(&p->launch.interrupt, o->pane);
+	rec = watch_record(st, term, id, "timeout", o->hash_text);
+	watch_escalate(st, plan, rec, term, id, o, window, "timeout", *why);
+	check_say(plan, term->string, "%s %s: %s", attempts <= watch_num(item, ITEM_RETRIES) ?
+	    "retrying" : "failed", id, *why);
+	if (attempts <= watch_num(item, ITEM_RETRIES)) {
+		item_timed_out(st, item, *why);
+		return WATCH_RETRY;
+	}
+	return WATCH_FAIL;
+}
+
+static const struct profile_keys watch_enter = { NULL, (char *[]){ "Enter" }, 1 };
+
+/* Busy on a frozen screen: nudges spaced by the stall time, then one escalation. */
+static void
+watch_stalled(struct state *st, struct check_plan *plan, cJSON *rec, const cJSON *term,
+    const char *id, const struct observation *o, const char *window)
+{
+	const struct profile *p = watch_profile(st, o);
+	int nudges = watch_num(rec, "nudges");
+	long stall = stall_seconds();
+	time_t last = watch_time(rec, "nudgedAt");
+	char *reason, dur[DURATION_TEXT];
+
+	if (state_str(rec, "escalated") != NULL || (nudges > 0 && st->now - last < stall))
+		return;
+	if (nudges < WATCH_NUDGES) {
+		if (p == NULL || launch_send_keys(p->launch.nudge.text != NULL ||
+		    p->launch.nudge.nkeys != 0 ? &p->launch.nudge : &watch_enter, o->pane) != 0)
+			return;
+		state_set_num(rec, "nudges", nudges + 1);
+		state_set_time(rec, "nudgedAt", st->now);
+		events_log(st->path, term->string, o->pane, id, "nudge", o->v.rule);
+		check_say(plan, term->string, "nudged %s (%d of %d): stalled", id, nudges + 1,
+		    WATCH_NUDGES);
+		return;
+	}
+	duration_format((double)(st->now - watch_time(rec, "since")), dur);
+	xasprintf(&reason, "screen unchanged for %s after %d nudges", dur, WATCH_NUDGES);
+	watch_escalate(st, plan, rec, term, id, o, window, "stalled", reason);
+	check_say(plan, term->string, "escalated %s: stalled, %s", id, reason);
+	free(reason);
+}
+
+enum watch_action
+watch_running(struct state *st, struct check_plan *plan, cJSON *term, cJSON *item,
+    const struct observation *o, const char *window, char **why)
+{
+	const char *id = state_str(item, ITEM_ID), *state;
+	struct watch *w;
+	double timeout;
+	char *reason, dur[DURATION_TEXT];
+	cJSON *rec;
+
+	*why = NULL;
+	if (plan->flags & CHECK_DRY_RUN)
+		return WATCH_KEEP;
+	w = watch_get(plan, st->path);
+	timeout = watch_timeout(item, term, w);
+	if (timeout > 0 && watch_started(item) != 0 &&
+	    (double)(st->now - watch_started(item)) >= timeout)
+		return watch_timed_out(st, plan, term, item, o, window, timeout, why);
+	state = o->v.state == PANE_WAITING ? "waiting" : o->v.state == PANE_BUSY ? "busy" :
+	    classify_state_name(o->v.state);
+	rec = watch_record(st, term, id, state, o->hash_text);
+	if (o->v.state == PANE_WAITING && state_str(rec, "escalated") == NULL &&
+	    (double)(st->now - watch_time(rec, "since")) >= w->waiting) {
+		duration_format((double)(st->now - watch_time(rec, "since")), dur);
+		xasprintf(&reason, "waiting for a person for %s: %s", dur, o->v.rule);
+		watch_escalate(st, plan, rec, term, id, o, window, "waiting", reason);
+		check_say(plan, term->string, "escalated %s: %s", id, reason);
+		free(reason);
+	} else if (o->v.state == PANE_BUSY && strcmp(stall_state(&o->v), "stalled") == 0)
+		watch_stalled(st, plan, rec, term, id, o, window);
+	return WATCH_KEEP;
+}
+
+/* Whole seconds, rounded up (the helper links no libm). */
+static time_t
+watch_ceil(double s)
+{
+	time_t t = (time_t)s;
+
+	return (double)t < s ? t + 1 : t;
+}
+
+/* The earliest of A and B that is set (0: not set). */
+static time_t
+watch_min(time_t a, time_t b)
+{
+	return a == 0 || (b != 0 && b < a) ? b : a;
+}
+
+/* The next time TERM, running ITEM (or NULL), needs a look; 0: none. */
+static time_t
+watch_wake(const struct state *st, const cJSON *term, const cJSON *item, const struct watch *w)
+{
+	const cJSON *rec = cJSON_GetObjectItemCaseSensitive(term, WATCH_RECORD);
+	const char *state = state_str(rec, "state"), *on = state_str(rec, "item");
+	long stall = stall_seconds() > 0 ? stall_seconds() : 1, half = stall / 2 > 0 ? stall / 2 : 1;
+	time_t since = watch_time(rec, "since"), wake = 0, soon = st->now + 1;
+	double timeout;
+
+	if (state != NULL && strcmp(state, "timeout") == 0 && since + WATCH_RECHECK > st->now)
+		wake = since + WATCH_RECHECK;
+	if (item == NULL)
+		return wake;
+	if ((timeout = watch_timeout(item, term, w)) > 0 && watch_started(item) != 0)
+		wake = watch_min(wake, watch_started(item) + watch_ceil(timeout));
+	if (on == NULL || strcmp(on, state_str(item, ITEM_ID)) != 0 || state == NULL)
+		return watch_min(wake, st->now + half);
+	if (state_str(rec, "escalated") != NULL)
+		return wake;
+	if (strcmp(state, "waiting") == 0)
+		return watch_min(wake, since + watch_ceil(w->waiting));
+	if (strcmp(state, "busy") != 0)
+		return watch_min(wake, st->now + half);
+	if (watch_num(rec, "nudges") > 0)
+		return watch_min(wake, watch_time(rec, "nudgedAt") + stall);
+	/* Stall detection counts checks as well as time: one at half the stall time, one at it. */
+	if (since + half > st->now)
+		return watch_min(wake, since + half);
+	return watch_min(wake, since + stall > st->now ? since + stall : soon);
+}
+
+/* "#{q:@dispatch_helper} hook timer KEY" after DELAY seconds; the armed deadline recorded. */
+static void
+watch_set_timer(const struct state *st, struct watch *w, time_t at)
+{
+	struct timespec now;
+	char *name, *value, *delay, *cmd, *arg;
+	struct tmux_result res;
+	double d;
+
+	if (strchr(st->path, '\n') != NULL)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	d = (double)at - ((double)now.tv_sec + now.tv_nsec / 1e9) + WATCH_FIRE_MARGIN;
+	xasprintf(&name, "@dispatch_timer_%s", w->key);
+	xasprintf(&value, "%lld %s", (long long)at, st->path);
+	xasprintf(&delay, "%.3f", d > WATCH_FIRE_MARGIN ? d : WATCH_FIRE_MARGIN);
+	xasprintf(&cmd, "#{q:@dispatch_helper} hook timer %s </dev/null >/dev/null 2>&1; true",
+	    w->key);
+	arg = tmux_arg(value);
+	tmux_run((const char *const []){ "set-option", "-gq", name, arg, ";", "run-shell", "-b",
+	    "-d", delay, cmd, NULL }, NULL, 0, &res);
+	tmux_result_free(&res);
+	free(arg);
+	free(cmd);
+	free(delay);
+	free(value);
+	free(name);
+}
+
+void
+watch_arm(struct state *st, struct check_plan *plan)
+{
+	struct watch *w = plan->watch;
+	time_t at = 0;
+	cJSON *term;
+
+	if (plan->flags & CHECK_DRY_RUN)
+		return;
+	if (w != NULL && w->escalations.n > 0) {
+		escalate_send(&w->escalations, st->path, w->notify);
+		escalate_free(&w->escalations);
+	}
+	cJSON_ArrayForEach(term, st->terminals) {
+		const cJSON *item = schedule_running(st, term);
+		const cJSON *rec = cJSON_GetObjectItemCaseSensitive(term, WATCH_RECORD);
+		/* A look at tmux's options only when something may be due. */
+		if (item != NULL || (state_str(rec, "state") != NULL &&
+		    strcmp(state_str(rec, "state"), "timeout") == 0 &&
+		    watch_time(rec, "since") + WATCH_RECHECK > st->now)) {
+			w = watch_get(plan, st->path);
+			at = watch_min(at, watch_wake(st, term, item, w));
+		}
+	}
+	if (at == 0 || w == NULL || w->helper == NULL)
+		return;
+	if (at <= st->now)
+		at = st->now + 1;
+	/* A timer fires by then: that run arms the next one. */
+	if (w->armed > st->now && w->armed <= at)
+		return;
+	watch_set_timer(st, w, at);
+	w->armed = at;
+}
+
+char *
+watch_fired(const char *key)
+{
+	struct tmux_result res;
+	char *fmt, *path = NULL, *sp;
+
+	if (strlen(key) != WATCH_KEY_LEN || strspn(key, "0123456789abcdef") != WATCH_KEY_LEN)
+		return NULL;
+	xasprintf(&fmt, "#{@dispatch_timer_%s}", key);
+	if (tmux_run((const char *const []){ "display-message", "-p", fmt, NULL }, NULL, 0,
+	    &res) == 0 && (sp = strchr(res.out, ' ')) != NULL && sp[1] != '\0') {
+		sp[strcspn(sp, "\n")] = '\0';
+		path = xstrdup(sp + 1);
+	}
+	tmux_result_free(&res);
+	free(fmt);
+	return path;
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# Watching running work (issue 13): timeouts, stall triage and escalation against fake agents
+# on a private tmux server. After the first command nothing runs the helper but the
+# run-shell -d timer it armed in tmux itself: no test calls check while it waits.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+load ../lib/common
+load ../lib/tmux
+
+setup() {
+	tmux_setup
+	# The timer's helper runs in tmux's global environment, copied from ours at server start.
+	export TMUX_DISPATCH_STALL_SECONDS=2
+	unset TMUX_DISPATCH_NOTIFY
+	NOTIFY_LOG="$BATS_TEST_TMPDIR/notify.log"
+}
+teardown() { tmux_teardown; }
+
+# The plugin's option the timer runs the helper by; a notify script recording its environment.
+watch_setup() {
+	tmux set-option -g @dispatch_helper "$TD"
+	cat >"$BATS_TEST_TMPDIR/notify" <<-'EOF'
+		#!/bin/sh
+		{ echo "call $#"; for a in "$@"; do echo "arg $a"; done
+		  env | grep '^TD_' | sort; echo "screen $(grep -c 'esc to interrupt' "$TD_SCREEN")"
+		  echo end; } >>"$NOTIFY_LOG"
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/notify"
+	tmux set-environment -g NOTIFY_LOG "$NOTIFY_LOG"
+	tmux set-option -g @dispatch-notify-command "$BATS_TEST_TMPDIR/notify first-arg"
+}
+
+status_is() { [ "$(item_field "$1" status)" = "$2" ]; }
+calls() { if [ -f "$NOTIFY_LOG" ]; then grep -c '^call ' "$NOTIFY_LOG"; else echo 0; fi; }
+calls_ge() { [ "$(calls)" -ge "$1" ]; }
+# Seconds between two ISO times of item ID.
+item_seconds() { # ID FROM TO
+	perl -MTime::Local -e 'sub t { my @f = $_[0] =~ /(\d+)/g;
+		timegm($f[5], $f[4], $f[3], $f[2], $f[1] - 1, $f[0]) }
+		print t($ARGV[1]) - t($ARGV[0]), "\n"' "$(item_field "$1" "$2")" "$(item_field "$1" "$3")"
+}
+
+@test "watch: a busy-forever item is interrupted and fails 'timeout' when tmux's timer fires" {
+	agent w1 --busy 3600
+	watch_setup
+	run td enqueue --to w1 --id t1 --timeout 2s -- "work forever"
+	assert_success
+	wait_for taken_ge w1 1
+	assert_item t1 status running
+	assert_item t1 timeout 2
+	# Armed in tmux: the deadline and the state file it belongs to, no path in the hook string.
+	run tmux show-options -g
+	assert_output --regexp "@dispatch_timer_[0-9a-f]{16} \"?[0-9]+ $S"
+	TD_WAIT=8 wait_for status_is t1 failed
+	assert_item t1 reason "timeout after 2s"
+	run item_seconds t1 deliveredAt finishedAt
+	[ "$output" -ge 2 ] && [ "$output" -le 4 ] || fail "failed ${output}s after delivery"
+	[ "$(agent_events w1 interrupt)" -eq 1 ]
+	assert_equal "$(events t1)" "deliver submitted failed escalated"
+	assert_equal "$(event_field t1 escalated reason)" "timeout: timeout after 2s"
+	wait_for calls_ge 1
+	run cat "$NOTIFY_LOG"
+	assert_line "arg first-arg"
+	assert_line "TD_EVENT=timeout"
+	assert_line "TD_ITEM=t1"
+	assert_line "TD_TERMINAL=w1"
+	assert_line "TD_REASON=timeout after 2s"
+}
+
+@test "watch: a --retries item goes back to pending, runs again, then fails" {
+	agent w1 --busy 3600
+	watch_setup
+	run td enqueue --to w1 --id r1 --timeout 2 --retries 1 -- "work forever"
+	assert_success
+	wait_for taken_ge w1 1
+	TD_WAIT=8 wait_for grep -q '"event":"timeout"' "$EV"
+	# Back to pending with its attempt kept, then delivered again by the re-check.
+	TD_WAIT=8 wait_for taken_ge w1 2
+	TD_WAIT=8 wait_for status_is r1 failed
+	assert_item r1 attempts 2
+	assert_item r1 reason "timeout after 2s"
+	[ "$(agent_events w1 interrupt)" -eq 2 ]
+}
