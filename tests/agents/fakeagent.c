@@ -290,6 +290,7 @@ static struct {
 	const char *log, *log_raw, *events, *ready_file, *perm_word, *record, *model, *session_id, *resume;
 	enum style style;
 	int64_t busy_ms, enter_grace_ms, startup_ms, think_ms;
+	int freeze_lines; /* --freeze N: a hung turn prints nothing after N lines; 0: off */
 	int bracketed, lf_newline;
 } opt = { .perm_word = "PERMISSION", .busy_ms = 2000, .bracketed = 1 };
 
@@ -935,6 +936,9 @@ static void
 busy_tick(void)
 {
 	char m[96];
+	/* Hung mid-output: the spinner and its counters go on, the transcript stops. */
+	if (opt.freeze_lines > 0 && out_lines >= opt.freeze_lines)
+		return;
 	out_lines++;
 	if (out_lines == 1) {
 		tr_push("");
@@ -1456,6 +1460,7 @@ usage(FILE *f)
 	    "  --busy SECONDS        how long a turn works (default 2, fractions allowed)\n"
 	    "  --perm-word WORD      a submission containing WORD asks permission (default PERMISSION)\n"
 	    "  --enter-grace MS      drop an Enter arriving within MS ms after a paste ends (default 0)\n"
+	    "  --freeze N            a turn stops printing after N lines, still busy (hung)\n"
 	    "  --think MS            show a taken turn idle-looking for MS ms before working (default 0)\n"
 	    "  --startup-delay SECS  draw nothing and leave bracketed paste off until then\n"
 	    "  --ready-file FILE     create FILE once the first idle prompt is drawn\n"
@@ -1528,6 +1533,8 @@ parse_args(int argc, char **argv)
 			}
 		} else if (FLAG("--busy")) {
 			opt.busy_ms = (int64_t)(parse_num(name, VALUE(), 86400) * 1000 + 0.5);
+		} else if (FLAG("--freeze")) {
+			opt.freeze_lines = (int)parse_num(name, VALUE(), 1000);
 		} else if (FLAG("--think")) {
 			opt.think_ms = (int64_t)parse_num(name, VALUE(), 600000);
 		} else if (FLAG("--enter-grace")) {

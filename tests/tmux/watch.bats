@@ -83,3 +83,51 @@ item_seconds() { # ID FROM TO
 	assert_item r1 reason "timeout after 2s"
 	[ "$(agent_events w1 interrupt)" -eq 2 ]
 }
+
+@test "watch: a frozen agent gets two nudges spaced by the stall time, then one escalation" {
+	agent w1 --busy 3600 --freeze 3
+	watch_setup
+	run td enqueue --to w1 --id f1 -- "freeze"
+	assert_success
+	wait_for taken_ge w1 1
+	TD_WAIT=20 wait_for calls_ge 1
+	[ "$(agent_events w1 enter-empty)" -eq 2 ] ||
+		fail "$(agent_events w1 enter-empty) nudges before the escalation"
+	# The nudges came one stall time (2 s) apart at least.
+	run perl -ne 'push @t, $1 if /^(\S+) enter-empty/; END { printf "%d\n", ($t[1] - $t[0]) * 1000 }' "$A/w1.ev"
+	[ "$output" -ge 1900 ] || fail "nudges ${output} ms apart"
+	run cat "$NOTIFY_LOG"
+	assert_line "TD_EVENT=stalled"
+	assert_line "TD_ITEM=f1"
+	assert_line --partial "TD_REASON=screen unchanged for "
+	assert_line "screen 1"
+	assert_equal "$(tmux show-options -wqv -t t:w1 @dispatch_window)" stalled
+	assert_equal "$(events f1)" "deliver submitted nudge nudge escalated"
+	# Nothing more for this stall, however often tmux wakes the helper.
+	sleep 5
+	assert_equal "$(calls)" 1
+	assert_equal "$(agent_events w1 enter-empty)" 2
+	assert_item f1 status running
+}
+
+@test "watch: a waiting agent is escalated after @dispatch-waiting-escalate and never answered" {
+	agent w1 --busy 3600
+	watch_setup
+	tmux set-option -g @dispatch-waiting-escalate 2
+	run td enqueue --to w1 --id p1 -- "needs PERMISSION now"
+	assert_success
+	wait_for grep -q ' perm$' "$A/w1.ev"
+	TD_WAIT=15 wait_for calls_ge 1
+	run cat "$NOTIFY_LOG"
+	assert_line "TD_EVENT=waiting"
+	assert_line "TD_ITEM=p1"
+	assert_line --partial "TD_REASON=waiting for a person for "
+	assert_equal "$(tmux show-options -wqv -t t:w1 @dispatch_window)" waiting
+	sleep 4
+	assert_equal "$(calls)" 1
+	[ "$(agent_events w1 perm-yes)" -eq 0 ] && [ "$(agent_events w1 perm-no)" -eq 0 ] ||
+		fail "the dialog was answered"
+	[ "$(agent_events w1 enter-empty)" -eq 0 ]
+	assert_item p1 status running
+	assert_equal "$(events p1)" "deliver submitted escalated"
+}
