@@ -32,7 +32,7 @@ const struct cmd_entry cmd_import_entry = {
 	"          \"assignedTo\", \"priority\", \"mode\" (a prompt template, as enqueue --mode),\n"
 	"          \"oneshot\": true with \"profile\", \"model\" and \"agent\" (as enqueue\n"
 	"          --oneshot --profile --model --to), \"timeout\" (seconds or a duration)\n"
-	"          and \"retries\" (as enqueue --timeout --retries)}:\n"
+	"          and \"retries\" (as for enqueue)}:\n"
 	"          id and command are required; other keys are kept on the item\n"
 	"  --json  {\"added\": [ids], \"updated\": [...], \"unchanged\": [...], \"left\": [...]}\n"
 	"  A pending item with a task's id takes the fields the task gives; running and finished\n"

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
+#include "item.h"
 #include "name.h"
 #include "state.h"
 #include "terminal.h"
@@ -15,7 +17,8 @@ static int cmd_terminal_ls(struct cmd_ctx *, int, char **);
 static int cmd_terminal_import(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_terminal_add_entry = {
-	"terminal add", "NAME TARGET [--profile P] [--group G] [--allow PREFIX]... [--replace]",
+	"terminal add", "NAME TARGET [--profile P] [--group G] [--allow PREFIX]... [--timeout DUR] "
+	"[--replace]",
 	"register a tmux pane as a named terminal",
 	"  NAME           [A-Za-z0-9._-], at most 64 characters\n"
 	"  TARGET         a tmux target: session:window[.pane], %N (pane id) or @N (window id)\n"
@@ -23,6 +26,8 @@ const struct cmd_entry cmd_terminal_add_entry = {
 	"                 auto (default) or a profile of your profiles file\n"
 	"  --group G      its group (default: NAME without a trailing -N)\n"
 	"  --allow PREFIX accept only commands starting with PREFIX (repeatable)\n"
+	"  --timeout DUR  how long its items may run once delivered, unless an item says\n"
+	"                 (enqueue --timeout); 0 removes it\n"
 	"  --replace      update an existing terminal instead of refusing\n",
 	cmd_terminal_add
 };
@@ -99,6 +104,16 @@ terminal_add_apply(struct state *st, const char *name, const char *target,
 	return 0;
 }
 
+/* TIMEOUT > 0 sets the terminal's default item timeout (watch.h), 0 removes it. */
+static void
+terminal_set_timeout(cJSON *term, double timeout)
+{
+	if (timeout > 0)
+		state_set_num(term, ITEM_TIMEOUT, timeout);
+	else if (timeout == 0)
+		cJSON_DeleteItemFromObjectCaseSensitive(term, ITEM_TIMEOUT);
+}
+
 static int
 cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -107,14 +122,16 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "replace", no_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 'x' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	const char *profile = NULL, *group = NULL;
+	double timeout = -1;
 	cJSON *allow = cJSON_CreateArray();
 	struct state st;
 	int c, rc = 0, replace = 0;
 
-	while ((c = args_next(ctx, argc, argv, "p:g:a:r", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "p:g:a:rx:", opts, &rc)) != -1) {
 		switch (c) {
 		case 'p':
 			profile = optarg;
@@ -132,6 +149,12 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'r':
 			replace = 1;
 			break;
+		case 'x':
+			if (duration_parse(optarg, &timeout) == 0)
+				break;
+			rc = args_usage(ctx, "--timeout must be a duration: %s, not '%s'",
+			    DURATION_FORMS, optarg);
+			goto out;
 		default:
 			goto out;
 		}
@@ -149,8 +172,10 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0 &&
 	    (rc = terminal_add_apply(&st, argv[optind], argv[optind + 1], profile, group, replace,
-	    &allow)) == 0)
+	    &allow)) == 0) {
+		terminal_set_timeout(state_terminal(&st, argv[optind]), timeout);
 		rc = state_commit(&st);
+	}
 	state_close(&st);
 out:
 	cJSON_Delete(allow);

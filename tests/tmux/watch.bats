@@ -131,3 +131,49 @@ item_seconds() { # ID FROM TO
 	assert_item p1 status running
 	assert_equal "$(events p1)" "deliver submitted escalated"
 }
+
+@test "watch: a terminal's --timeout and @dispatch-timeout are defaults; an item's own wins" {
+	agent w1 --busy 3600
+	agent w2 --busy 3600
+	agent w3 --busy 3600
+	watch_setup
+	td terminal add w1 "$(pane_of w1)" --profile claude --timeout 2 --replace
+	assert_equal "$(jsonx "$S" '$d->{terminals}{w1}{timeout}')" 2
+	tmux set-option -g @dispatch-timeout 3
+	td enqueue --to w1 --id d1 -- "terminal default" >/dev/null
+	td enqueue --to w2 --id d2 -- "global default" >/dev/null
+	td enqueue --to w3 --id d3 --timeout 1h -- "its own" >/dev/null
+	TD_WAIT=10 wait_for status_is d2 failed
+	assert_item d1 status failed
+	assert_item d1 reason "timeout after 2s"
+	assert_item d2 reason "timeout after 3s"
+	assert_item d3 status running
+	[ "$(agent_events w3 interrupt)" -eq 0 ]
+	td terminal add w1 "$(pane_of w1)" --timeout 0 --replace
+	assert_equal "$(jsonx "$S" '$d->{terminals}{w1}{timeout}')" null
+}
+
+@test "watch: --timeout and --retries are checked; import takes them as enqueue does" {
+	agent w1 --busy 0
+	run --separate-stderr td enqueue --timeout soon -- x
+	assert_failure 2
+	assert_one_error_line
+	run --separate-stderr td enqueue --timeout 0 -- x
+	assert_failure 2
+	run --separate-stderr td enqueue --retries 2 -- x
+	assert_failure 2
+	assert_one_error_line
+	run --separate-stderr td enqueue --timeout 5m --retries 101 -- x
+	assert_failure 2
+	printf '%s' '{"tasks": [{"id": "a", "command": "x", "timeout": "1h30m", "retries": 2},
+		{"id": "b", "command": "y", "timeout": 90}]}' >tasks.json
+	run td import tasks.json
+	assert_success
+	assert_item a timeout 5400
+	assert_item a retries 2
+	assert_item b timeout 90
+	printf '%s' '{"tasks": [{"id": "c", "command": "x", "timeout": "never"}]}' >bad.json
+	run --separate-stderr td import bad.json
+	assert_failure 2
+	assert_one_error_line
+}
