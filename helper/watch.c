@@ -241,7 +241,8 @@ watch_timed_out(struct state *st, struct check_plan *plan, cJSON *term, cJSON *i
 
 	duration_format(timeout, dur);
 	xasprintf(why, "timeout after %s", dur);
-	if (p != NULL && o->v.state != PANE_EXITED)
+	/* Only a turn at work is interrupted: in a dialog the keys would answer it. */
+	if (p != NULL && o->v.state == PANE_BUSY)
 		launch_send_keys(&p->launch.interrupt, o->pane);
 	rec = watch_record(st, term, id, "timeout", o->hash_text);
 	watch_escalate(st, plan, rec, term, id, o, window, "timeout", *why);
@@ -287,6 +288,25 @@ watch_stalled(struct state *st, struct check_plan *plan, cJSON *rec, const cJSON
 	free(reason);
 }
 
+/*
+ * The agent's process is gone while its screen looks alive: a shell is in the foreground of a
+ * pane whose profile is not a shell's, and the last frame still reads busy.
+ */
+static int
+watch_process_gone(struct state *st, const struct observation *o)
+{
+	const struct profile *p = watch_profile(st, o), *shell = NULL;
+	char *cause = NULL;
+
+	if (p == NULL || !o->meta.known || o->meta.current_command[0] == '\0' ||
+	    profile_has_command(p, o->meta.current_command) ||
+	    profile_get("shell", st->dir, &shell, &cause) != 0) {
+		free(cause);
+		return 0;
+	}
+	return p != shell && profile_has_command(shell, o->meta.current_command);
+}
+
 enum watch_action
 watch_running(struct state *st, struct check_plan *plan, cJSON *term, cJSON *item,
     const struct observation *o, const char *window, char **why)
@@ -313,6 +333,13 @@ watch_running(struct state *st, struct check_plan *plan, cJSON *term, cJSON *ite
 		duration_format((double)(st->now - watch_time(rec, "since")), dur);
 		xasprintf(&reason, "waiting for a person for %s: %s", dur, o->v.rule);
 		watch_escalate(st, plan, rec, term, id, o, window, "waiting", reason);
+		check_say(plan, term->string, "escalated %s: %s", id, reason);
+		free(reason);
+	} else if (o->v.state == PANE_BUSY && state_str(rec, "escalated") == NULL &&
+	    watch_process_gone(st, o)) {
+		xasprintf(&reason, "its process is gone (the pane runs %s) but the screen reads "
+		    "busy: %s", o->meta.current_command, o->v.rule);
+		watch_escalate(st, plan, rec, term, id, o, window, "stalled", reason);
 		check_say(plan, term->string, "escalated %s: %s", id, reason);
 		free(reason);
 	} else if (o->v.state == PANE_BUSY && strcmp(stall_state(&o->v), "stalled") == 0)

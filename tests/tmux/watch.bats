@@ -177,3 +177,23 @@ item_seconds() { # ID FROM TO
 	assert_failure 2
 	assert_one_error_line
 }
+
+@test "watch: an agent whose process is gone while its screen reads busy is escalated at once" {
+	local cmd
+	cmd=$(printf '%q ' "$FAKEAGENT" --log "$A/w1.log" --events "$A/w1.ev" --busy 3600)
+	tmux_window w1 "bash -c '$cmd; read -r line'"
+	wait_for grep -q ' ready$' "$A/w1.ev"
+	td terminal add w1 "$(pane_of w1)" --profile claude >/dev/null
+	watch_setup
+	td enqueue --to w1 --id g1 -- "work" >/dev/null
+	wait_for taken_ge w1 1
+	kill -KILL "$(sed -n 's/.* start pid=\([0-9]*\)$/\1/p' "$A/w1.ev")"
+	wait_for [ "$(tmux display -p -t t:w1 '#{pane_current_command}')" = bash ]
+	TD_WAIT=8 wait_for calls_ge 1
+	run cat "$NOTIFY_LOG"
+	assert_line "TD_EVENT=stalled"
+	assert_line --partial "TD_REASON=its process is gone (the pane runs bash) but the screen reads busy"
+	[ "$(agent_events w1 enter-empty)" -eq 0 ]
+	sleep 3
+	assert_equal "$(calls)" 1
+}
