@@ -178,14 +178,16 @@ check_pane_of(struct check_plan *plan, const cJSON *term, const cJSON *running)
 
 /* No pane: a running item's pane is gone (when tmux answered at all); a next item waits. */
 static void
-check_no_pane(struct state *st, struct check_plan *plan, const cJSON *term, cJSON *running,
+check_no_pane(struct state *st, struct check_plan *plan, cJSON *term, cJSON *running,
     cJSON *next)
 {
 	char *why;
 
 	xasprintf(&why, "no pane for target %s", state_str(term, "target"));
-	if (running != NULL && plan->have_panes)
+	if (running != NULL && plan->have_panes) {
 		check_finish(st, plan, running, ST_FAILED, "pane gone", NULL);
+		watch_agent_gone(st, plan, term, running);
+	}
 	else if (next != NULL && !(plan->flags & CHECK_DRY_RUN))
 		item_defer(next, why);
 	check_say(plan, term->string, "skipped: %s", why);
@@ -201,7 +203,7 @@ check_no_pane(struct state *st, struct check_plan *plan, const cJSON *term, cJSO
  * finish. Returns 1 when the item ended; *next is then the terminal's next item.
  */
 static int
-check_completion(struct state *st, struct check_plan *plan, const cJSON *term, cJSON *running,
+check_completion(struct state *st, struct check_plan *plan, cJSON *term, cJSON *running,
     const struct observation *o, cJSON **next)
 {
 	const char *before = state_str(running, ITEM_SCREEN_BEFORE), *id = state_str(running,
@@ -219,6 +221,8 @@ check_completion(struct state *st, struct check_plan *plan, const cJSON *term, c
 		check_say(plan, term->string, done ? "done %s" : "failed %s: agent exited", id);
 	check_finish(st, plan, running, done ? ST_DONE : ST_FAILED, done ? NULL : "agent exited",
 	    o->pane);
+	if (exited)
+		watch_agent_gone(st, plan, term, running);
 	*next = check_next(st, term, plan);
 	return 1;
 }

@@ -10,6 +10,7 @@
 #include "state.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
+#include "watch.h"
 
 static int cmd_terminal_add(struct cmd_ctx *, int, char **);
 static int cmd_terminal_rm(struct cmd_ctx *, int, char **);
@@ -18,7 +19,7 @@ static int cmd_terminal_import(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_terminal_add_entry = {
 	"terminal add", "NAME TARGET [--profile P] [--group G] [--allow PREFIX]... [--timeout DUR] "
-	"[--replace]",
+	"[--restart | --no-restart] [--replace]",
 	"register a tmux pane as a named terminal",
 	"  NAME           [A-Za-z0-9._-], at most 64 characters\n"
 	"  TARGET         a tmux target: session:window[.pane], %N (pane id) or @N (window id)\n"
@@ -28,6 +29,9 @@ const struct cmd_entry cmd_terminal_add_entry = {
 	"  --allow PREFIX accept only commands starting with PREFIX (repeatable)\n"
 	"  --timeout DUR  how long its items may run once delivered, unless an item says\n"
 	"                 (enqueue --timeout); 0 removes it\n"
+	"  --restart      a spawned agent that exits or whose pane dies while it holds an item\n"
+	"                 is started again (session resume) and the item retried, at most 3\n"
+	"                 times in 10 minutes; --no-restart: not (the default)\n"
 	"  --replace      update an existing terminal instead of refusing\n",
 	cmd_terminal_add
 };
@@ -104,14 +108,21 @@ terminal_add_apply(struct state *st, const char *name, const char *target,
 	return 0;
 }
 
-/* TIMEOUT > 0 sets the terminal's default item timeout (watch.h), 0 removes it. */
+/*
+ * TIMEOUT > 0 sets the terminal's default item timeout (watch.h), 0 removes it; RESTART 1 or
+ * 0 sets or removes "restart". Negative: left as they are.
+ */
 static void
-terminal_set_timeout(cJSON *term, double timeout)
+terminal_set_watch(cJSON *term, double timeout, int restart)
 {
 	if (timeout > 0)
 		state_set_num(term, ITEM_TIMEOUT, timeout);
 	else if (timeout == 0)
 		cJSON_DeleteItemFromObjectCaseSensitive(term, ITEM_TIMEOUT);
+	if (restart >= 0)
+		cJSON_DeleteItemFromObjectCaseSensitive(term, WATCH_RESTART);
+	if (restart > 0)
+		cJSON_AddTrueToObject(term, WATCH_RESTART);
 }
 
 static int
@@ -123,15 +134,18 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "allow", required_argument, NULL, 'a' },
 		{ "replace", no_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 'x' },
+		{ "restart", no_argument, NULL, 'R' },
+		{ "no-restart", no_argument, NULL, 'N' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	const char *profile = NULL, *group = NULL;
 	double timeout = -1;
+	int restart = -1;
 	cJSON *allow = cJSON_CreateArray();
 	struct state st;
 	int c, rc = 0, replace = 0;
 
-	while ((c = args_next(ctx, argc, argv, "p:g:a:rx:", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "p:g:a:rx:RN", opts, &rc)) != -1) {
 		switch (c) {
 		case 'p':
 			profile = optarg;
@@ -148,6 +162,10 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'r':
 			replace = 1;
+			break;
+		case 'R':
+		case 'N':
+			restart = c == 'R';
 			break;
 		case 'x':
 			if (duration_parse(optarg, &timeout) == 0)
@@ -173,7 +191,7 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0 &&
 	    (rc = terminal_add_apply(&st, argv[optind], argv[optind + 1], profile, group, replace,
 	    &allow)) == 0) {
-		terminal_set_timeout(state_terminal(&st, argv[optind]), timeout);
+		terminal_set_watch(state_terminal(&st, argv[optind]), timeout, restart);
 		rc = state_commit(&st);
 	}
 	state_close(&st);

@@ -10,7 +10,9 @@
  * @dispatch_timer_KEY ("EPOCH PATH"), so a later run arms again only for a nearer deadline
  * or once that one has passed.
  */
+#include <fcntl.h>
 #include <limits.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,12 +27,16 @@
 #include "schedule.h"
 #include "stall.h"
 #include "tmux-dispatch.h"
+#include "terminal.h"
 #include "tmux.h"
 #include "watch.h"
 
 #define WATCH_RECORD "watch"
 #define WATCH_SEP "\x1f"
 #define WATCH_FIRE_MARGIN 0.2 /* seconds after a deadline: the run's clock must have passed it */
+#define WATCH_RESTARTS "restarts"  /* a terminal's restart times, the last WATCH_RESTART_MAX */
+
+extern char **environ;
 
 struct watch {
 	int read;          /* the options were asked for */
@@ -39,6 +45,8 @@ struct watch {
 	char *notify;      /* @dispatch-notify-command, else $TMUX_DISPATCH_NOTIFY */
 	char *helper;      /* @dispatch_helper: set by the plugin, run by the timer */
 	time_t armed;      /* the deadline @dispatch_timer_KEY holds, 0: none */
+	char **restart;    /* spawned terminals to start again once the state is written */
+	size_t nrestart;
 	char key[WATCH_KEY_LEN + 1];
 	struct escalations escalations;
 };
@@ -125,6 +133,9 @@ watch_free(struct check_plan *plan)
 	if (w == NULL)
 		return;
 	escalate_free(&w->escalations);
+	while (w->nrestart > 0)
+		free(w->restart[--w->nrestart]);
+	free(w->restart);
 	free(w->notify);
 	free(w->helper);
 	free(w);
@@ -347,6 +358,104 @@ watch_running(struct state *st, struct check_plan *plan, cJSON *term, cJSON *ite
 	return WATCH_KEEP;
 }
 
+/* How many of TERM's recorded restarts fall in the last WATCH_RESTART_WINDOW seconds. */
+static int
+watch_recent_restarts(const struct state *st, const cJSON *term)
+{
+	const cJSON *t;
+	time_t when;
+	int n = 0;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(term, WATCH_RESTARTS)) {
+		if (cJSON_IsString(t) && state_parse_time(t->valuestring, &when) == 0 &&
+		    st->now - when < WATCH_RESTART_WINDOW)
+			n++;
+	}
+	return n;
+}
+
+/* The restart recorded: the recent ones kept, this one added. */
+static void
+watch_record_restart(struct state *st, cJSON *term)
+{
+	cJSON *keep = cJSON_CreateArray(), *t;
+	time_t when;
+	char *now = state_format_time(st->now);
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(term, WATCH_RESTARTS)) {
+		if (cJSON_IsString(t) && state_parse_time(t->valuestring, &when) == 0 &&
+		    st->now - when < WATCH_RESTART_WINDOW)
+			cJSON_AddItemToArray(keep, cJSON_CreateString(t->valuestring));
+	}
+	cJSON_AddItemToArray(keep, cJSON_CreateString(now));
+	cJSON_DeleteItemFromObjectCaseSensitive(term, WATCH_RESTARTS);
+	cJSON_AddItemToObject(term, WATCH_RESTARTS, keep);
+	free(now);
+}
+
+void
+watch_agent_gone(struct state *st, struct check_plan *plan, cJSON *term, cJSON *item)
+{
+	const char *id = state_str(item, ITEM_ID);
+	struct watch *w;
+	cJSON *rec;
+
+	if ((plan->flags & CHECK_DRY_RUN) || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(term,
+	    TERMINAL_SPAWNED)) || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(term,
+	    WATCH_RESTART)))
+		return;
+	if (watch_recent_restarts(st, term) >= WATCH_RESTART_MAX) {
+		check_say(plan, term->string, "not restarted: %d restarts in the last %d minutes",
+		    WATCH_RESTART_MAX, WATCH_RESTART_WINDOW / 60);
+		return;
+	}
+	w = watch_get(plan, st->path);
+	watch_record_restart(st, term);
+	item_retry(st, item);
+	cJSON_DeleteItemFromObjectCaseSensitive(term, WATCH_RECORD);
+	rec = cJSON_AddObjectToObject(term, WATCH_RECORD);
+	state_set_str(rec, "item", id);
+	state_set_str(rec, "state", "restart");
+	state_set_time(rec, "since", st->now);
+	w->restart = xreallocarray(w->restart, w->nrestart + 1, sizeof *w->restart);
+	w->restart[w->nrestart++] = xstrdup(term->string);
+	check_say(plan, term->string, "restarting the agent; %s waits for it", id);
+}
+
+/* This very helper: the restart runs its `session resume`, not whatever is on PATH. */
+static char *
+watch_self(const struct watch *w)
+{
+	char *self = realpath("/proc/self/exe", NULL);
+
+	if (self == NULL && w->helper != NULL)
+		self = xstrdup(w->helper);
+	return self;
+}
+
+/* `tmux-dispatch -f STATE session resume NAME`, left to run: it waits for the agent. */
+static void
+watch_restart(const struct state *st, const struct watch *w, const char *name)
+{
+	posix_spawn_file_actions_t fa;
+	char *self = watch_self(w);
+	pid_t pid;
+
+	if (self == NULL)
+		return;
+	char *argv[] = { self, "-f", st->path, "session", "resume", (char *)name, NULL };
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawn(&pid, self, &fa, NULL, argv, environ) != 0)
+		td_error(TD_EXIT_FAIL, "%s: cannot restart the agent", name);
+	else
+		events_log(st->path, name, NULL, NULL, "restart", "session resume");
+	posix_spawn_file_actions_destroy(&fa);
+	free(self);
+}
+
 /* Whole seconds, rounded up (the helper links no libm). */
 static time_t
 watch_ceil(double s)
@@ -375,6 +484,9 @@ watch_wake(const struct state *st, const cJSON *term, const cJSON *item, const s
 
 	if (state != NULL && strcmp(state, "timeout") == 0 && since + WATCH_RECHECK > st->now)
 		wake = since + WATCH_RECHECK;
+	/* A restarted agent takes a while to be idle: a look every few seconds, for a while. */
+	if (state != NULL && strcmp(state, "restart") == 0 && since + WATCH_RESTART_WAIT > st->now)
+		wake = st->now + WATCH_RECHECK;
 	if (item == NULL)
 		return wake;
 	if ((timeout = watch_timeout(item, term, w)) > 0 && watch_started(item) != 0)
@@ -424,6 +536,18 @@ watch_set_timer(const struct state *st, struct watch *w, time_t at)
 	free(name);
 }
 
+/* Whether TERM's record asks for a look with no item running: after a timeout, a restart. */
+static int
+watch_recheck_due(const struct state *st, const cJSON *term)
+{
+	const cJSON *rec = cJSON_GetObjectItemCaseSensitive(term, WATCH_RECORD);
+	const char *state = state_str(rec, "state");
+	time_t since = watch_time(rec, "since");
+
+	return state != NULL && ((strcmp(state, "timeout") == 0 && since + WATCH_RECHECK >
+	    st->now) || (strcmp(state, "restart") == 0 && since + WATCH_RESTART_WAIT > st->now));
+}
+
 void
 watch_arm(struct state *st, struct check_plan *plan)
 {
@@ -437,13 +561,14 @@ watch_arm(struct state *st, struct check_plan *plan)
 		escalate_send(&w->escalations, st->path, w->notify);
 		escalate_free(&w->escalations);
 	}
+	for (; w != NULL && w->nrestart > 0; w->nrestart--) {
+		watch_restart(st, w, w->restart[w->nrestart - 1]);
+		free(w->restart[w->nrestart - 1]);
+	}
 	cJSON_ArrayForEach(term, st->terminals) {
 		const cJSON *item = schedule_running(st, term);
-		const cJSON *rec = cJSON_GetObjectItemCaseSensitive(term, WATCH_RECORD);
 		/* A look at tmux's options only when something may be due. */
-		if (item != NULL || (state_str(rec, "state") != NULL &&
-		    strcmp(state_str(rec, "state"), "timeout") == 0 &&
-		    watch_time(rec, "since") + WATCH_RECHECK > st->now)) {
+		if (item != NULL || watch_recheck_due(st, term)) {
 			w = watch_get(plan, st->path);
 			at = watch_min(at, watch_wake(st, term, item, w));
 		}

@@ -20,6 +20,11 @@ struct state;
 #define WATCH_WAITING_ESCALATE 120   /* seconds waiting for a person before escalating */
 #define WATCH_RECHECK 2              /* seconds after a timeout's interrupt: look again */
 #define WATCH_KEY_LEN 16             /* hex digits of a state file's timer key */
+#define WATCH_RESTART "restart"      /* a terminal's key: true, a spawned agent that died is
+                                        started again (terminal add --restart) */
+#define WATCH_RESTART_MAX 3          /* restarts ... */
+#define WATCH_RESTART_WINDOW 600     /* ... in this many seconds at most */
+#define WATCH_RESTART_WAIT 60        /* seconds a restarted agent is looked at for idle */
 
 enum watch_action {
 	WATCH_KEEP,  /* still running */
@@ -40,6 +45,13 @@ enum watch_action watch_running(struct state *, struct check_plan *, cJSON *term
  * plugin (@dispatch_helper names the helper the timer runs).
  */
 void watch_arm(struct state *, struct check_plan *);
+/*
+ * ITEM of TERM just failed because its agent exited or its pane died: a spawned terminal with
+ * "restart" (at most WATCH_RESTART_MAX in WATCH_RESTART_WINDOW, recorded in its "restarts")
+ * gets ITEM back as pending, and its agent is started again (session resume: its recorded
+ * session id when the profile can) once the state is written.
+ */
+void watch_agent_gone(struct state *, struct check_plan *, cJSON *term, cJSON *item);
 void watch_free(struct check_plan *);
 /* "hook timer KEY": the state file the timer KEY was armed for (caller frees), or NULL. */
 char *watch_fired(const char *key);

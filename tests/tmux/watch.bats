@@ -197,3 +197,72 @@ item_seconds() { # ID FROM TO
 	sleep 3
 	assert_equal "$(calls)" 1
 }
+
+# A trusted profile "fake": the claude profile with a busy-forever fake agent as its launch and
+# resume argv (the resumed one records its argv in resumed.rec).
+fake_profile() {
+	tmux -f /dev/null new-session -d -s t -n base -x 120 -y 40 -c "$W" sleep 600
+	TMUX_SERVER_PID=$(tmux display -p "#{pid}")
+	td profiles show claude | FA="$FAKEAGENT" A="$A" perl -MJSON::PP -e '
+		local $/; my $d = decode_json(<STDIN>); my $p = $d->{claude};
+		my @fa = ($ENV{FA}, "--log", "$ENV{A}/fake.log", "--events", "$ENV{A}/fake.ev",
+		    "--busy", "3600");
+		$p->{launch} = [@fa, "--record", "$ENV{A}/fake.rec"];
+		$p->{resume} = [@fa, "--record", "$ENV{A}/resumed.rec", "--resume", "{session}"];
+		print JSON::PP->new->utf8->encode({fake => $p})' >"$W/tmux-dispatch.profiles.json"
+	td trust "$W/tmux-dispatch.profiles.json" >/dev/null
+}
+
+@test "watch: --restart starts a spawned agent that died again, resumed, and its item is retried" {
+	unset TMUX_DISPATCH_PROFILES
+	fake_profile
+	run --separate-stderr td spawn r1 --profile fake --in t
+	assert_success
+	id=$(json "$W/.terminal-status.d/sessions/r1.json" '$d->{sessionId}')
+	pane=$(json "$S" '$d->{terminals}{r1}{target}')
+	run td terminal add r1 "$pane" --replace --restart
+	assert_success
+	assert_equal "$(json "$S" '$d->{terminals}{r1}{restart}')" true
+	assert_equal "$(json "$S" '$d->{terminals}{r1}{spawned}')" true
+	watch_setup
+	td enqueue --to r1 --id j1 -- "long job" >/dev/null
+	wait_for grep -qx "$(hex_str 'long job')" "$A/fake.log"
+	kill -KILL "$(tmux display -p -t "$pane" '#{pane_pid}')"
+	# The timer's check sees the dead pane, fails the item, starts the agent again and, once it
+	# is idle, delivers the item to it: all without any command of ours.
+	TD_WAIT=20 wait_for taken_ge fake 2
+	grep -qx "arg $(hex_str --resume)" "$A/resumed.rec"
+	grep -qx "arg $(hex_str "$id")" "$A/resumed.rec"
+	assert_item j1 status running
+	assert_item j1 attempts 2
+	assert_equal "$(events j1)" "deliver submitted failed retry deliver submitted"
+	assert_equal "$(json "$S" 'scalar @{$d->{terminals}{r1}{restarts}}')" 1
+	grep -q '"event":"restart"' "$EV"
+}
+
+@test "watch: no more than 3 restarts in 10 minutes; without --restart the item just fails" {
+	unset TMUX_DISPATCH_PROFILES
+	fake_profile
+	td spawn r1 --profile fake --in t >/dev/null
+	pane=$(json "$S" '$d->{terminals}{r1}{target}')
+	watch_setup
+	td enqueue --to r1 --id n1 -- "job one" >/dev/null
+	wait_for taken_ge fake 1
+	kill -KILL "$(tmux display -p -t "$pane" '#{pane_pid}')"
+	TD_WAIT=8 wait_for status_is n1 failed
+	assert_item n1 reason "agent exited"
+	# Three restarts already recorded within the window: the next death is not restarted.
+	td session resume r1 >/dev/null
+	now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	jsonx "$S" '$d->{terminals}{r1}{restart} = JSON::PP::true;
+		$d->{terminals}{r1}{restarts} = [$ARGV[0], $ARGV[0], $ARGV[0]]; $d' "$now" >"$W/new.json"
+	td state replace "$W/new.json" >/dev/null
+	td enqueue --to r1 --id n2 -- "job two" >/dev/null
+	wait_for taken_ge fake 2
+	kill -KILL "$(tmux display -p -t "$pane" '#{pane_pid}')"
+	TD_WAIT=8 wait_for status_is n2 failed
+	sleep 3
+	assert_item n2 status failed
+	assert_equal "$(taken fake)" 2
+	! grep -q '"event":"restart"' "$EV"
+}
