@@ -16,6 +16,7 @@ static int cmd_terminal_add(struct cmd_ctx *, int, char **);
 static int cmd_terminal_rm(struct cmd_ctx *, int, char **);
 static int cmd_terminal_ls(struct cmd_ctx *, int, char **);
 static int cmd_terminal_import(struct cmd_ctx *, int, char **);
+static int cmd_terminal_group(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_terminal_add_entry = {
 	"terminal add", "NAME TARGET [--profile P] [--group G] [--allow PREFIX]... [--timeout DUR] "
@@ -51,6 +52,15 @@ const struct cmd_entry cmd_terminal_import_entry = {
 	"  Each terminal's group is its name without a trailing -N. Existing terminals get the\n"
 	"  new target; FILE - reads standard input.\n",
 	cmd_terminal_import
+};
+
+const struct cmd_entry cmd_terminal_group_entry = {
+	"terminal group", "GROUP --timeout DUR",
+	"set a group's defaults: how long its terminals' items may run once delivered",
+	"  --timeout DUR  the default for the group's terminals, after an item's own and its\n"
+	"                 terminal's (enqueue --timeout, terminal add --timeout); 0 removes it.\n"
+	"                 Kept in the state file's \"groups\" object.\n",
+	cmd_terminal_group
 };
 
 static int
@@ -350,5 +360,56 @@ cmd_terminal_import(struct cmd_ctx *ctx, int argc, char **argv)
 	state_close(&st);
 out:
 	cJSON_Delete(map);
+	return rc;
+}
+
+/* groups.GROUP.timeout set (> 0) or removed (0); an emptied entry goes. */
+static void
+terminal_group_apply(struct state *st, const char *group, double timeout)
+{
+	cJSON *groups = cJSON_GetObjectItemCaseSensitive(st->root, WATCH_GROUPS), *g;
+
+	if (!cJSON_IsObject(groups)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(st->root, WATCH_GROUPS);
+		groups = cJSON_AddObjectToObject(st->root, WATCH_GROUPS);
+	}
+	if (!cJSON_IsObject(g = cJSON_GetObjectItemCaseSensitive(groups, group))) {
+		cJSON_DeleteItemFromObjectCaseSensitive(groups, group);
+		g = cJSON_AddObjectToObject(groups, group);
+	}
+	terminal_set_watch(g, timeout, -1);
+	if (g->child == NULL)
+		cJSON_DeleteItemFromObjectCaseSensitive(groups, group);
+}
+
+static int
+cmd_terminal_group(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 'x' },
+		ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	double timeout = -1;
+	struct state st;
+	int c, rc = 0;
+
+	while ((c = args_next(ctx, argc, argv, "x:", opts, &rc)) != -1) {
+		if (c != 'x')
+			return rc;
+		if (duration_parse(optarg, &timeout) != 0)
+			return args_usage(ctx, "--timeout must be a duration: %s, not '%s'",
+			    DURATION_FORMS, optarg);
+	}
+	if (argc - optind != 1)
+		return args_usage(ctx, "expected GROUP");
+	if (!name_valid(argv[optind]))
+		return args_usage(ctx, "group names use 1 to 64 of A-Z a-z 0-9 . _ -");
+	if (timeout < 0)
+		return args_usage(ctx, "nothing to set: give --timeout");
+	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0) {
+		terminal_group_apply(&st, argv[optind], timeout);
+		rc = state_commit(&st);
+	}
+	state_close(&st);
 	return rc;
 }

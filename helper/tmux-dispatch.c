@@ -11,6 +11,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_terminal_rm_entry,
 	&cmd_terminal_ls_entry,
 	&cmd_terminal_import_entry,
+	&cmd_terminal_group_entry,
 	&cmd_limit_set_entry,
 	&cmd_limit_rm_entry,
 	&cmd_limit_ls_entry,

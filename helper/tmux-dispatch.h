@@ -35,7 +35,7 @@ struct cmd_entry {
 
 /* Every command's table entry; defined in its cmd-*.c file. */
 extern const struct cmd_entry cmd_terminal_add_entry, cmd_terminal_rm_entry,
-    cmd_terminal_ls_entry, cmd_terminal_import_entry;
+    cmd_terminal_ls_entry, cmd_terminal_import_entry, cmd_terminal_group_entry;
 extern const struct cmd_entry cmd_limit_set_entry, cmd_limit_rm_entry, cmd_limit_ls_entry;
 extern const struct cmd_entry cmd_enqueue_entry, cmd_ls_entry, cmd_import_entry,
     cmd_mode_render_entry;

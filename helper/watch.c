@@ -153,14 +153,18 @@ watch_seconds(const cJSON *v, double *s)
 	return cJSON_IsString(v) && watch_parse_timeout(v->valuestring, s) == 0;
 }
 
-/* The item's own timeout, else its terminal's, else @dispatch-timeout; 0: none. */
+/* The item's own timeout, else its terminal's, its group's, @dispatch-timeout; 0: none. */
 static double
-watch_timeout(const cJSON *item, const cJSON *term, const struct watch *w)
+watch_timeout(const struct state *st, const cJSON *item, const cJSON *term,
+    const struct watch *w)
 {
+	const cJSON *groups = cJSON_GetObjectItemCaseSensitive(st->root, WATCH_GROUPS);
+	const cJSON *group = cJSON_GetObjectItemCaseSensitive(groups, terminal_group(term));
 	double s;
 
 	if (watch_seconds(cJSON_GetObjectItemCaseSensitive(item, ITEM_TIMEOUT), &s) ||
-	    watch_seconds(cJSON_GetObjectItemCaseSensitive(term, ITEM_TIMEOUT), &s))
+	    watch_seconds(cJSON_GetObjectItemCaseSensitive(term, ITEM_TIMEOUT), &s) ||
+	    watch_seconds(cJSON_GetObjectItemCaseSensitive(group, ITEM_TIMEOUT), &s))
 		return s;
 	return w->timeout;
 }
@@ -332,7 +336,7 @@ watch_running(struct state *st, struct check_plan *plan, cJSON *term, cJSON *ite
 	if (plan->flags & CHECK_DRY_RUN)
 		return WATCH_KEEP;
 	w = watch_get(plan, st->path);
-	timeout = watch_timeout(item, term, w);
+	timeout = watch_timeout(st, item, term, w);
 	if (timeout > 0 && watch_started(item) != 0 &&
 	    (double)(st->now - watch_started(item)) >= timeout)
 		return watch_timed_out(st, plan, term, item, o, window, timeout, why);
@@ -489,7 +493,7 @@ watch_wake(const struct state *st, const cJSON *term, const cJSON *item, const s
 		wake = st->now + WATCH_RECHECK;
 	if (item == NULL)
 		return wake;
-	if ((timeout = watch_timeout(item, term, w)) > 0 && watch_started(item) != 0)
+	if ((timeout = watch_timeout(st, item, term, w)) > 0 && watch_started(item) != 0)
 		wake = watch_min(wake, watch_started(item) + watch_ceil(timeout));
 	if (on == NULL || strcmp(on, state_str(item, ITEM_ID)) != 0 || state == NULL)
 		return watch_min(wake, st->now + half);

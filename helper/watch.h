@@ -22,6 +22,7 @@ struct state;
 #define WATCH_KEY_LEN 16             /* hex digits of a state file's timer key */
 #define WATCH_RESTART "restart"      /* a terminal's key: true, a spawned agent that died is
                                         started again (terminal add --restart) */
+#define WATCH_GROUPS "groups"        /* the state's {"GROUP": {"timeout": S}} defaults */
 #define WATCH_RESTART_MAX 3          /* restarts ... */
 #define WATCH_RESTART_WINDOW 600     /* ... in this many seconds at most */
 #define WATCH_RESTART_WAIT 60        /* seconds a restarted agent is looked at for idle */

@@ -132,18 +132,25 @@ item_seconds() { # ID FROM TO
 	assert_equal "$(events p1)" "deliver submitted escalated"
 }
 
-@test "watch: a terminal's --timeout and @dispatch-timeout are defaults; an item's own wins" {
+@test "watch: a terminal's, a group's and @dispatch-timeout are defaults; an item's own wins" {
 	agent w1 --busy 3600
 	agent w2 --busy 3600
 	agent w3 --busy 3600
+	agent g-1 --busy 3600
 	watch_setup
+	td terminal group g --timeout 1
+	td terminal group g --timeout 2
+	assert_equal "$(jsonx "$S" '$d->{groups}{g}{timeout}')" 2
 	td terminal add w1 "$(pane_of w1)" --profile claude --timeout 2 --replace
 	assert_equal "$(jsonx "$S" '$d->{terminals}{w1}{timeout}')" 2
 	tmux set-option -g @dispatch-timeout 3
 	td enqueue --to w1 --id d1 -- "terminal default" >/dev/null
 	td enqueue --to w2 --id d2 -- "global default" >/dev/null
 	td enqueue --to w3 --id d3 --timeout 1h -- "its own" >/dev/null
+	td enqueue --to g-1 --id d4 -- "group default" >/dev/null
 	TD_WAIT=10 wait_for status_is d2 failed
+	assert_item d4 status failed
+	assert_item d4 reason "timeout after 2s"
 	assert_item d1 status failed
 	assert_item d1 reason "timeout after 2s"
 	assert_item d2 reason "timeout after 3s"
@@ -151,6 +158,11 @@ item_seconds() { # ID FROM TO
 	[ "$(agent_events w3 interrupt)" -eq 0 ]
 	td terminal add w1 "$(pane_of w1)" --timeout 0 --replace
 	assert_equal "$(jsonx "$S" '$d->{terminals}{w1}{timeout}')" null
+	td terminal group g --timeout 0
+	assert_equal "$(jsonx "$S" '$d->{groups}{g}')" null
+	run --separate-stderr td terminal group g
+	assert_failure 2
+	assert_one_error_line
 }
 
 @test "watch: --timeout and --retries are checked; import takes them as enqueue does" {
