@@ -81,18 +81,29 @@ watch_option_seconds(const char *text, double def)
 	return *text != '\0' && duration_parse(text, &s) == 0 ? s : def;
 }
 
-/* The options, in one client call: they are the plugin's, read whoever runs the helper. */
+/* The plan's watch, made when first needed; its options are read by watch_get. */
+static struct watch *
+watch_of(struct check_plan *plan)
+{
+	if (plan->watch == NULL)
+		plan->watch = xcalloc(1, sizeof *plan->watch);
+	return plan->watch;
+}
+
+/*
+ * The options, in one client call: they are the plugin's, read whoever runs the helper. Only
+ * when a decision needs them, so a check whose running items carry their own timeouts makes
+ * no call before its delivery's Enter.
+ */
 static struct watch *
 watch_get(struct check_plan *plan, const char *state_path)
 {
-	struct watch *w = plan->watch;
+	struct watch *w = watch_of(plan);
 	struct tmux_result res;
 	char *fmt, *f[5], *p;
 	const char *env;
 	int i;
 
-	if (w == NULL)
-		w = plan->watch = xcalloc(1, sizeof *w);
 	if (w->read)
 		return w;
 	w->read = 1;
@@ -155,8 +166,8 @@ watch_seconds(const cJSON *v, double *s)
 
 /* The item's own timeout, else its terminal's, its group's, @dispatch-timeout; 0: none. */
 static double
-watch_timeout(const struct state *st, const cJSON *item, const cJSON *term,
-    const struct watch *w)
+watch_timeout(const struct state *st, struct check_plan *plan, const cJSON *item,
+    const cJSON *term)
 {
 	const cJSON *groups = cJSON_GetObjectItemCaseSensitive(st->root, WATCH_GROUPS);
 	const cJSON *group = cJSON_GetObjectItemCaseSensitive(groups, terminal_group(term));
@@ -166,7 +177,7 @@ watch_timeout(const struct state *st, const cJSON *item, const cJSON *term,
 	    watch_seconds(cJSON_GetObjectItemCaseSensitive(term, ITEM_TIMEOUT), &s) ||
 	    watch_seconds(cJSON_GetObjectItemCaseSensitive(group, ITEM_TIMEOUT), &s))
 		return s;
-	return w->timeout;
+	return watch_get(plan, st->path)->timeout;
 }
 
 static time_t
@@ -231,12 +242,12 @@ watch_profile(struct state *st, const struct observation *o)
 	return p;
 }
 
+/* Recorded on REC (once per stall), sent once the state is written (watch_arm). */
 static void
-watch_escalate(struct state *st, struct check_plan *plan, cJSON *rec, const cJSON *term,
-    const char *item, const struct observation *o, const char *window, const char *kind,
-    const char *reason)
+watch_escalate(struct check_plan *plan, cJSON *rec, const cJSON *term, const char *item,
+    const struct observation *o, const char *window, const char *kind, const char *reason)
 {
-	struct watch *w = watch_get(plan, st->path);
+	struct watch *w = watch_of(plan);
 
 	state_set_str(rec, "escalated", kind);
 	escalate_add(&w->escalations, kind, term->string, item, o->pane, reason);
@@ -260,7 +271,7 @@ watch_timed_out(struct state *st, struct check_plan *plan, cJSON *term, cJSON *i
 	if (p != NULL && o->v.state == PANE_BUSY)
 		launch_send_keys(&p->launch.interrupt, o->pane);
 	rec = watch_record(st, term, id, "timeout", o->hash_text);
-	watch_escalate(st, plan, rec, term, id, o, window, "timeout", *why);
+	watch_escalate(plan, rec, term, id, o, window, "timeout", *why);
 	check_say(plan, term->string, "%s %s: %s", attempts <= watch_num(item, ITEM_RETRIES) ?
 	    "retrying" : "failed", id, *why);
 	if (attempts <= watch_num(item, ITEM_RETRIES)) {
@@ -298,7 +309,7 @@ watch_stalled(struct state *st, struct check_plan *plan, cJSON *rec, const cJSON
 	}
 	duration_format((double)(st->now - watch_time(rec, "since")), dur);
 	xasprintf(&reason, "screen unchanged for %s after %d nudges", dur, WATCH_NUDGES);
-	watch_escalate(st, plan, rec, term, id, o, window, "stalled", reason);
+	watch_escalate(plan, rec, term, id, o, window, "stalled", reason);
 	check_say(plan, term->string, "escalated %s: stalled, %s", id, reason);
 	free(reason);
 }
@@ -327,7 +338,6 @@ watch_running(struct state *st, struct check_plan *plan, cJSON *term, cJSON *ite
     const struct observation *o, const char *window, char **why)
 {
 	const char *id = state_str(item, ITEM_ID), *state;
-	struct watch *w;
 	double timeout;
 	char *reason, dur[DURATION_TEXT];
 	cJSON *rec;
@@ -335,8 +345,7 @@ watch_running(struct state *st, struct check_plan *plan, cJSON *term, cJSON *ite
 	*why = NULL;
 	if (plan->flags & CHECK_DRY_RUN)
 		return WATCH_KEEP;
-	w = watch_get(plan, st->path);
-	timeout = watch_timeout(st, item, term, w);
+	timeout = watch_timeout(st, plan, item, term);
 	if (timeout > 0 && watch_started(item) != 0 &&
 	    (double)(st->now - watch_started(item)) >= timeout)
 		return watch_timed_out(st, plan, term, item, o, window, timeout, why);
@@ -344,17 +353,17 @@ watch_running(struct state *st, struct check_plan *plan, cJSON *term, cJSON *ite
 	    classify_state_name(o->v.state);
 	rec = watch_record(st, term, id, state, o->hash_text);
 	if (o->v.state == PANE_WAITING && state_str(rec, "escalated") == NULL &&
-	    (double)(st->now - watch_time(rec, "since")) >= w->waiting) {
+	    (double)(st->now - watch_time(rec, "since")) >= watch_get(plan, st->path)->waiting) {
 		duration_format((double)(st->now - watch_time(rec, "since")), dur);
 		xasprintf(&reason, "waiting for a person for %s: %s", dur, o->v.rule);
-		watch_escalate(st, plan, rec, term, id, o, window, "waiting", reason);
+		watch_escalate(plan, rec, term, id, o, window, "waiting", reason);
 		check_say(plan, term->string, "escalated %s: %s", id, reason);
 		free(reason);
 	} else if (o->v.state == PANE_BUSY && state_str(rec, "escalated") == NULL &&
 	    watch_process_gone(st, o)) {
 		xasprintf(&reason, "its process is gone (the pane runs %s) but the screen reads "
 		    "busy: %s", o->meta.current_command, o->v.rule);
-		watch_escalate(st, plan, rec, term, id, o, window, "stalled", reason);
+		watch_escalate(plan, rec, term, id, o, window, "stalled", reason);
 		check_say(plan, term->string, "escalated %s: %s", id, reason);
 		free(reason);
 	} else if (o->v.state == PANE_BUSY && strcmp(stall_state(&o->v), "stalled") == 0)
@@ -413,7 +422,7 @@ watch_agent_gone(struct state *st, struct check_plan *plan, cJSON *term, cJSON *
 		    WATCH_RESTART_MAX, WATCH_RESTART_WINDOW / 60);
 		return;
 	}
-	w = watch_get(plan, st->path);
+	w = watch_of(plan);
 	watch_record_restart(st, term);
 	item_retry(st, item);
 	cJSON_DeleteItemFromObjectCaseSensitive(term, WATCH_RECORD);
@@ -478,8 +487,10 @@ watch_min(time_t a, time_t b)
 
 /* The next time TERM, running ITEM (or NULL), needs a look; 0: none. */
 static time_t
-watch_wake(const struct state *st, const cJSON *term, const cJSON *item, const struct watch *w)
+watch_wake(const struct state *st, struct check_plan *plan, const cJSON *term,
+    const cJSON *item)
 {
+	const struct watch *w = watch_get(plan, st->path);
 	const cJSON *rec = cJSON_GetObjectItemCaseSensitive(term, WATCH_RECORD);
 	const char *state = state_str(rec, "state"), *on = state_str(rec, "item");
 	long stall = stall_seconds() > 0 ? stall_seconds() : 1, half = stall / 2 > 0 ? stall / 2 : 1;
@@ -493,7 +504,7 @@ watch_wake(const struct state *st, const cJSON *term, const cJSON *item, const s
 		wake = st->now + WATCH_RECHECK;
 	if (item == NULL)
 		return wake;
-	if ((timeout = watch_timeout(st, item, term, w)) > 0 && watch_started(item) != 0)
+	if ((timeout = watch_timeout(st, plan, item, term)) > 0 && watch_started(item) != 0)
 		wake = watch_min(wake, watch_started(item) + watch_ceil(timeout));
 	if (on == NULL || strcmp(on, state_str(item, ITEM_ID)) != 0 || state == NULL)
 		return watch_min(wake, st->now + half);
@@ -562,10 +573,12 @@ watch_arm(struct state *st, struct check_plan *plan)
 	if (plan->flags & CHECK_DRY_RUN)
 		return;
 	if (w != NULL && w->escalations.n > 0) {
+		w = watch_get(plan, st->path);
 		escalate_send(&w->escalations, st->path, w->notify);
 		escalate_free(&w->escalations);
 	}
-	for (; w != NULL && w->nrestart > 0; w->nrestart--) {
+	for (; w != NULL && w->nrestart > 0 && watch_get(plan, st->path) != NULL;
+	    w->nrestart--) {
 		watch_restart(st, w, w->restart[w->nrestart - 1]);
 		free(w->restart[w->nrestart - 1]);
 	}
@@ -574,7 +587,7 @@ watch_arm(struct state *st, struct check_plan *plan)
 		/* A look at tmux's options only when something may be due. */
 		if (item != NULL || watch_recheck_due(st, term)) {
 			w = watch_get(plan, st->path);
-			at = watch_min(at, watch_wake(st, term, item, w));
+			at = watch_min(at, watch_wake(st, plan, term, item));
 		}
 	}
 	if (at == 0 || w == NULL || w->helper == NULL)
