@@ -921,5 +921,5 @@ write_busy() {
 	assert_line --regexp '^usage: tmux-dispatch terminal import FILE'
 	run --separate-stderr td terminal
 	assert_failure 2
-	[ "$stderr" = "tmux-dispatch: terminal: missing subcommand (one of: add, rm, ls, import)" ]
+	[ "$stderr" = "tmux-dispatch: terminal: missing subcommand (one of: add, rm, ls, import, group)" ]
 }
