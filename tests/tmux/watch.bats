@@ -114,13 +114,16 @@ item_seconds() { # ID FROM TO
 	agent w1 --busy 3600
 	watch_setup
 	tmux set-option -g @dispatch-waiting-escalate 2
-	run td enqueue --to w1 --id p1 -- "needs PERMISSION now"
+	# An id a shell would run: it reaches the notify command as data only.
+	local id='p1;$(touch pwned)`touch pwned2`'
+	run td enqueue --to w1 --id "$id" -- "needs PERMISSION now"
 	assert_success
 	wait_for grep -q ' perm$' "$A/w1.ev"
 	TD_WAIT=15 wait_for calls_ge 1
 	run cat "$NOTIFY_LOG"
 	assert_line "TD_EVENT=waiting"
-	assert_line "TD_ITEM=p1"
+	assert_line "TD_ITEM=$id"
+	[ ! -e "$W/pwned" ] && [ ! -e "$W/pwned2" ] && [ ! -e "$BATS_TEST_TMPDIR/pwned" ]
 	assert_line --partial "TD_REASON=waiting for a person for "
 	assert_equal "$(tmux show-options -wqv -t t:w1 @dispatch_window)" waiting
 	sleep 4
@@ -128,8 +131,8 @@ item_seconds() { # ID FROM TO
 	[ "$(agent_events w1 perm-yes)" -eq 0 ] && [ "$(agent_events w1 perm-no)" -eq 0 ] ||
 		fail "the dialog was answered"
 	[ "$(agent_events w1 enter-empty)" -eq 0 ]
-	assert_item p1 status running
-	assert_equal "$(events p1)" "deliver submitted escalated"
+	assert_item "$id" status running
+	assert_equal "$(events "$id")" "deliver submitted escalated"
 }
 
 @test "watch: a terminal's, a group's and @dispatch-timeout are defaults; an item's own wins" {
@@ -197,6 +200,8 @@ item_seconds() { # ID FROM TO
 	wait_for grep -q ' ready$' "$A/w1.ev"
 	td terminal add w1 "$(pane_of w1)" --profile claude >/dev/null
 	watch_setup
+	# The JSON array form keeps a word with a space whole.
+	tmux set-option -g @dispatch-notify-command "[\"$BATS_TEST_TMPDIR/notify\", \"two words\"]"
 	td enqueue --to w1 --id g1 -- "work" >/dev/null
 	wait_for taken_ge w1 1
 	kill -KILL "$(sed -n 's/.* start pid=\([0-9]*\)$/\1/p' "$A/w1.ev")"
@@ -205,6 +210,8 @@ item_seconds() { # ID FROM TO
 	run cat "$NOTIFY_LOG"
 	assert_line "TD_EVENT=stalled"
 	assert_line --partial "TD_REASON=its process is gone (the pane runs bash) but the screen reads busy"
+	assert_line "call 1"
+	assert_line "arg two words"
 	[ "$(agent_events w1 enter-empty)" -eq 0 ]
 	sleep 3
 	assert_equal "$(calls)" 1
