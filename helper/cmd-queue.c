@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "continue.h"
 #include "duration.h"
 #include "graph.h"
 #include "item.h"
@@ -19,7 +20,8 @@ static int cmd_ls(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_enqueue_entry = {
 	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--title T] "
-	"[--estimate DUR] [--phase P] [--mode NAME] [--oneshot --profile P [--model M]] "
+	"[--estimate DUR] [--phase P] [--mode NAME] [--continue N] "
+	"[--oneshot --profile P [--model M]] "
 	"[--stdin | [--] COMMAND...]",
 	"queue a command; prints the new item's id",
 	"  --to NAME|GROUP  a terminal, all, all-GROUP (all-generators works too) or a group;\n"
@@ -35,6 +37,9 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"                   $TMUX_DISPATCH_MODES) filled in with the command as {{task}}; a\n"
 	"                   missing or untrusted template, an unknown placeholder or an include\n"
 	"                   cycle is refused now\n"
+	"  --continue N     when its turn ends with the agent's suggestion in the input (Claude\n"
+	"                   Code's grey ghost text), accept it (Tab, then Enter) up to N times\n"
+	"                   (0 to " CONTINUE_MAX_TEXT "; default: the terminal's --continue, else 0) before it is done\n"
 	"  --oneshot        run it as the profile's headless command (claude -p, codex exec,\n"
 	"                   gemini -p) in a window of the tmux session dispatch-oneshot, the\n"
 	"                   text as its standard input, the output in .terminal-status.d/logs/\n"
@@ -80,6 +85,7 @@ struct enqueue_args {
 	int oneshot;
 	cJSON *after;
 	long long priority;
+	long long cont; /* --continue N; < 0: none given */
 	double estimate; /* seconds; < 0: none given */
 	char *command;
 };
@@ -118,6 +124,8 @@ enqueue_set_fields(cJSON *item, const struct enqueue_args *a)
 		state_set_num(item, ITEM_ESTIMATE, a->estimate);
 	if (a->mode != NULL)
 		state_set_str(item, ITEM_MODE, a->mode);
+	if (a->cont >= 0)
+		state_set_num(item, ITEM_CONTINUE, (double)a->cont);
 	if (!a->oneshot)
 		return;
 	cJSON_AddTrueToObject(item, ITEM_ONESHOT);
@@ -263,15 +271,16 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "oneshot", no_argument, NULL, 'o' },
 		{ "profile", required_argument, NULL, 'r' },
 		{ "model", required_argument, NULL, 'M' },
+		{ "continue", required_argument, NULL, 'C' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
-	struct enqueue_args a = { .after = cJSON_CreateArray(), .estimate = -1 };
+	struct enqueue_args a = { .after = cJSON_CreateArray(), .estimate = -1, .cont = -1 };
 	struct check_plan plan = { 0 };
 	int c, rc = 0, from_stdin = 0;
 	const char *why;
 	struct state st;
 
-	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:C:", opts, &rc)) != -1) {
 		switch (c) {
 		case 't':
 			a.to = optarg;
@@ -315,6 +324,11 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'M':
 			a.model = optarg;
 			break;
+		case 'C':
+			if (args_int(ctx, "--continue", optarg, 0, CONTINUE_MAX, &a.cont) == 0)
+				break;
+			rc = TD_EXIT_USAGE;
+			goto out;
 		default:
 			goto out;
 		}

@@ -192,6 +192,18 @@ item_turn_seen(cJSON *item)
 }
 
 void
+item_continued(struct state *st, cJSON *item, const char *screen)
+{
+	static const char *const clears[] = { ITEM_TURN_SEEN, NULL };
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(item, ITEM_CONTINUED);
+
+	(void)st;
+	state_set_num(item, ITEM_CONTINUED, cJSON_IsNumber(n) ? n->valuedouble + 1 : 1);
+	state_set_str(item, ITEM_SCREEN_BEFORE, screen);
+	item_clear(item, clears);
+}
+
+void
 item_defer(cJSON *item, const char *why)
 {
 	const char *old = state_str(item, ITEM_DEFERRED);
