@@ -642,11 +642,17 @@ classify_decider(const struct profile *p, const struct verdict *v)
 }
 
 int
-classify_may_suggest(const struct profile *p, const struct verdict *v)
+classify_suggests(const struct profile *p, const struct verdict *v)
 {
 	const struct profile *d = classify_decider(p, v);
 
-	return v->state == PANE_TYPED && d != NULL && d->suggestion.nghost != 0;
+	return d != NULL && d->suggestion.nghost != 0;
+}
+
+int
+classify_may_suggest(const struct profile *p, const struct verdict *v)
+{
+	return v->state == PANE_TYPED && classify_suggests(p, v);
 }
 
 /* Line I of ESC (a capture-pane -e of the same screen), or 0 when it has fewer lines. */

@@ -59,6 +59,8 @@ void classify_screen(const struct profile *, const char *text, size_t len,
  * two captures differ, V stays as it was.
  */
 int classify_may_suggest(const struct profile *, const struct verdict *);
+/* Whether the profile that gave V (P, or the one auto recognised) declares suggestions. */
+int classify_suggests(const struct profile *, const struct verdict *);
 void classify_suggestion(const struct profile *, const char *text, size_t len,
     const char *esc, size_t esclen, const struct pane_meta *, struct verdict *v);
 /* The input region's text, its lines joined by spaces (caller frees), or NULL without one. */

@@ -22,6 +22,8 @@
 
 #define CONTINUE_LOOKS 5    /* reads after the Tab, until the input holds the suggestion, */
 #define CONTINUE_STEP_MS 60 /* this many ms apart */
+#define CONTINUE_WAIT_MS 1500 /* default $TMUX_DISPATCH_SUGGEST_WAIT */
+#define CONTINUE_WAIT_STEP_MS 150
 
 /* How many continuations RUNNING may have: its own "continue", else its terminal's. */
 static int
@@ -87,6 +89,35 @@ continue_holds(const struct observation *o, const char *text)
 	return ok;
 }
 
+/*
+ * The agent asks its model for the suggestion once the turn has ended, so it shows a moment
+ * after the done marker: an item that may continue waits for it, a little, before it is done
+ * ($TMUX_DISPATCH_SUGGEST_WAIT ms), for profiles that draw suggestions. *O is then the look
+ * that showed one. Returns 1 when one showed.
+ */
+static int
+continue_wait(const struct observation *seen, struct observation *o)
+{
+	long long until = clock_ms() + args_env_int("TMUX_DISPATCH_SUGGEST_WAIT", 0, 10000,
+	    CONTINUE_WAIT_MS);
+	const struct profile *p = seen->profile;
+	char *cause = NULL;
+
+	if (!classify_suggests(p, &seen->v))
+		return 0;
+	while (clock_ms() < until) {
+		continue_sleep(CONTINUE_WAIT_STEP_MS);
+		if (observe_pane(seen->pane, p, 0, o, &cause) != 0) {
+			free(cause);
+			return 0;
+		}
+		if (o->meta.pid != seen->meta.pid || o->v.state != PANE_IDLE ||
+		    o->v.suggestion[0] != '\0')
+			return o->v.suggestion[0] != '\0' && o->meta.pid == seen->meta.pid;
+	}
+	return 0;
+}
+
 /* Tab, a look at the input, Enter: 0 when the suggestion went in, else -1 with WHY. */
 static int
 continue_submit(const char *state_path, const cJSON *term, const char *id,
@@ -131,10 +162,16 @@ continue_accept(struct state *st, const struct check_plan *plan, const cJSON *te
 {
 	const char *id = state_str(running, ITEM_ID);
 	int budget = continue_budget(running, term), used = continue_used(running), rc;
+	struct observation later;
 	char why[300];
 
-	if (o->v.suggestion[0] == '\0' || used >= budget)
+	if (used >= budget)
 		return 0;
+	if (o->v.suggestion[0] == '\0') {
+		if (plan->flags & CHECK_DRY_RUN || !continue_wait(o, &later))
+			return 0;
+		o = &later;
+	}
 	if (plan->flags & CHECK_DRY_RUN) {
 		check_say(plan, term->string, "would accept the suggestion for %s (%d of %d): %s",
 		    id, used + 1, budget, o->v.suggestion);

@@ -290,7 +290,7 @@ static struct {
 	const char *log, *log_raw, *events, *ready_file, *perm_word, *record, *model, *session_id, *resume;
 	const char *suggest;
 	enum style style;
-	int64_t busy_ms, enter_grace_ms, startup_ms, think_ms;
+	int64_t busy_ms, enter_grace_ms, startup_ms, think_ms, suggest_delay_ms;
 	int bracketed, lf_newline;
 } opt = { .perm_word = "PERMISSION", .busy_ms = 2000, .bracketed = 1 };
 
@@ -309,6 +309,7 @@ static size_t *queue_len;         /* byte length of each queued submission */
 static int64_t turn_start, busy_end, next_tick, think_end;
 static int out_lines, perm_sel, esc_armed, ready_done, dirty, exit_requested;
 static int suggesting;            /* --suggest: a turn ended; the ghost text shows on an empty input */
+static int64_t suggest_at;        /* ... from then on (--suggest-delay) */
 static long ghost_line = -1;      /* the frame line drawing it, or -1 */
 static int64_t ctrlc_armed_until;
 static int64_t last_paste_end = -1;
@@ -583,8 +584,8 @@ input_lines(struct lines *out, const char *first_prefix)
 static int
 ghost_showing(void)
 {
-	return opt.suggest != NULL && suggesting && state == ST_IDLE && input.len == 0 &&
-	    queue.n == 0;
+	return opt.suggest != NULL && suggesting && now_ms() >= suggest_at && state == ST_IDLE &&
+	    input.len == 0 && queue.n == 0;
 }
 
 /*
@@ -970,6 +971,7 @@ complete_turn(void)
 	tr_push(m);
 	ev("done");
 	suggesting = opt.suggest != NULL;
+	suggest_at = now_ms() + opt.suggest_delay_ms;
 	finish_turn_and_next();
 }
 
@@ -1458,6 +1460,10 @@ process_timers(void)
 		ctrlc_armed_until = 0;
 		dirty = 1;
 	}
+	if (suggesting && suggest_at != 0 && now >= suggest_at) {
+		suggest_at = 0;
+		dirty = 1;
+	}
 }
 
 static int
@@ -1475,6 +1481,8 @@ poll_timeout(void)
 		t = think_end - now;
 	if (ctrlc_armed_until && ctrlc_armed_until - now < t)
 		t = ctrlc_armed_until - now;
+	if (suggesting && suggest_at != 0 && suggest_at - now < t)
+		t = suggest_at - now;
 	return t < 0 ? 0 : (int)t;
 }
 
@@ -1512,7 +1520,8 @@ usage(FILE *f)
 	    "  --model M, --session-id ID  accepted as a launched agent's flags (see --record)\n"
 	    "  --resume ID           show \"Resumed session ID\" under the banner (claude style)\n"
 	    "  --suggest TEXT        after each turn show TEXT as dim ghost text in the empty input;\n"
-	    "                        Tab accepts it (claude style)\n", f);
+	    "                        Tab accepts it (claude style)\n"
+	    "  --suggest-delay MS    draw it MS ms after the turn's end, as the real one arrives\n", f);
 }
 
 static double
@@ -1567,6 +1576,8 @@ parse_args(int argc, char **argv)
 				fprintf(stderr, "fakeagent: --suggest needs a text\n");
 				exit(2);
 			}
+		} else if (FLAG("--suggest-delay")) {
+			opt.suggest_delay_ms = (int64_t)parse_num(name, VALUE(), 600000);
 		} else if (FLAG("--ready-file")) {
 			opt.ready_file = VALUE();
 		} else if (FLAG("--perm-word")) {

@@ -143,3 +143,25 @@ json_field() {
 	run events q-1
 	assert_output "deliver submitted continue-failed done"
 }
+
+@test "an item that may continue waits a moment for a suggestion that comes after the done marker" {
+	# The real suggestion is a second model request: it shows a moment after the turn ends.
+	agent gen-1 --busy 0.2 --suggest "$SUGGEST" --suggest-delay 600
+	run td enqueue --to gen-1 --continue 1 -- 'first job'
+	assert_success
+	wait_for eval '[ "$(agent_events gen-1 done)" -ge 1 ]'
+	wait_for agent_idle gen-1
+	run td check gen-1
+	assert_line "gen-1: continued q-1 (1 of 1): $SUGGEST"
+	# with no wait, the same screen completes the item before its suggestion shows
+	run td enqueue --to gen-1 --continue 1 -- 'second job'
+	wait_for eval '[ "$(agent_events gen-1 done)" -ge 2 ]'
+	wait_for agent_idle gen-1
+	run td check gen-1
+	assert_line "gen-1: done q-1"
+	wait_for eval '[ "$(agent_events gen-1 done)" -ge 3 ]'
+	wait_for agent_idle gen-1
+	TMUX_DISPATCH_SUGGEST_WAIT=0 run td check gen-1
+	assert_line "gen-1: done q-2"
+	assert_took gen-1 'first job' "$SUGGEST" 'second job'
+}
