@@ -58,7 +58,8 @@ void
 item_start(struct state *st, cJSON *item, const char *terminal, const char *pane,
     const char *screen)
 {
-	static const char *const clears[] = { ITEM_DEFERRED, ITEM_DELIVERED, ITEM_TURN_SEEN, NULL };
+	static const char *const clears[] = { ITEM_DEFERRED, ITEM_DELIVERED, ITEM_TURN_SEEN,
+		ITEM_CONTINUED, NULL };
 
 	state_set_str(item, ITEM_STATUS, ST_RUNNING);
 	state_set_time(item, ITEM_STARTED, st->now);
