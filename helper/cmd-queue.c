@@ -9,6 +9,7 @@
 #include "item.h"
 #include "mode.h"
 #include "oneshot.h"
+#include "orphan.h"
 #include "queue.h"
 #include "schedule.h"
 #include "terminal.h"
@@ -57,7 +58,8 @@ const struct cmd_entry cmd_ls_entry = {
 	"              failed, cancelled (ready, blocked and stuck are the kinds of pending;\n"
 	"              stuck: a dependency failed or was cancelled, directly or upstream)\n"
 	"  --json      {\"items\": [...]}: each item as stored, plus \"ready\", \"blockedBy\"\n"
-	"              and \"why\" (why a pending item does not start)\n",
+	"              and \"why\" (why a pending item does not start: its blockers, a failed\n"
+	"              dependency, a cycle, or no terminal it is assigned to exists)\n",
 	cmd_ls
 };
 
@@ -401,6 +403,8 @@ queue_ls_item(struct state *st, const cJSON *item, const char *filter, cJSON *li
 		if (strcmp(status, ST_PENDING) == 0 &&
 		    (node = graph_node(graph_get(st), state_str(item, ITEM_ID))) != NULL)
 			why = graph_why(graph_get(st), node);
+		if (why == NULL)
+			why = orphan_why(st, item);
 		if (why != NULL)
 			cJSON_AddStringToObject(copy, "why", why);
 		else
@@ -416,11 +420,13 @@ queue_ls_item(struct state *st, const cJSON *item, const char *filter, cJSON *li
 	/* An item that will not start until someone acts says why, under it. */
 	node = strcmp(status, ST_PENDING) == 0 ? graph_node(graph_get(st),
 	    state_str(item, ITEM_ID)) : NULL;
-	if (node != NULL && (node->kind == GRAPH_STUCK || node->kind == GRAPH_NEVER) &&
-	    (why = graph_why(graph_get(st), node)) != NULL) {
+	if (node != NULL && (node->kind == GRAPH_STUCK || node->kind == GRAPH_NEVER))
+		why = graph_why(graph_get(st), node);
+	if (why == NULL)
+		why = orphan_why(st, item);
+	if (why != NULL)
 		td_say("%12s %s", "", why);
-		free(why);
-	}
+	free(why);
 }
 
 static int

@@ -9,6 +9,7 @@
 #include "events.h"
 #include "launch.h"
 #include "name.h"
+#include "orphan.h"
 #include "profile.h"
 #include "state.h"
 #include "terminal.h"
@@ -57,7 +58,8 @@ const struct cmd_entry cmd_down_entry = {
 	"  NAME         a terminal spawn started; SESSION: every one spawned into that session\n"
 	"  --timeout S  how long to wait for the quit keys to end it (0 to 600, default 10)\n"
 	"A running item of a terminal shut down goes back to pending (attempts kept, the reason\n"
-	"in the event log); the terminal and its session file are removed.\n",
+	"in the event log); the terminal and its session file are removed. Its pending items\n"
+	"stay assigned to it (counted here), so an up of the same layout takes them.\n",
 	cmd_down
 };
 
@@ -268,6 +270,16 @@ down_free(struct down_list *d)
 	free(d->panes);
 }
 
+/* Pending items keep their assignedTo: an up of the same layout takes them; say so. */
+static void
+down_say_kept(struct state *st, const char *name)
+{
+	int n = orphan_count(st, name);
+
+	if (n > 0)
+		td_say("%s: %d pending item%s assigned", name, n, n == 1 ? " stays" : "s stay");
+}
+
 /* The state after the panes are gone: running items back to pending, terminals removed. */
 static int
 down_forget(struct cmd_ctx *ctx, const struct down_list *d)
@@ -299,8 +311,10 @@ down_forget(struct cmd_ctx *ctx, const struct down_list *d)
 		cJSON_DeleteItemFromObjectCaseSensitive(st.terminals, d->names[i]);
 	}
 	if ((rc = state_commit(&st)) == 0) {
-		for (i = 0; i < d->n; i++)
+		for (i = 0; i < d->n; i++) {
 			launch_forget(st.path, d->names[i]);
+			down_say_kept(&st, d->names[i]);
+		}
 	}
 	state_close(&st);
 	return rc;
