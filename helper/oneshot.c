@@ -4,6 +4,7 @@
  * shell; the prompt reaches the program as a file (its standard input, or the {prompt_file}
  * argument), so no byte of it is ever parsed by anything but the program.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #define ONESHOT_TAIL_BYTES 16384 /* read from the end of the output for its last lines */
 #define ONESHOT_TAIL_LINES 20    /* kept as the result, results/ID.log */
 #define ONESHOT_REASON_LINES 5   /* of those, in a failed one's reason */
+#define ONESHOT_REAP_MS 2000     /* how long a recorded end waits for its pane to die */
 
 int
 oneshot_of(const cJSON *item)
@@ -180,6 +182,30 @@ oneshot_reason(int status, const char *tail)
 	return reason;
 }
 
+/*
+ * The exit status oneshot-exec recorded in logs/ID.status, or -1. It is preferred to the dead
+ * pane's: tmux 3.3a can leave pane_dead_status empty, and the record is there before tmux has
+ * even noticed the exit, when oneshot-exec asks for the check that ends the item.
+ */
+static int
+oneshot_recorded(struct state *st, const cJSON *item)
+{
+	char *path = oneshot_log_path(st, item, ONESHOT_STATUS), *text = NULL, *cause = NULL;
+	char *end;
+	size_t len;
+	long v = -1;
+
+	if (path != NULL && file_read_path(path, 64, &text, &len, &cause) == 0) {
+		v = strtol(text, &end, 10);
+		if (end == text || *end != '\n' || v < 0 || v > 255)
+			v = -1;
+	}
+	free(cause);
+	free(text);
+	free(path);
+	return (int)v;
+}
+
 /* A running one-shot whose program ended (or whose pane is gone): done or failed. */
 static void
 oneshot_end(struct state *st, struct check_plan *plan, cJSON *item)
@@ -187,7 +213,8 @@ oneshot_end(struct state *st, struct check_plan *plan, cJSON *item)
 	const char *id = state_str(item, ITEM_ID), *agent = oneshot_agent(item);
 	const char *pane = state_str(item, ITEM_PANE);
 	char *out, *tail, *reason;
-	int status = -1, ended = pane != NULL ? launch_pane_ended(pane, &status) : -1;
+	int status = oneshot_recorded(st, item), ended = status >= 0 ? 1 : pane != NULL ?
+	    launch_pane_ended(pane, &status) : -1;
 
 	if (ended == 0)
 		return;
@@ -210,7 +237,7 @@ oneshot_end(struct state *st, struct check_plan *plan, cJSON *item)
 			state_set_str(item, ITEM_OUTPUT, out);
 		item_save_result(st, item, tail, strlen(tail));
 		item_finish(st, item, reason == NULL ? ST_DONE : ST_FAILED, reason);
-		if (ended > 0) {
+		if (ended > 0 && pane != NULL) {
 			plan->reap = xreallocarray(plan->reap, plan->nreap + 1, sizeof *plan->reap);
 			plan->reap[plan->nreap++] = xstrdup(pane);
 		}
@@ -255,8 +282,7 @@ oneshot_text(struct state *st, const cJSON *item, const char *agent, char **caus
 	return xstrdup(state_str(item, ITEM_COMMAND));
 }
 
-/* The helper's own path, for the argv that tmux runs. */
-static char *
+char *
 oneshot_self(void)
 {
 	char buf[PATH_MAX];
@@ -268,14 +294,22 @@ oneshot_self(void)
 	return xstrdup(buf);
 }
 
-/* "HELPER oneshot-exec IN OUT -- PROGRAM ARGS..." into *words (caller frees each). */
+/* Where one run's files are: the state (absolute) and logs/ID.in, .out, .status. */
+struct oneshot_files {
+	char *state, *in, *out, *status;
+};
+
+/*
+ * "HELPER --state STATE oneshot-exec --status STATUS IN OUT -- PROGRAM ARGS..." into *words
+ * (caller frees each): oneshot-exec records the exit status and runs oneshot-ended for STATE.
+ */
 static int
-oneshot_words(const struct profile *p, const char *in, const char *out, char ***words,
+oneshot_words(const struct profile *p, const struct oneshot_files *f, char ***words,
     size_t *n, char **cause)
 {
 	const struct profile_launch *l = &p->launch;
 	char *self = oneshot_self(), *prog = launch_which(l->oneshot[0]), **w;
-	size_t i;
+	size_t i, k = 0;
 
 	if (self == NULL || prog == NULL) {
 		xasprintf(cause, self == NULL ? "cannot find the helper's own path" :
@@ -284,18 +318,22 @@ oneshot_words(const struct profile *p, const char *in, const char *out, char ***
 		free(prog);
 		return TD_EXIT_NOTFOUND;
 	}
-	w = xcalloc(l->noneshot + 6, sizeof *w);
-	w[0] = self;
-	w[1] = xstrdup(ONESHOT_EXEC);
-	w[2] = xstrdup(l->oneshot_file ? "/dev/null" : in);
-	w[3] = xstrdup(out);
-	w[4] = xstrdup("--");
-	w[5] = prog;
+	w = xcalloc(l->noneshot + 10, sizeof *w);
+	w[k++] = self;
+	w[k++] = xstrdup("--state");
+	w[k++] = xstrdup(f->state);
+	w[k++] = xstrdup(ONESHOT_EXEC);
+	w[k++] = xstrdup("--status");
+	w[k++] = xstrdup(f->status);
+	w[k++] = xstrdup(l->oneshot_file ? "/dev/null" : f->in);
+	w[k++] = xstrdup(f->out);
+	w[k++] = xstrdup("--");
+	w[k++] = prog;
 	for (i = 1; i < l->noneshot; i++)
-		w[5 + i] = xstrdup(strcmp(l->oneshot[i], PROFILE_PROMPT_FILE) == 0 ? in :
+		w[k++] = xstrdup(strcmp(l->oneshot[i], PROFILE_PROMPT_FILE) == 0 ? f->in :
 		    l->oneshot[i]);
 	*words = w;
-	*n = l->noneshot + 5;
+	*n = k;
 	return 0;
 }
 
@@ -309,27 +347,39 @@ oneshot_words_free(char **w, size_t n)
 	free(w);
 }
 
-/* Writes the prompt and starts the program in a window of ONESHOT_SESSION. */
+/*
+ * Writes the prompt and starts the program in a window of ONESHOT_SESSION. A status file left
+ * by an earlier run of the id (retry) is removed first: it would end this run at once.
+ */
 static int
 oneshot_launch(struct state *st, cJSON *item, const char *text, struct launch *s,
     char **cause)
 {
-	char *in = oneshot_log_path(st, item, ".in"), *out = oneshot_log_path(st, item, ".out");
+	struct oneshot_files f = { NULL, oneshot_log_path(st, item, ".in"),
+	    oneshot_log_path(st, item, ".out"), oneshot_log_path(st, item, ONESHOT_STATUS) };
+	const char *base = strrchr(st->path, '/');
 	char **words = NULL, dir[PATH_MAX];
 	size_t n = 0;
 	int rc = TD_EXIT_FAIL;
 
-	if (in == NULL || out == NULL || realpath(st->dir, dir) == NULL)
+	if (f.in == NULL || f.out == NULL || f.status == NULL || realpath(st->dir, dir) == NULL)
 		xasprintf(cause, "cannot use the logs directory beside the state");
-	else if (durable_replace(in, text, strlen(text), durable_mode_of(st->path), cause) == 0 &&
-	    (rc = oneshot_words(s->profile, in, out, &words, &n, cause)) == 0) {
-		s->cwd = xstrdup(dir);
-		if ((rc = launch_prepare(s, words, n, cause)) == 0)
-			rc = launch_start(s, cause);
+	else if (unlink(f.status) != 0 && errno != ENOENT)
+		xasprintf(cause, "cannot remove %s: %s", f.status, strerror(errno));
+	else if (durable_replace(f.in, text, strlen(text), durable_mode_of(st->path),
+	    cause) == 0) {
+		xasprintf(&f.state, "%s/%s", dir, base != NULL ? base + 1 : st->path);
+		if ((rc = oneshot_words(s->profile, &f, &words, &n, cause)) == 0) {
+			s->cwd = xstrdup(dir);
+			if ((rc = launch_prepare(s, words, n, cause)) == 0)
+				rc = launch_start(s, cause);
+		}
 	}
 	oneshot_words_free(words, n);
-	free(in);
-	free(out);
+	free(f.state);
+	free(f.in);
+	free(f.out);
+	free(f.status);
 	return rc;
 }
 
@@ -458,11 +508,29 @@ oneshot_check(struct state *st, struct check_plan *plan)
 	free(list);
 }
 
+/*
+ * A recorded end can come before tmux has seen the program exit: each pane is waited for
+ * (together, at most ONESHOT_REAP_MS) and killed once dead or gone. One still alive then is
+ * left, as it may no longer be the one-shot's (a new server reuses pane ids).
+ */
 void
 oneshot_reap(struct check_plan *plan)
 {
-	size_t i;
+	long long until = clock_ms() + ONESHOT_REAP_MS;
+	size_t i, left = plan->nreap;
+	char *done = xcalloc(plan->nreap + 1, 1);
 
-	for (i = 0; i < plan->nreap; i++)
-		launch_kill(plan->reap[i]);
+	while (left > 0) {
+		for (i = 0; i < plan->nreap; i++) {
+			if (!done[i] && launch_exited(plan->reap[i])) {
+				launch_kill(plan->reap[i]);
+				done[i] = 1;
+				left--;
+			}
+		}
+		if (left == 0 || clock_ms() >= until)
+			break;
+		usleep(50 * 1000);
+	}
+	free(done);
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bats
 # One-shot runs (issue 12): an item queued with --oneshot runs as its profile's headless argv in
-# a window of the session dispatch-oneshot, the prompt as standard input (or a file), the output
-# in .terminal-status.d/logs/ID.out; a later check reads the dead pane's status: 0 done, else
-# failed with the status and the last lines. One per agent name at a time, worker limits apply,
-# and nothing of the prompt, the model or the id ever reaches a shell.
+# a window of the session dispatch-oneshot (or a pane split into a window given by --in), the
+# prompt as standard input (or a file), the output in .terminal-status.d/logs/ID.out; its end
+# is recorded at once (logs/ID.status, and a check oneshot-exec starts), else a later check
+# reads the dead pane's status: 0 done, else failed with the status and the last lines. One per
+# agent name at a time, worker limits apply, and nothing of the prompt, the model or the id
+# ever reaches a shell.
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
@@ -52,10 +54,14 @@ finish() {
 	wait_for ended "$1"
 	td check >/dev/null
 }
+# is ID STATUS: ID has that status now.
+is() { [ "$(item_field "$1" status)" = "$2" ]; }
+# no_window NAME: the session dispatch-oneshot has no window NAME (or is gone).
+no_window() { ! tmux list-windows -t dispatch-oneshot -F '#{window_name}' 2>/dev/null | grep -qx -- "$1"; }
 
 @test "one-shot exit 0: done, the prompt on stdin, the output in logs/ID.out, the pane reaped" {
 	run --separate-stderr td enqueue --oneshot --profile fake --id o1 --stdin \
-	    <<<$'hello there\nsecond line'
+	    <<<$'hello there\nsleep 1\nsecond line'
 	assert_success
 	assert_output o1
 	assert_item o1 status running
@@ -69,19 +75,42 @@ finish() {
 	assert_item o1 output "$LOGS/o1.out"
 	# The server has CLAUDECODE; the profile's env removed it (no "CLAUDECODE set" line).
 	[ "$(cat "$LOGS/o1.out")" = "$(printf '%s\n' 'args:' 'prompt: hello there' \
-	    'prompt: second line' 'fakeoneshot: finished with 0')" ]
-	[ "$(cat "$LOGS/o1.in")" = $'hello there\nsecond line' ]
+	    'prompt: sleep 1' 'prompt: second line' 'fakeoneshot: finished with 0')" ]
+	[ "$(cat "$LOGS/o1.in")" = $'hello there\nsleep 1\nsecond line' ]
+	[ "$(cat "$LOGS/o1.status")" = 0 ]
 	grep -qx 'prompt: second line' "$(item_field o1 result)"
 	[ "$(events o1)" = "started done" ]
 	[ "$(event_field o1 started pane)" = "$pane" ]
 	[ "$(event_field o1 started terminal)" = fake ]
 	# Its pane is killed once the state is written: the window is gone.
-	run tmux list-windows -t dispatch-oneshot -F '#{window_name}'
-	refute_line o1
+	wait_for no_window o1
+}
+
+@test "a one-shot's end is recorded at once: the next starts with no check, even when tmux shows no status" {
+	# tmux 3.3a can leave pane_dead_status empty; here it always is, for every check.
+	wrapper=$(tmux_wrapper 'echo; exit 0' '*pane_dead_status*')
+	export TMUX_DISPATCH_TMUX="$wrapper"
+	tmux set-environment -g TMUX_DISPATCH_TMUX "$wrapper"
+	td enqueue --oneshot --profile fake --to w --id e1 --stdin <<<$'sleep 1\nexit 3' >/dev/null
+	td enqueue --oneshot --profile fake --to w --id e2 -- next >/dev/null
+	assert_item e2 status pending
+	pane=$(item_field e1 pane)
+	# No check by hand from here on: e1's end starts e2, whose end finishes it.
+	wait_for is e2 done
+	assert_item e1 status failed
+	assert_item e1 exitStatus 3
+	[ "$(cat "$LOGS/e1.status")" = 3 ]
+	reason=$(json "$S" 'map { $_->{id} eq "e1" ? $_->{reason} : () } @{$d->{completedToday}}')
+	[[ $reason == "exit status 3: "*"fakeoneshot: finished with 3" ]] || fail "reason: $reason"
+	assert_item e2 exitStatus 0
+	[ "$(events e1)" = "started failed" ]
+	wait_for no_window e2
+	run tmux list-panes -a -F '#{pane_id}'
+	refute_line "$pane"
 }
 
 @test "one-shot exit 3: failed with the status and the last lines" {
-	printf 'working\nexit 3\n' | td enqueue --oneshot --profile fake --id o3 --stdin >/dev/null
+	printf 'working\nsleep 1\nexit 3\n' | td enqueue --oneshot --profile fake --id o3 --stdin >/dev/null
 	finish o3
 	assert_item o3 status failed
 	assert_item o3 exitStatus 3
@@ -90,6 +119,13 @@ finish() {
 	[[ $reason == *"prompt: exit 3 ⏎ fakeoneshot: finished with 3" ]] || fail "reason: $reason"
 	grep -qx 'prompt: working' "$LOGS/o3.out"
 	[ "$(events o3)" = "started failed" ]
+	# A retry runs it again: the status the first run recorded does not end the second.
+	td retry o3 >/dev/null
+	td check >/dev/null
+	assert_item o3 status running
+	[ ! -e "$LOGS/o3.status" ]
+	wait_for is o3 failed
+	[ "$(cat "$LOGS/o3.status")" = 3 ]
 }
 
 @test "one-shot with a model, and a profile that takes the prompt as a file" {
@@ -103,8 +139,8 @@ finish() {
 }
 
 @test "one one-shot at a time per agent name, and the all worker limit counts them" {
-	td enqueue --oneshot --profile fake --to w --id a1 --stdin <<<'sleep 1' >/dev/null
-	td enqueue --oneshot --profile fake --to w --id a2 -- second >/dev/null
+	td enqueue --oneshot --profile fake --to w --id a1 --stdin <<<'sleep 2' >/dev/null
+	td enqueue --oneshot --profile fake --to w --id a2 --stdin <<<'sleep 2' >/dev/null
 	assert_item a1 status running
 	assert_item a1 agent w
 	assert_item a2 status pending
@@ -119,9 +155,8 @@ finish() {
 	assert_item a2 status running
 	assert_item b1 status pending
 	finish a2
-	assert_item b1 status running
-	finish b1
-	assert_item b1 status done
+	# a2's end started b1, and b1's own end finished it.
+	wait_for is b1 done
 	[ "$(json "$S" '$d->{completedToday}[2]{id}')" = b1 ]
 }
 
@@ -134,7 +169,8 @@ finish() {
 	run tmux list-panes -a -F '#{pane_id}'
 	refute_line "$pane"
 	td enqueue --oneshot --profile fake --id c2 -- next >/dev/null
-	assert_item c2 status running
+	[ "$(item_field c2 status)" != pending ]
+	wait_for is c2 done
 }
 
 @test "a one-shot whose pane is gone fails" {
