@@ -20,7 +20,7 @@ static int cmd_ls(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_enqueue_entry = {
 	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--title T] "
-	"[--estimate DUR] [--phase P] [--mode NAME] [--oneshot --profile P [--model M]] "
+	"[--estimate DUR] [--phase P] [--mode NAME] [--oneshot --profile P [--model M] [--in S:W]] "
 	"[--stdin | [--] COMMAND...]",
 	"queue a command; prints the new item's id",
 	"  --to NAME|GROUP  a terminal, all, all-GROUP (all-generators works too) or a group;\n"
@@ -44,6 +44,9 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"                   agent name runs at a time\n"
 	"  --profile P      the profile whose \"oneshot\" argv runs it (with --oneshot)\n"
 	"  --model M        passed with the profile's modelFlag (with --oneshot)\n"
+	"  --in S:W         run the one-shot in a new pane split into window W of tmux session\n"
+	"                   S (a tier window of up, say), tiled, instead of a window of its own;\n"
+	"                   a window that does not exist when it starts fails the item\n"
 	"  --stdin          read the command from standard input (one trailing newline dropped)\n"
 	"  The words of COMMAND are joined with spaces. Control characters other than newline\n"
 	"  and tab are refused, and so is a command outside the target terminals' --allow list.\n"
@@ -78,7 +81,7 @@ queue_check_allowed(cJSON **terms, size_t n, const char *command, const char *to
 }
 
 struct enqueue_args {
-	const char *to, *id, *title, *phase, *mode, *profile, *model;
+	const char *to, *id, *title, *phase, *mode, *profile, *model, *in;
 	int oneshot;
 	cJSON *after;
 	long long priority;
@@ -128,6 +131,8 @@ enqueue_set_fields(cJSON *item, const struct enqueue_args *a)
 		state_set_str(item, ITEM_MODEL, a->model);
 	if (a->to != NULL)
 		state_set_str(item, ITEM_AGENT, a->to);
+	if (a->in != NULL)
+		state_set_str(item, ONESHOT_IN, a->in);
 }
 
 /* Its profile and names usable now, so a one-shot that cannot run never waits for a check. */
@@ -241,9 +246,9 @@ enqueue_check_labels(const struct enqueue_args *a)
 		return td_error(TD_EXIT_USAGE, "refused: --phase %s", why);
 	if (a->mode != NULL && (why = mode_check_name(a->mode)) != NULL)
 		return td_error(TD_EXIT_USAGE, "refused: --mode %s %s", a->mode, why);
-	if (!a->oneshot && (a->profile != NULL || a->model != NULL))
+	if (!a->oneshot && (a->profile != NULL || a->model != NULL || a->in != NULL))
 		return td_error(TD_EXIT_USAGE, "refused: --%s is for --oneshot",
-		    a->profile != NULL ? "profile" : "model");
+		    a->profile != NULL ? "profile" : a->model != NULL ? "model" : "in");
 	if (a->oneshot && a->profile == NULL)
 		return td_error(TD_EXIT_USAGE, "refused: --oneshot needs --profile");
 	return 0;
@@ -265,6 +270,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "oneshot", no_argument, NULL, 'o' },
 		{ "profile", required_argument, NULL, 'r' },
 		{ "model", required_argument, NULL, 'M' },
+		{ "in", required_argument, NULL, 'I' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	struct enqueue_args a = { .after = cJSON_CreateArray(), .estimate = -1 };
@@ -273,7 +279,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *why;
 	struct state st;
 
-	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:I:", opts, &rc)) != -1) {
 		switch (c) {
 		case 't':
 			a.to = optarg;
@@ -316,6 +322,9 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'M':
 			a.model = optarg;
+			break;
+		case 'I':
+			a.in = optarg;
 			break;
 		default:
 			goto out;

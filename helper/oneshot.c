@@ -25,6 +25,7 @@
 #include "schedule.h"
 #include "state.h"
 #include "tmux-dispatch.h"
+#include "tmux.h"
 
 #define ONESHOT_TAIL_BYTES 16384 /* read from the end of the output for its last lines */
 #define ONESHOT_TAIL_LINES 20    /* kept as the result, results/ID.log */
@@ -68,9 +69,26 @@ oneshot_program(const cJSON *item)
 	return xstrdup(pane);
 }
 
+/* Whether IN is "SESSION:WINDOW", two names (a window index is a name of digits). */
+static int
+oneshot_in_valid(const char *in)
+{
+	const char *colon = strchr(in, ':');
+	char *session;
+	int ok;
+
+	if (colon == NULL)
+		return 0;
+	session = xstrndup(in, (size_t)(colon - in));
+	ok = name_valid(session) && name_valid(colon + 1);
+	free(session);
+	return ok;
+}
+
 int
 oneshot_check_item(const char *state_dir, const cJSON *item, char **cause)
 {
+	const cJSON *in = cJSON_GetObjectItemCaseSensitive(item, ONESHOT_IN);
 	const char *name = state_str(item, ITEM_PROFILE), *model = state_str(item, ITEM_MODEL);
 	const char *agent = state_str(item, ITEM_AGENT), *why;
 	const struct profile *p;
@@ -86,6 +104,12 @@ oneshot_check_item(const char *state_dir, const cJSON *item, char **cause)
 	}
 	if (agent != NULL && !name_valid(agent)) {
 		xasprintf(cause, "agent name '%s': use 1 to 64 of A-Z a-z 0-9 . _ -", agent);
+		return TD_EXIT_USAGE;
+	}
+	if (in != NULL && (!cJSON_IsString(in) || !oneshot_in_valid(in->valuestring))) {
+		xasprintf(cause, "in takes SESSION:WINDOW, names of 1 to 64 of A-Z a-z 0-9 . _ -%s%s%s",
+		    cJSON_IsString(in) ? ", not '" : "", cJSON_IsString(in) ? in->valuestring : "",
+		    cJSON_IsString(in) ? "'" : "");
 		return TD_EXIT_USAGE;
 	}
 	if (model != NULL && ((why = queue_check_label(model)) != NULL || *model == '-')) {
@@ -395,6 +419,76 @@ oneshot_launch_free(struct launch *s)
 	free(s->session_id);
 }
 
+/*
+ * The id of window W of SESSION's list R.OUT ("@ID INDEX NAME" lines): by index first, as
+ * tmux resolves a target, else by exact name (a target would also take a prefix of another
+ * window's name). 0, or -1 when there is none.
+ */
+static int
+oneshot_window_id(const char *out, const char *w, char *id, size_t size)
+{
+	const char *line, *end;
+	char idx[16], name[128], cand[16];
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (line = out; *line != '\0'; line = end + (*end != '\0')) {
+			end = line + strcspn(line, "\n");
+			if (sscanf(line, "%15s %15s %127[^\n]", cand, idx, name) == 3 &&
+			    strcmp(pass == 0 ? idx : name, w) == 0) {
+				snprintf(id, size, "%s", cand);
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+/*
+ * For an item with "in": S is to split that window, *SESSION (caller frees) and WINDOW_ID
+ * holding its names. 0 (nothing to do without "in"), or -1 with *why: no such window now.
+ */
+static int
+oneshot_place(const cJSON *item, struct launch *s, char **session, char *window_id,
+    size_t size, char **why)
+{
+	const char *in = state_str(item, ONESHOT_IN), *colon = in != NULL ? strchr(in, ':') : NULL;
+	struct tmux_result r;
+	char *t;
+	int rc = -1;
+
+	if (colon == NULL)
+		return 0;
+	*session = xstrndup(in, (size_t)(colon - in));
+	xasprintf(&t, "=%s", *session);
+	if (tmux_run((const char *const []){ "list-windows", "-t", t, "-F",
+	    "#{window_id} #{window_index} #{window_name}", NULL }, NULL, 0, &r) == 0)
+		rc = oneshot_window_id(r.out, colon + 1, window_id, size);
+	tmux_result_free(&r);
+	free(t);
+	if (rc != 0) {
+		xasprintf(why, "window %s does not exist (in)", in);
+		return -1;
+	}
+	s->session = *session;
+	s->window = window_id;
+	s->split = 1;
+	return 0;
+}
+
+/* A split window's panes tiled again, as up lays a tier out. */
+static void
+oneshot_tile(const struct launch *s)
+{
+	struct tmux_result r;
+	char *t;
+
+	xasprintf(&t, "=%s:%s", s->session, s->window);
+	tmux_run((const char *const []){ "select-layout", "-t", t, "tiled", NULL }, NULL, 0, &r);
+	tmux_result_free(&r);
+	free(t);
+}
+
 /* Why ITEM may not run now (caller frees), or NULL: its agent is busy, or a limit is reached. */
 static char *
 oneshot_wait(struct state *st, const cJSON *item)
@@ -430,7 +524,8 @@ oneshot_start(struct state *st, struct check_plan *plan, cJSON *item)
 	const char *id = state_str(item, ITEM_ID), *agent = oneshot_agent(item);
 	struct launch s = { .name = id, .model = state_str(item, ITEM_MODEL),
 	    .session = ONESHOT_SESSION, .window = name_valid(id) ? id : "oneshot" };
-	char *dir = file_dirname(st->path), *why = NULL, *text = NULL;
+	char *dir = file_dirname(st->path), *why = NULL, *text = NULL, *session = NULL;
+	char window[16];
 
 	if ((plan->flags & CHECK_AUTO) && check_paused(st)) {
 		check_say(plan, oneshot_who(agent), "paused; %s waits", id);
@@ -447,7 +542,10 @@ oneshot_start(struct state *st, struct check_plan *plan, cJSON *item)
 		check_say(plan, oneshot_who(agent), "%s waits: %s", id, why);
 		goto out;
 	}
-	if ((text = oneshot_text(st, item, agent, &why)) == NULL) {
+	/* A window to split that is gone fails it: run elsewhere, it would be where nobody
+	 * looks, and a layout mistake would pass unnoticed. */
+	if ((text = oneshot_text(st, item, agent, &why)) == NULL ||
+	    oneshot_place(item, &s, &session, window, sizeof window, &why) != 0) {
 		oneshot_refuse(st, plan, item, why);
 		goto out;
 	}
@@ -464,11 +562,14 @@ oneshot_start(struct state *st, struct check_plan *plan, cJSON *item)
 		item_finish(st, item, ST_FAILED, why);
 		goto out;
 	}
+	if (s.split)
+		oneshot_tile(&s);
 	item_run(st, item, agent, s.pane);
-	check_say(plan, oneshot_who(agent), "started %s (%s, %s:%s)", id, s.pane, ONESHOT_SESSION,
+	check_say(plan, oneshot_who(agent), "started %s (%s, %s:%s)", id, s.pane, s.session,
 	    s.window_index);
 out:
 	oneshot_launch_free(&s);
+	free(session);
 	free(text);
 	free(why);
 	free(dir);

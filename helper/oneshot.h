@@ -21,6 +21,9 @@ struct check_plan;
 #define ONESHOT_LOGS "logs"          /* beside the state: ID.in (the prompt), ID.out */
 #define ONESHOT_EXEC "oneshot-exec"  /* the helper command that runs the program */
 #define ONESHOT_STATUS ".status"     /* logs/ID.status: the exit status oneshot-exec recorded */
+/* Item key: "SESSION:WINDOW", a window (of a team's tier, say) to split for the one-shot's
+ * pane instead of a window of its own in ONESHOT_SESSION. */
+#define ONESHOT_IN "in"
 
 /* Whether ITEM is a one-shot ("oneshot": true). */
 int oneshot_of(const cJSON *item);

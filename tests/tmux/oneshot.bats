@@ -56,6 +56,8 @@ finish() {
 }
 # is ID STATUS: ID has that status now.
 is() { [ "$(item_field "$1" status)" = "$2" ]; }
+# panes_in WINDOW N: WINDOW has N panes.
+panes_in() { [ "$(tmux list-panes -t "$1" | wc -l)" -eq "$2" ]; }
 # no_window NAME: the session dispatch-oneshot has no window NAME (or is gone).
 no_window() { ! tmux list-windows -t dispatch-oneshot -F '#{window_name}' 2>/dev/null | grep -qx -- "$1"; }
 
@@ -107,6 +109,61 @@ no_window() { ! tmux list-windows -t dispatch-oneshot -F '#{window_name}' 2>/dev
 	wait_for no_window e2
 	run tmux list-panes -a -F '#{pane_id}'
 	refute_line "$pane"
+}
+
+@test "one-shot --in SESSION:WINDOW: a pane split into that window, tiled; a window gone fails it" {
+	tmux new-window -d -t t: -n tier1 sleep 600
+	tmux split-window -d -t t:tier1 sleep 600
+	active=$(tmux display -p -t t:tier1 '#{pane_id}')
+	td enqueue --oneshot --profile fake --id s1 --in t:tier1 --stdin <<<$'sleep 1\nin a tier' >/dev/null
+	assert_item s1 status running
+	assert_item s1 in t:tier1
+	pane=$(item_field s1 pane)
+	[ "$(tmux display -p -t "$pane" '#{session_name} #{window_name}')" = "t tier1" ]
+	[ "$(tmux list-panes -t t:tier1 | wc -l)" -eq 3 ]
+	[ "$(tmux show -pv -t "$pane" remain-on-exit)" = on ]
+	[ "$(tmux display -p -t t:tier1 '#{pane_id}')" = "$active" ]
+	layout=$(tmux display -p -t t:tier1 '#{window_layout}')
+	tmux select-layout -t t:tier1 tiled
+	[ "$(tmux display -p -t t:tier1 '#{window_layout}')" = "$layout" ] || fail "not tiled: $layout"
+	wait_for is s1 done
+	grep -qx 'prompt: in a tier' "$LOGS/s1.out"
+	# Its pane is reaped; the window and its other panes stay, and no one-shot session was made.
+	wait_for panes_in t:tier1 2
+	run tmux has-session -t dispatch-oneshot
+	assert_failure
+	# A window index works too; import takes the same key.
+	idx=$(tmux display -p -t t:tier1 '#{window_index}')
+	td enqueue --oneshot --profile fake --id s2 --in "t:$idx" -- by index >/dev/null
+	printf '{"tasks": [{"id": "s3", "prompt": "imported", "oneshot": true, "profile": "fake", "in": "t:tier1"}]}\n' >"$W/t.json"
+	td import "$W/t.json" >/dev/null
+	wait_for is s3 done
+	assert_item s2 status done
+	grep -qx 'prompt: imported' "$LOGS/s3.out"
+	# tier is only a prefix of tier1's name: the window does not exist when it starts.
+	run --separate-stderr td enqueue --oneshot --profile fake --id s4 --in t:tier -- x
+	assert_success
+	assert_item s4 status failed
+	assert_item s4 reason "window t:tier does not exist (in)"
+	td enqueue --oneshot --profile fake --id s5 --in nosuch:w -- x >/dev/null
+	assert_item s5 reason "window nosuch:w does not exist (in)"
+	[ "$(tmux list-panes -t t:tier1 | wc -l)" -eq 2 ]
+	# A malformed target is refused at enqueue and import, and nothing is written.
+	fp=$(fingerprint "$S")
+	for bad in t 't:a b' ':w' 't:' 't:w;'; do
+		run --separate-stderr td enqueue --oneshot --profile fake --in "$bad" -- x
+		assert_failure 2
+		[ "$stderr" = "tmux-dispatch: refused: --oneshot: in takes SESSION:WINDOW, names of 1 to 64 of A-Z a-z 0-9 . _ -, not '$bad'" ] || fail "$stderr"
+	done
+	run --separate-stderr td enqueue --in t:tier1 -- x
+	assert_failure 2
+	[ "$stderr" = "tmux-dispatch: refused: --in is for --oneshot" ]
+	printf '{"tasks": [{"id": "s6", "prompt": "x", "oneshot": true, "profile": "fake", "in": 5}]}\n' >"$W/bad.json"
+	run --separate-stderr td import "$W/bad.json"
+	assert_failure 2
+	assert_one_error_line
+	[[ $stderr == *s6*"in takes SESSION:WINDOW"* ]] || fail "$stderr"
+	[ "$(fingerprint "$S")" = "$fp" ]
 }
 
 @test "one-shot exit 3: failed with the status and the last lines" {
