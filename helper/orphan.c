@@ -46,3 +46,20 @@ orphan_count(struct state *st, const char *name)
 	}
 	return n;
 }
+
+int
+orphan_group_count(struct state *st, const char *group)
+{
+	const cJSON *term;
+	char *all;
+	int n;
+
+	cJSON_ArrayForEach(term, st->terminals) {
+		if (strcmp(terminal_group(term), group) == 0)
+			return 0;
+	}
+	xasprintf(&all, "all-%s", group);
+	n = orphan_count(st, all);
+	free(all);
+	return n;
+}

@@ -15,7 +15,9 @@ struct state;
  * terminal a1, which does not exist"; caller frees), or NULL. One-shots need no terminal.
  */
 char *orphan_why(struct state *, const cJSON *item);
-/* How many pending items are assigned to terminal NAME itself. */
+/* How many pending items are assigned to NAME itself (a terminal, or all-GROUP). */
 int orphan_count(struct state *, const char *name);
+/* How many pending items are assigned to all-GROUP when no terminal of GROUP is left, else 0. */
+int orphan_group_count(struct state *, const char *group);
 
 #endif

@@ -117,6 +117,7 @@ JSON
 	assert_success
 	assert_line "k1: down (it quit)"
 	assert_line "k1: 2 pending items stay assigned"
+	assert_line "all-tier1: 1 pending item stays assigned"
 	assert_item p1 assignedTo k1
 	assert_item p2 assignedTo all-tier1
 	run --separate-stderr td ls
