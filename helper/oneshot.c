@@ -107,9 +107,9 @@ oneshot_check_item(const char *state_dir, const cJSON *item, char **cause)
 		return TD_EXIT_USAGE;
 	}
 	if (in != NULL && (!cJSON_IsString(in) || !oneshot_in_valid(in->valuestring))) {
-		xasprintf(cause, "in takes SESSION:WINDOW, names of 1 to 64 of A-Z a-z 0-9 . _ -%s%s%s",
-		    cJSON_IsString(in) ? ", not '" : "", cJSON_IsString(in) ? in->valuestring : "",
-		    cJSON_IsString(in) ? "'" : "");
+		xasprintf(cause, "in takes SESSION:WINDOW, names of 1 to 64 of A-Z a-z 0-9 . _ -, "
+		    "not %s%s%s", cJSON_IsString(in) ? "'" : "", cJSON_IsString(in) ?
+		    in->valuestring : "a non-string", cJSON_IsString(in) ? "'" : "");
 		return TD_EXIT_USAGE;
 	}
 	if (model != NULL && ((why = queue_check_label(model)) != NULL || *model == '-')) {
@@ -372,8 +372,9 @@ oneshot_words_free(char **w, size_t n)
 }
 
 /*
- * Writes the prompt and starts the program in a window of ONESHOT_SESSION. A status file left
- * by an earlier run of the id (retry) is removed first: it would end this run at once.
+ * Writes the prompt and starts the program where S says (a window of ONESHOT_SESSION, or a
+ * pane split into the item's "in"). A status file left by an earlier run of the id (retry)
+ * is removed first: it would end this run at once.
  */
 static int
 oneshot_launch(struct state *st, cJSON *item, const char *text, struct launch *s,
@@ -420,9 +421,9 @@ oneshot_launch_free(struct launch *s)
 }
 
 /*
- * The id of window W of SESSION's list R.OUT ("@ID INDEX NAME" lines): by index first, as
- * tmux resolves a target, else by exact name (a target would also take a prefix of another
- * window's name). 0, or -1 when there is none.
+ * Into ID, the id of window W among OUT's lines ("@ID INDEX NAME", from list-windows): by
+ * index first, as tmux resolves a target, else by exact name (a target would also take a
+ * prefix of another window's name). 0, or -1 when there is none.
  */
 static int
 oneshot_window_id(const char *out, const char *w, char *id, size_t size)
