@@ -107,9 +107,11 @@ oneshot_check_item(const char *state_dir, const cJSON *item, char **cause)
 		return TD_EXIT_USAGE;
 	}
 	if (in != NULL && (!cJSON_IsString(in) || !oneshot_in_valid(in->valuestring))) {
-		xasprintf(cause, "in takes SESSION:WINDOW, names of 1 to 64 of A-Z a-z 0-9 . _ -, "
-		    "not %s%s%s", cJSON_IsString(in) ? "'" : "", cJSON_IsString(in) ?
-		    in->valuestring : "a non-string", cJSON_IsString(in) ? "'" : "");
+		if (cJSON_IsString(in))
+			xasprintf(cause, "in takes SESSION:WINDOW, names of 1 to 64 of A-Z a-z 0-9 "
+			    ". _ -, not '%s'", in->valuestring);
+		else
+			xasprintf(cause, "in takes SESSION:WINDOW, a string");
 		return TD_EXIT_USAGE;
 	}
 	if (model != NULL && ((why = queue_check_label(model)) != NULL || *model == '-')) {
