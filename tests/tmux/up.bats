@@ -130,6 +130,7 @@ JSON
 	assert_line "needs you: p1 waits for terminal k1, which does not exist"
 	assert_line "needs you: p2 waits for a terminal of group tier1, and none exists"
 	assert_line "needs you: p3 waits for terminal k1, which does not exist"
+	[ "$(td status --json | json - '[map { $_->{id} } @{$d->{attention}}]')" = '["p1","p2","p3"]' ]
 	run --separate-stderr td plan
 	assert_line "        waits for terminal k1, which does not exist"
 	[ "$(td plan --json | json - '[map { $_->{why} } @{$d->{ready}}]')" = \
