@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "continue.h"
 #include "duration.h"
 #include "item.h"
 #include "name.h"
@@ -19,8 +20,8 @@ static int cmd_terminal_import(struct cmd_ctx *, int, char **);
 static int cmd_terminal_group(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_terminal_add_entry = {
-	"terminal add", "NAME TARGET [--profile P] [--group G] [--allow PREFIX]... [--timeout DUR] "
-	"[--restart | --no-restart] [--replace]",
+	"terminal add", "NAME TARGET [--profile P] [--group G] [--allow PREFIX]... "
+	"[--continue N] [--timeout DUR] [--restart | --no-restart] [--replace]",
 	"register a tmux pane as a named terminal",
 	"  NAME           [A-Za-z0-9._-], at most 64 characters\n"
 	"  TARGET         a tmux target: session:window[.pane], %N (pane id) or @N (window id)\n"
@@ -28,6 +29,8 @@ const struct cmd_entry cmd_terminal_add_entry = {
 	"                 auto (default) or a profile of your profiles file\n"
 	"  --group G      its group (default: NAME without a trailing -N)\n"
 	"  --allow PREFIX accept only commands starting with PREFIX (repeatable)\n"
+	"  --continue N   its items' default for enqueue --continue: accept the agent's\n"
+	"                 suggestion up to N times before an item is done (0 to " CONTINUE_MAX_TEXT ")\n"
 	"  --timeout DUR  how long its items may run once delivered, unless an item says\n"
 	"                 (enqueue --timeout); 0 removes it\n"
 	"  --restart      a spawned agent that exits or whose pane dies while it holds an item\n"
@@ -143,19 +146,21 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "replace", no_argument, NULL, 'r' },
+		{ "continue", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 'x' },
 		{ "restart", no_argument, NULL, 'R' },
 		{ "no-restart", no_argument, NULL, 'N' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	const char *profile = NULL, *group = NULL;
+	long long cont = -1;
 	double timeout = -1;
 	int restart = -1;
 	cJSON *allow = cJSON_CreateArray();
 	struct state st;
 	int c, rc = 0, replace = 0;
 
-	while ((c = args_next(ctx, argc, argv, "p:g:a:rx:RN", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "p:g:a:rc:x:RN", opts, &rc)) != -1) {
 		switch (c) {
 		case 'p':
 			profile = optarg;
@@ -173,6 +178,11 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'r':
 			replace = 1;
 			break;
+		case 'c':
+			if (args_int(ctx, "--continue", optarg, 0, CONTINUE_MAX, &cont) == 0)
+				break;
+			rc = TD_EXIT_USAGE;
+			goto out;
 		case 'R':
 		case 'N':
 			restart = c == 'R';
@@ -201,6 +211,8 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0 &&
 	    (rc = terminal_add_apply(&st, argv[optind], argv[optind + 1], profile, group, replace,
 	    &allow)) == 0) {
+		if (cont >= 0)
+			state_set_num(state_terminal(&st, argv[optind]), ITEM_CONTINUE, (double)cont);
 		terminal_set_watch(state_terminal(&st, argv[optind]), timeout, restart);
 		rc = state_commit(&st);
 	}
