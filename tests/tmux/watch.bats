@@ -33,6 +33,9 @@ watch_setup() {
 }
 
 status_is() { [ "$(item_field "$1" status)" = "$2" ]; }
+pane_runs() { [ "$(tmux display -p -t "t:$1" '#{pane_current_command}')" = "$2" ]; }
+agent_events_are() { [ "$(agent_events "$1" "$2")" -eq "$3" ]; }
+events_are() { [ "$(events "$1")" = "$2" ]; }
 calls() { if [ -f "$NOTIFY_LOG" ]; then grep -c '^call ' "$NOTIFY_LOG"; else echo 0; fi; }
 calls_ge() { [ "$(calls)" -ge "$1" ]; }
 # Seconds between two ISO times of item ID.
@@ -57,10 +60,11 @@ item_seconds() { # ID FROM TO
 	assert_item t1 reason "timeout after 2s"
 	run item_seconds t1 deliveredAt finishedAt
 	[ "$output" -ge 2 ] && [ "$output" -le 4 ] || fail "failed ${output}s after delivery"
-	[ "$(agent_events w1 interrupt)" -eq 1 ]
+	# The notify command runs after the event line, the agent takes its Escape on its own time.
+	wait_for calls_ge 1
+	wait_for agent_events_are w1 interrupt 1
 	assert_equal "$(events t1)" "deliver submitted failed escalated"
 	assert_equal "$(event_field t1 escalated reason)" "timeout: timeout after 2s"
-	wait_for calls_ge 1
 	run cat "$NOTIFY_LOG"
 	assert_line "arg first-arg"
 	assert_line "TD_EVENT=timeout"
@@ -81,7 +85,7 @@ item_seconds() { # ID FROM TO
 	TD_WAIT=8 wait_for status_is r1 failed
 	assert_item r1 attempts 2
 	assert_item r1 reason "timeout after 2s"
-	[ "$(agent_events w1 interrupt)" -eq 2 ]
+	wait_for agent_events_are w1 interrupt 2
 }
 
 @test "watch: a frozen agent gets two nudges spaced by the stall time, then one escalation" {
@@ -205,7 +209,7 @@ item_seconds() { # ID FROM TO
 	td enqueue --to w1 --id g1 -- "work" >/dev/null
 	wait_for taken_ge w1 1
 	kill -KILL "$(sed -n 's/.* start pid=\([0-9]*\)$/\1/p' "$A/w1.ev")"
-	wait_for [ "$(tmux display -p -t t:w1 '#{pane_current_command}')" = bash ]
+	wait_for pane_runs w1 bash
 	TD_WAIT=8 wait_for calls_ge 1
 	run cat "$NOTIFY_LOG"
 	assert_line "TD_EVENT=stalled"
@@ -252,9 +256,10 @@ fake_profile() {
 	TD_WAIT=20 wait_for taken_ge fake 2
 	grep -qx "arg $(hex_str --resume)" "$A/resumed.rec"
 	grep -qx "arg $(hex_str "$id")" "$A/resumed.rec"
+	# The agent took it before the helper recorded the submission: wait for that line.
+	wait_for events_are j1 "deliver submitted failed retry deliver submitted"
 	assert_item j1 status running
 	assert_item j1 attempts 2
-	assert_equal "$(events j1)" "deliver submitted failed retry deliver submitted"
 	assert_equal "$(json "$S" 'scalar @{$d->{terminals}{r1}{restarts}}')" 1
 	grep -q '"event":"restart"' "$EV"
 }
