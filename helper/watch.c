@@ -262,7 +262,7 @@ watch_timed_out(struct state *st, struct check_plan *plan, cJSON *term, cJSON *i
 	const struct profile *p = watch_profile(st, o);
 	const char *id = state_str(item, ITEM_ID);
 	char dur[DURATION_TEXT];
-	int attempts = watch_num(item, ITEM_ATTEMPTS);
+	int retry = watch_num(item, ITEM_ATTEMPTS) <= watch_num(item, ITEM_RETRIES);
 	cJSON *rec;
 
 	duration_format(timeout, dur);
@@ -272,9 +272,8 @@ watch_timed_out(struct state *st, struct check_plan *plan, cJSON *term, cJSON *i
 		launch_send_keys(&p->launch.interrupt, o->pane);
 	rec = watch_record(st, term, id, "timeout", o->hash_text);
 	watch_escalate(plan, rec, term, id, o, window, "timeout", *why);
-	check_say(plan, term->string, "%s %s: %s", attempts <= watch_num(item, ITEM_RETRIES) ?
-	    "retrying" : "failed", id, *why);
-	if (attempts <= watch_num(item, ITEM_RETRIES)) {
+	check_say(plan, term->string, "%s %s: %s", retry ? "retrying" : "failed", id, *why);
+	if (retry) {
 		item_timed_out(st, item, *why);
 		return WATCH_RETRY;
 	}
@@ -333,25 +332,13 @@ watch_process_gone(struct state *st, const struct observation *o)
 	return p != shell && profile_has_command(shell, o->meta.current_command);
 }
 
-enum watch_action
-watch_running(struct state *st, struct check_plan *plan, cJSON *term, cJSON *item,
-    const struct observation *o, const char *window, char **why)
+/* The triage step due now for REC's stall, if any (each at most once, see watch_record). */
+static void
+watch_triage(struct state *st, struct check_plan *plan, cJSON *rec, const cJSON *term,
+    const char *id, const struct observation *o, const char *window)
 {
-	const char *id = state_str(item, ITEM_ID), *state;
-	double timeout;
 	char *reason, dur[DURATION_TEXT];
-	cJSON *rec;
 
-	*why = NULL;
-	if (plan->flags & CHECK_DRY_RUN)
-		return WATCH_KEEP;
-	timeout = watch_timeout(st, plan, item, term);
-	if (timeout > 0 && watch_started(item) != 0 &&
-	    (double)(st->now - watch_started(item)) >= timeout)
-		return watch_timed_out(st, plan, term, item, o, window, timeout, why);
-	state = o->v.state == PANE_WAITING ? "waiting" : o->v.state == PANE_BUSY ? "busy" :
-	    classify_state_name(o->v.state);
-	rec = watch_record(st, term, id, state, o->hash_text);
 	if (o->v.state == PANE_WAITING && state_str(rec, "escalated") == NULL &&
 	    (double)(st->now - watch_time(rec, "since")) >= watch_get(plan, st->path)->waiting) {
 		duration_format((double)(st->now - watch_time(rec, "since")), dur);
@@ -368,6 +355,26 @@ watch_running(struct state *st, struct check_plan *plan, cJSON *term, cJSON *ite
 		free(reason);
 	} else if (o->v.state == PANE_BUSY && strcmp(stall_state(&o->v), "stalled") == 0)
 		watch_stalled(st, plan, rec, term, id, o, window);
+}
+
+enum watch_action
+watch_running(struct state *st, struct check_plan *plan, cJSON *term, cJSON *item,
+    const struct observation *o, const char *window, char **why)
+{
+	const char *id = state_str(item, ITEM_ID), *state;
+	double timeout;
+
+	*why = NULL;
+	if (plan->flags & CHECK_DRY_RUN)
+		return WATCH_KEEP;
+	timeout = watch_timeout(st, plan, item, term);
+	if (timeout > 0 && watch_started(item) != 0 &&
+	    (double)(st->now - watch_started(item)) >= timeout)
+		return watch_timed_out(st, plan, term, item, o, window, timeout, why);
+	state = o->v.state == PANE_WAITING ? "waiting" : o->v.state == PANE_BUSY ? "busy" :
+	    classify_state_name(o->v.state);
+	watch_triage(st, plan, watch_record(st, term, id, state, o->hash_text), term, id, o,
+	    window);
 	return WATCH_KEEP;
 }
 
