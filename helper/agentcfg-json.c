@@ -14,9 +14,13 @@
 #include "agentcfg.h"
 #include "tmux-dispatch.h"
 
+/*
+ * Claude Code 2.1.197 runs PermissionRequest as its permission dialog opens; its Notification
+ * for that dialog (permission_prompt) came 6 s later in our runs, and also covers questions.
+ */
 static const char *const agentcfg_claude_events[][2] = {
-	{ "Stop", "stop" }, { "Notification", "notification" },
-	{ "SessionStart", "session-start" }, { NULL, NULL }
+	{ "Stop", "stop" }, { "PermissionRequest", "notification" },
+	{ "Notification", "notification" }, { "SessionStart", "session-start" }, { NULL, NULL }
 };
 /* Gemini's AfterAgent ends a turn; its Notification is the ToolPermission question. */
 static const char *const agentcfg_gemini_events[][2] = {

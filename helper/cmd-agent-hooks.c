@@ -33,8 +33,8 @@ const struct cmd_entry cmd_agent_hooks_install_entry = {
 	"make an agent's own hooks trigger a queue-check when its turn ends",
 	AGENTHOOKS_FILES
 	"\n"
-	"Adds `/path/to/tmux-dispatch hook agent EVENT` entries (Claude: Stop, Notification,\n"
-	"SessionStart; Gemini: AfterAgent, Notification, SessionStart; Codex: notify), keeping\n"
+	"Adds `/path/to/tmux-dispatch hook agent EVENT` entries (Claude: Stop, PermissionRequest,\n"
+	"Notification, SessionStart; Gemini: AfterAgent, Notification, SessionStart; Codex: notify), keeping\n"
 	"every other key and entry. Installing twice adds nothing. A file that does not parse, or\n"
 	"a setting that would have to be replaced (Codex's own notify), is refused and untouched.\n",
 	cmd_agent_hooks_install

@@ -63,7 +63,7 @@ claude_settings() {
 EOF
 }
 
-@test "claude: install adds Stop, Notification and SessionStart entries and keeps everything else" {
+@test "claude: install adds Stop, PermissionRequest, Notification and SessionStart entries and keeps everything else" {
 	F="$HOME/.claude/settings.json"
 	claude_settings >"$F"
 	run -0 td agent-hooks install claude
@@ -77,6 +77,9 @@ EOF
 	assert_output $'notify-send \'Claude is done\'\n'"$HELPER hook agent stop"
 	run json "$F" '$d->{hooks}{Notification}[0]{hooks}[0]{command}, $d->{hooks}{SessionStart}[0]{hooks}[0]{command}'
 	assert_output "$HELPER hook agent notification"$'\n'"$HELPER hook agent session-start"
+	# The permission dialog's own hook: Claude's Notification for it comes seconds later.
+	run json "$F" '$d->{hooks}{PermissionRequest}[0]{hooks}[0]{command}'
+	assert_output "$HELPER hook agent notification"
 	run json "$F" '$d->{hooks}{PreToolUse}[0]{matcher}, $d->{hooks}{PreToolUse}[0]{hooks}[0]{timeout}'
 	assert_output $'Bash\n5'
 	run -0 td agent-hooks status --user
