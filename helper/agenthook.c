@@ -105,8 +105,9 @@ agenthook_parse(const char *event, const char *json, struct agenthook_event *e)
 	memset(e, 0, sizeof *e);
 	if (cJSON_IsObject(o)) {
 		type = state_str(o, "notification_type");
-		if ((id = state_str(o, "session_id")) == NULL)
-			id = state_str(o, "thread-id"); /* Codex's notify: its session is the thread */
+		/* Not Codex's thread-id: 0.169 also notifies for its side thread that names the
+		 * session, with that thread's id. */
+		id = state_str(o, "session_id");
 	}
 	if (agenthook_id_valid(id))
 		e->session_id = xstrdup(id);

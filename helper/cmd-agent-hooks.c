@@ -206,6 +206,11 @@ agenthooks_edit(struct cmd_ctx *ctx, int argc, char **argv, int install)
 		free(dir);
 		return args_usage(ctx, "name one agent: claude, codex or gemini");
 	}
+	if (a->toml && dir != NULL) {
+		free(dir);
+		return args_usage(ctx, "Codex 0.169 ignores notify in a project's .codex/config.toml; "
+		    "use --user");
+	}
 	if ((helper = agenthooks_helper(&cause)) == NULL) {
 		rc = td_error(TD_EXIT_FAIL, "%s", cause);
 		goto out;

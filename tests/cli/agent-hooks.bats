@@ -263,7 +263,11 @@ EOF
 	assert_output installed,installed,installed
 }
 
-@test "agent-hooks: an unknown agent or a missing one is a usage error" {
+@test "agent-hooks: an unknown agent or a missing one is a usage error; Codex takes no project notify" {
+	mkdir -p "$BATS_TEST_TMPDIR/proj"
+	run -2 --separate-stderr td agent-hooks install codex --project "$BATS_TEST_TMPDIR/proj"
+	assert_one_error_line
+	[ ! -e "$BATS_TEST_TMPDIR/proj/.codex" ]
 	run -2 --separate-stderr td agent-hooks install vim
 	assert_one_error_line
 	run -2 --separate-stderr td agent-hooks rm
