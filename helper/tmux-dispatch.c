@@ -62,7 +62,8 @@ usage(FILE *f)
 	    "Push queued work from .terminal-status.json into idle agent panes in tmux.\n\n"
 	    "Commands:\n");
 	for (entry = cmd_table; *entry != NULL; entry++)
-		fprintf(f, "  %-18s %s\n", (*entry)->name, (*entry)->summary);
+		/* The widest name, "agent-hooks install", still leaves two spaces. */
+		fprintf(f, "  %-20s %s\n", (*entry)->name, (*entry)->summary);
 	fprintf(f, "\nGlobal options:\n"
 	    "  -f, --state FILE   state file (else $TMUX_DISPATCH_STATE, else the nearest\n"
 	    "                     .terminal-status.json from the current directory up)\n"
