@@ -100,7 +100,7 @@ run() {
 	tmux pipe-pane -t b:agent -o "exec perl $top/stamp >>$dir/out"
 	"$build/tmux-dispatch" pause >/dev/null
 	for i in $(seq "$turns"); do
-		"$build/tmux-dispatch" enqueue --to a -- "reply: ok zq${mode:0:1}${i}zq" >/dev/null
+		"$build/tmux-dispatch" enqueue --to a -- "reply: ok zq${agent:0:2}${mode:0:1}${i}zq" >/dev/null
 	done
 	"$build/tmux-dispatch" resume >/dev/null
 	deadline=$((SECONDS + turns * 5 + 30))
@@ -149,7 +149,7 @@ stats() {
 		my $notdone = grep { $_->{status} ne "done" } @{$s->{queue}}, @{$s->{completedToday}};
 		printf "%d %s %s %d %s %s %d %d\n", scalar @model, pct(50, @model), pct(99, @model),
 		    scalar @paste, pct(50, @paste), pct(99, @paste), $notdone, $twice;
-	' "$mocklog" "$dir/out" "${mode:0:1}" "$turns" "$dir/state.json"
+	' "$mocklog" "$dir/out" "${agent:0:2}${mode:0:1}" "$turns" "$dir/state.json"
 }
 
 declare -A res
@@ -190,12 +190,15 @@ for agent in $agents; do
 			echo "| $agent | $mode | failed to start | | | | | |"
 			continue
 		fi
-		read -r mn m50 m99 pn p50 p99 notdone twice <<<"$r"
+		read -r mn m50 m99 _ p50 p99 notdone twice <<<"$r"
 		echo "| $agent | $mode | $mn | $m50 s | $m99 s | $p50 s | $p99 s | $((notdone + twice)) |"
 	done
 done
-versions=$(cd "$RH/npm" && node -e '
-	for (const p of ["@anthropic-ai/claude-code", "@google/gemini-cli"])
-		try { process.stdout.write(p + " " + require(p + "/package.json").version + "  ") } catch (e) {}' 2>/dev/null || true)
+versions=
+for pkg in @anthropic-ai/claude-code @google/gemini-cli; do
+	v=$(perl -MJSON::PP -e 'local $/; print decode_json(<STDIN>)->{version}' \
+	    <"$RH/npm/node_modules/$pkg/package.json" 2>/dev/null) || continue
+	versions="$versions${versions:+, }$pkg $v"
+done
 echo
 echo "Versions: ${versions:-unknown}."
