@@ -33,9 +33,9 @@
 
 #define AGENTHOOK_INPUT_MAX (1024 * 1024) /* a Stop event carries the last reply */
 #define AGENTHOOK_INPUT_MS 100 /* an agent writes its event at once, or never */
-#define AGENTHOOK_LOOKS 10
-#define AGENTHOOK_STEP 50 /* ms */
-#define AGENTHOOK_ASK_LOOKS 100 /* a delivery's read-back and its retries end well within */
+#define AGENTHOOK_LOOKS 20
+#define AGENTHOOK_STEP 25 /* ms */
+#define AGENTHOOK_ASK_LOOKS 200 /* a delivery's read-back and its retries end well within */
 
 enum agenthook_kind { AGENTHOOK_NONE, AGENTHOOK_TURN, AGENTHOOK_ASK };
 
