@@ -290,27 +290,61 @@ agenthook_ask(const char *state_path, const char *name, const char *pane_id)
 	}
 }
 
-/* The end of a turn: the queue-check of any trigger, once the screen agrees. */
+/* The id of terminal NAME's running item now (caller frees), or NULL. */
+static char *
+agenthook_running(const char *state_path, const char *name)
+{
+	struct state st;
+	cJSON *term, *running;
+	char *id = NULL;
+
+	if (state_open(&st, state_path, STATE_READ) == 0 &&
+	    (term = state_terminal(&st, name)) != NULL &&
+	    (running = schedule_running(&st, term)) != NULL)
+		id = xstrdup(state_str(running, ITEM_ID));
+	state_close(&st);
+	return id;
+}
+
+/* Whether the terminal moved on from BEFORE: that item ended, or (none) one was started. */
+static int
+agenthook_moved(const char *state_path, const char *name, const char *before)
+{
+	char *now = agenthook_running(state_path, name);
+	int moved = before == NULL ? now != NULL : now == NULL || strcmp(now, before) != 0;
+
+	free(now);
+	return moved;
+}
+
+/*
+ * The end of a turn: the queue-check of any trigger, once the screen agrees. A check that
+ * still found the agent at work (Gemini redraws its "Executing Hooks … esc to cancel" line
+ * after the prompt is back) is run again at the next look that reads settled.
+ */
 static void
 agenthook_turn(const char *state_path, const char *name, const char *pane_id)
 {
 	enum pane_state seen;
-	char *cause = NULL;
+	char *cause = NULL, *before;
 	int i;
 
 	if (check_trusted(state_path, &cause) != 0) {
 		free(cause);
 		return;
 	}
+	before = agenthook_running(state_path, name);
 	for (i = 0; i < AGENTHOOK_LOOKS; i++) {
 		if (i > 0)
 			agenthook_sleep(AGENTHOOK_STEP);
 		seen = agenthook_look(state_path, name, pane_id);
-		if (seen != PANE_BUSY && seen != PANE_UNKNOWN && seen != PANE_COPY_MODE) {
-			check_run(state_path, NULL, CHECK_AUTO | CHECK_QUIET);
-			return;
-		}
+		if (seen == PANE_BUSY || seen == PANE_UNKNOWN || seen == PANE_COPY_MODE)
+			continue;
+		check_run(state_path, NULL, CHECK_AUTO | CHECK_QUIET);
+		if (agenthook_moved(state_path, name, before))
+			break;
 	}
+	free(before);
 }
 
 /* The detached part: no stdin, stdout or stderr of the agent's, a session of its own. */

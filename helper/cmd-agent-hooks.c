@@ -49,7 +49,8 @@ const struct cmd_entry cmd_agent_hooks_rm_entry = {
 const struct cmd_entry cmd_agent_hooks_status_entry = {
 	"agent-hooks status", "[--user | --project DIR] [--json]",
 	"say which agents' settings run tmux-dispatch's hooks",
-	"  Without --user or --project: the user settings and those of the current directory.\n"
+	"  Without --user or --project: the user settings and (Claude, Gemini) those of the\n"
+	"  current directory.\n"
 	"  -j, --json      print {\"hooks\": [{\"agent\", \"scope\", \"file\", \"status\"}...]};\n"
 	"                  status is installed, partly (some entries, or another helper's\n"
 	"                  path), absent, missing (no file) or invalid (with \"reason\")\n",
@@ -327,7 +328,8 @@ cmd_agent_hooks_status(struct cmd_ctx *ctx, int argc, char **argv)
 	for (a = agentcfg_agents; a->name != NULL; a++) {
 		if (dir == NULL)
 			agenthooks_status_one(a, NULL, helper, list);
-		if (dir != NULL || (!user && getcwd(cwd, sizeof cwd) != NULL))
+		/* Codex takes no notify from a project: there is nothing to report there. */
+		if (!a->toml && (dir != NULL || (!user && getcwd(cwd, sizeof cwd) != NULL)))
 			agenthooks_status_one(a, dir != NULL ? dir : cwd, helper, list);
 	}
 	if (json) {
