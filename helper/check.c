@@ -23,6 +23,8 @@
 #include "oneshot.h"
 #include "profile.h"
 #include "queue.h"
+#include "result.h"
+#include "review.h"
 #include "schedule.h"
 #include "stall.h"
 #include "terminal.h"
@@ -205,8 +207,9 @@ check_completion(struct state *st, struct check_plan *plan, const cJSON *term, c
 {
 	const char *before = state_str(running, ITEM_SCREEN_BEFORE), *id = state_str(running,
 	    ITEM_ID);
-	int done = o->v.state == PANE_IDLE && (before == NULL || strcmp(before, o->hash_text) != 0 ||
-	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(running, ITEM_TURN_SEEN)));
+	int over = before == NULL || strcmp(before, o->hash_text) != 0 ||
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(running, ITEM_TURN_SEEN));
+	int done = result_done(st, running, o->pane, o->v.state == PANE_IDLE, over);
 	int exited = o->v.state == PANE_EXITED;
 
 	if (!done && !exited)
@@ -320,8 +323,7 @@ check_offer(struct state *st, struct check_plan *plan, const cJSON *term, cJSON 
 		return;
 	}
 	/* Kept before it is typed, so the record never lacks what the agent may have read. */
-	if (mode_of(next))
-		item_save_prompt(st, next, text, strlen(text));
+	item_save_prompt(st, next, text, strlen(text));
 	check_plan_add(plan, term, next, pane->id, o, text);
 }
 
@@ -406,7 +408,7 @@ void
 check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_plan *plan)
 {
 	cJSON *term;
-	size_t i;
+	size_t i, reviews;
 
 	memset(plan, 0, sizeof *plan);
 	plan->flags = flags;
@@ -420,6 +422,7 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 			check_say(plan, "note", "nothing would be delivered: %s", plan->untrusted);
 		return;
 	}
+	reviews = review_count();
 	if (terms == NULL) {
 		oneshot_check(st, plan);
 		cJSON_ArrayForEach(term, st->terminals)
@@ -427,6 +430,13 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 	} else {
 		for (i = 0; i < n; i++)
 			check_terminal(st, terms[i], plan);
+	}
+	/* A review queued by a completion goes out now, to a reviewer looked at before it. */
+	if (review_count() != reviews) {
+		cJSON_ArrayForEach(term, st->terminals) {
+			if (schedule_running(st, term) == NULL && schedule_next(st, term) != NULL)
+				check_terminal(st, term, plan);
+		}
 	}
 }
 

@@ -10,6 +10,8 @@
 #include "mode.h"
 #include "oneshot.h"
 #include "queue.h"
+#include "result.h"
+#include "review.h"
 #include "schedule.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
@@ -20,7 +22,7 @@ static int cmd_ls(struct cmd_ctx *, int, char **);
 const struct cmd_entry cmd_enqueue_entry = {
 	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--title T] "
 	"[--estimate DUR] [--phase P] [--mode NAME] [--oneshot --profile P [--model M]] "
-	"[--stdin | [--] COMMAND...]",
+	"[--done-when REGEX] [--review NAME|GROUP] [--stdin | [--] COMMAND...]",
 	"queue a command; prints the new item's id",
 	"  --to NAME|GROUP  a terminal, all, all-GROUP (all-generators works too) or a group;\n"
 	"                   without it any terminal may take the item\n"
@@ -43,6 +45,12 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"                   agent name runs at a time\n"
 	"  --profile P      the profile whose \"oneshot\" argv runs it (with --oneshot)\n"
 	"  --model M        passed with the profile's modelFlag (with --oneshot)\n"
+	"  --done-when REGEX  done only once a line matching the extended regular expression\n"
+	"                   appeared after the delivered prompt (a one-shot: in its output)\n"
+	"                   and the agent is idle; a result file it wrote ends it too\n"
+	"  --review NAME|GROUP  once it is done, queue ID-review for that terminal or group:\n"
+	"                   the review template (modes/review.md, else a built-in text) with\n"
+	"                   the prompt, the result folder and a worktree task's diff\n"
 	"  --stdin          read the command from standard input (one trailing newline dropped)\n"
 	"  The words of COMMAND are joined with spaces. Control characters other than newline\n"
 	"  and tab are refused, and so is a command outside the target terminals' --allow list.\n"
@@ -76,12 +84,13 @@ queue_check_allowed(cJSON **terms, size_t n, const char *command, const char *to
 }
 
 struct enqueue_args {
-	const char *to, *id, *title, *phase, *mode, *profile, *model;
+	const char *to, *id, *title, *phase, *mode, *profile, *model, *done_when, *review;
 	int oneshot;
 	cJSON *after;
 	long long priority;
 	double estimate; /* seconds; < 0: none given */
 	char *command;
+	char *canonical_review; /* review's canonical name, owned */
 };
 
 /*
@@ -118,6 +127,8 @@ enqueue_set_fields(cJSON *item, const struct enqueue_args *a)
 		state_set_num(item, ITEM_ESTIMATE, a->estimate);
 	if (a->mode != NULL)
 		state_set_str(item, ITEM_MODE, a->mode);
+	if (a->done_when != NULL)
+		state_set_str(item, ITEM_DONE_WHEN, a->done_when);
 	if (!a->oneshot)
 		return;
 	cJSON_AddTrueToObject(item, ITEM_ONESHOT);
@@ -156,6 +167,21 @@ enqueue_check_mode(struct state *st, const cJSON *item)
 	}
 	free(text);
 	return 0;
+}
+
+/* The reviewer must exist now; it is kept by its canonical name, as assignedTo is. */
+static int
+enqueue_check_review(struct state *st, struct enqueue_args *a)
+{
+	cJSON **terms = NULL;
+	char *canonical = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = terminal_select(st, a->review, &terms, &n, &canonical)) == 0)
+		a->review = a->canonical_review = canonical;
+	free(terms);
+	return rc;
 }
 
 static int
@@ -199,12 +225,16 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 			goto out;
 		}
 	}
+	if (a->review != NULL && (rc = enqueue_check_review(st, a)) != 0)
+		goto out;
 	item = item_create(st, a->id, a->command);
 	if (assigned != NULL)
 		state_set_str(item, ITEM_ASSIGNED, assigned);
 	cJSON_ReplaceItemInObjectCaseSensitive(item, ITEM_DEPENDS, cJSON_Duplicate(a->after, 1));
 	state_set_num(item, ITEM_PRIORITY, (double)a->priority);
 	enqueue_set_fields(item, a);
+	if (a->review != NULL)
+		state_set_str(item, ITEM_REVIEWER, a->review);
 	if (a->mode != NULL && (rc = enqueue_check_mode(st, item)) != 0)
 		goto out;
 	if (a->oneshot && (rc = enqueue_check_oneshot(st, item)) != 0)
@@ -244,6 +274,8 @@ enqueue_check_labels(const struct enqueue_args *a)
 		    a->profile != NULL ? "profile" : "model");
 	if (a->oneshot && a->profile == NULL)
 		return td_error(TD_EXIT_USAGE, "refused: --oneshot needs --profile");
+	if (a->done_when != NULL && (why = result_check_regex(a->done_when)) != NULL)
+		return td_error(TD_EXIT_USAGE, "refused: --done-when %s", why);
 	return 0;
 }
 
@@ -263,6 +295,8 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "oneshot", no_argument, NULL, 'o' },
 		{ "profile", required_argument, NULL, 'r' },
 		{ "model", required_argument, NULL, 'M' },
+		{ "done-when", required_argument, NULL, 'd' },
+		{ "review", required_argument, NULL, 'R' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	struct enqueue_args a = { .after = cJSON_CreateArray(), .estimate = -1 };
@@ -271,7 +305,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *why;
 	struct state st;
 
-	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:d:R:", opts, &rc)) != -1) {
 		switch (c) {
 		case 't':
 			a.to = optarg;
@@ -315,6 +349,12 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'M':
 			a.model = optarg;
 			break;
+		case 'd':
+			a.done_when = optarg;
+			break;
+		case 'R':
+			a.review = optarg;
+			break;
 		default:
 			goto out;
 		}
@@ -342,6 +382,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	check_plan_free(&plan);
 out:
 	free(a.command);
+	free(a.canonical_review);
 	cJSON_Delete(a.after);
 	return rc;
 }

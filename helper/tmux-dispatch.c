@@ -22,6 +22,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_fail_entry,
 	&cmd_cancel_entry,
 	&cmd_retry_entry,
+	&cmd_result_entry,
 	&cmd_status_entry,
 	&cmd_badge_entry,
 	&cmd_plan_entry,
