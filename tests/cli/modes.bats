@@ -49,7 +49,7 @@ refused() {
 	real=$(cd "$W" && pwd -P)
 	assert_output "Agent gen-1 on T-1 (Login page):
 build the login page
-result: $real/.terminal-status.d/results/T-1.result.md
+result: $real/.terminal-status.d/results/T-1/result.md
 wt=[] br=[]"
 }
 
@@ -74,7 +74,7 @@ wt=[] br=[]"
 	real=$(cd "$W" && pwd -P)
 	assert_output "Base rules.
 You review PR 7. Keep {{ this one }}, {{}} and {\"a\": {\"b\": 1}}.
-Write $real/.terminal-status.d/results/r.result.md when done."
+Write $real/.terminal-status.d/results/r/result.md when done."
 }
 
 @test "modes: the same include twice is no cycle" {

@@ -71,7 +71,7 @@ finish() {
 	[ "$(cat "$LOGS/o1.out")" = "$(printf '%s\n' 'args:' 'prompt: hello there' \
 	    'prompt: second line' 'fakeoneshot: finished with 0')" ]
 	[ "$(cat "$LOGS/o1.in")" = $'hello there\nsecond line' ]
-	grep -qx 'prompt: second line' "$(item_field o1 result)"
+	grep -qx 'prompt: second line' "$(item_field o1 result)/screen.txt"
 	[ "$(events o1)" = "started done" ]
 	[ "$(event_field o1 started pane)" = "$pane" ]
 	[ "$(event_field o1 started terminal)" = fake ]
