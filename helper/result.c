@@ -124,12 +124,16 @@ result_begin(struct state *st, const cJSON *item, const char *prompt, size_t len
 	free(dir);
 }
 
-/* TEXT without its blank rows at the top and the bottom, ending in one newline (caller frees). */
+/*
+ * TEXT without its blank rows at the top and the bottom and the spaces a capture pads rows with,
+ * ending in one newline (caller frees).
+ */
 static char *
 result_trim(const char *text, size_t len, size_t *out)
 {
-	const char *s = text, *e = text + len, *p;
-	char *t;
+	const char *s = text, *e = text + len, *p, *row;
+	char *t = xmalloc(len + 2);
+	size_t n = 0, keep;
 
 	for (p = s; p < e && (*p == ' ' || *p == '\n'); p++) {
 		if (*p == '\n')
@@ -137,12 +141,17 @@ result_trim(const char *text, size_t len, size_t *out)
 	}
 	while (e > s && (e[-1] == ' ' || e[-1] == '\n'))
 		e--;
-	*out = e > s ? (size_t)(e - s) + 1 : 0;
-	t = xmalloc(*out + 1);
-	memcpy(t, s, (size_t)(e - s));
-	if (*out > 0)
-		t[*out - 1] = '\n';
-	t[*out] = '\0';
+	for (row = s; row < e; row = p + 1) {
+		for (p = row; p < e && *p != '\n'; p++)
+			;
+		for (keep = (size_t)(p - row); keep > 0 && row[keep - 1] == ' '; keep--)
+			;
+		memcpy(t + n, row, keep);
+		n += keep;
+		t[n++] = '\n';
+	}
+	t[n] = '\0';
+	*out = n;
 	return t;
 }
 
@@ -287,7 +296,7 @@ result_echo_row(const char *row, const char *prompt)
 static int
 result_match(const char *re, char *text, const char *prompt)
 {
-	char **rows = NULL, *p;
+	char **rows = NULL, *p, *end;
 	size_t n = 0, i, from;
 	regex_t rx;
 	int found = 0;
@@ -298,6 +307,9 @@ result_match(const char *re, char *text, const char *prompt)
 		rows = xreallocarray(rows, n + 1, sizeof *rows);
 		rows[n] = p;
 		p += strcspn(p, "\n");
+		/* A capture pads rows with spaces: "$" ends a row where its text does. */
+		for (end = p; end > rows[n] && end[-1] == ' '; end--)
+			*(end - 1) = '\0';
 		if (*p == '\n')
 			*p++ = '\0';
 	}
