@@ -225,3 +225,19 @@ finish() {
 	[[ $stderr == *'i2'*'no "oneshot"'* ]] || fail "$stderr"
 	[ "$(fingerprint "$S")" = "$fp" ]
 }
+
+@test "one-shot --done-when: done when its output has the line, failed when it has not" {
+	run --separate-stderr td enqueue --oneshot --profile fake --id o1 --done-when '^prompt: hel+o' \
+	    -- 'hello'
+	assert_success
+	run --separate-stderr td enqueue --oneshot --profile fake --to other --id o2 \
+	    --done-when '^RESULT:' -- 'no result here'
+	assert_success
+	finish o1
+	finish o2
+	assert_item o1 status done
+	assert_item o2 status failed
+	assert_item o2 exitStatus 0
+	assert_item o2 reason "exit status 0, but no line of its output matches --done-when ^RESULT:"
+	grep -qx 'prompt: no result here' "$(item_field o2 result)/screen.txt"
+}
