@@ -10,6 +10,7 @@
 #include "result.h"
 #include "review.h"
 #include "state.h"
+#include "terminal.h"
 #include "tmux.h"
 #include "tmux-dispatch.h"
 
@@ -17,7 +18,7 @@
 
 static unsigned review_queued;
 
-static const char review_default[] =
+static const char review_builtin[] =
     "Review the work another agent did for item %s. Change nothing: do not edit, create or "
     "delete files, commit, or run anything that changes state. Report what was completed, "
     "what was missed, and any concerns.\n\n%s";
@@ -181,7 +182,7 @@ review_text(struct state *st, const cJSON *item, cJSON *review, char **text, cha
 		rc = mode_render(st->path, review, NULL, text, cause);
 		cJSON_DeleteItemFromObjectCaseSensitive(review, ITEM_MODE);
 	} else {
-		xasprintf(text, review_default, state_str(item, ITEM_ID), material);
+		xasprintf(text, review_builtin, state_str(item, ITEM_ID), material);
 		if ((why = queue_check_command(*text)) != NULL) {
 			xasprintf(cause, "the review text: %s", why);
 			free(*text);
@@ -240,12 +241,37 @@ review_link(struct state *st, const cJSON *review)
 		state_set_str(item, ITEM_REVIEW, folder);
 }
 
+/* The default reviewer of the terminal ITEM ran on: its own, its group's, else all's. */
+static const char *
+review_default(struct state *st, const cJSON *item)
+{
+	const cJSON *defaults = cJSON_GetObjectItemCaseSensitive(st->root, REVIEW_DEFAULTS);
+	const char *name = state_str(item, ITEM_TERMINAL), *r;
+	const cJSON *term;
+
+	if (!cJSON_IsObject(defaults) || name == NULL)
+		return NULL;
+	if ((r = state_str(defaults, name)) != NULL)
+		return r;
+	if ((term = state_terminal(st, name)) != NULL &&
+	    (r = state_str(defaults, terminal_group(term))) != NULL)
+		return r;
+	return state_str(defaults, "all");
+}
+
 void
 review_after(struct state *st, cJSON *item)
 {
-	if (state_str(item, ITEM_REVIEW_OF) != NULL)
+	const char *by;
+
+	if (state_str(item, ITEM_REVIEW_OF) != NULL) {
 		review_link(st, item);
-	else if (state_str(item, ITEM_REVIEWER) != NULL &&
-	    strcmp(state_str(item, ITEM_STATUS), ST_DONE) == 0)
+		return;
+	}
+	if (strcmp(state_str(item, ITEM_STATUS), ST_DONE) != 0)
+		return;
+	if (state_str(item, ITEM_REVIEWER) == NULL && (by = review_default(st, item)) != NULL)
+		state_set_str(item, ITEM_REVIEWER, by);
+	if (state_str(item, ITEM_REVIEWER) != NULL)
 		review_queue(st, item);
 }

@@ -7,6 +7,9 @@
  * built-in text asks the same, changing nothing. The original records "reviewedBy" (the
  * reviewer, then the terminal that reviewed) and "review" (the review's id, then its result
  * folder once it is done). A review is never reviewed.
+ *
+ * An item without a reviewer of its own takes its terminal's default, else its group's, else
+ * all's: "reviewers" in the state, {"NAME|GROUP|all": REVIEWER} (review set).
  */
 #ifndef REVIEW_H
 #define REVIEW_H
@@ -21,6 +24,7 @@ struct state;
 #define ITEM_REVIEW "review"
 #define REVIEW_MODE "review"         /* the template's name */
 #define REVIEW_DIFF_MAX (64 * 1024)  /* bytes of diff, and of the prompt, put in a review */
+#define REVIEW_DEFAULTS "reviewers"  /* the state's defaults, by terminal, group or all */
 
 /* After ITEM finished (item_finish): queues its review, or links a finished review. */
 void review_after(struct state *, cJSON *item);

@@ -101,3 +101,60 @@ field() {
 	run --separate-stderr td result
 	[ "$status" -eq 2 ]
 }
+
+@test "review set, ls, rm: default reviewers by terminal, group or all; refusals write nothing" {
+	run td review set gen all-revs
+	assert_success
+	run td review set all rev-1
+	assert_success
+	run td review ls
+	assert_success
+	assert_line --regexp '^gen +all-rev$'
+	assert_line --regexp '^all +rev-1$'
+	run td review ls --json
+	[ "$(json - 'join ",", map { "$_->{name}=$_->{reviewer}" } @{$d->{reviewers}}' <<<"$output")" = "gen=all-rev,all=rev-1" ]
+	local before
+	before=$(fingerprint "$S")
+	run --separate-stderr td review set nobody rev-1
+	[ "$status" -eq 4 ]
+	[ "$stderr" = "tmux-dispatch: no terminal or group 'nobody' (a default reviewer is for all, a group or a terminal)" ]
+	run --separate-stderr td review set gen-1 nobody
+	[ "$status" -eq 4 ]
+	assert_one_error_line
+	run --separate-stderr td review rm gen-1
+	[ "$status" -eq 4 ]
+	[ "$stderr" = "tmux-dispatch: no default reviewer for 'gen-1'" ]
+	[ "$(fingerprint "$S")" = "$before" ]
+	run td review rm all
+	assert_success
+	run td review ls
+	refute_line --regexp '^all '
+}
+
+@test "the default reviewer: the terminal's, else its group's, else all's; a review is never reviewed" {
+	td terminal add gen-2 work:3 >/dev/null
+	td review set all rev-1 >/dev/null
+	td review set gen gen-2 >/dev/null
+	td review set gen-2 rev-1 >/dev/null
+	# items done by hand on a terminal: a running item records its terminal
+	td enqueue --to gen-1 --id a -- 'job a' >/dev/null
+	td enqueue --to gen-2 --id b -- 'job b' >/dev/null
+	td enqueue --to rev-1 --id c -- 'job c' >/dev/null
+	td enqueue --to gen-1 --id d --review rev-1 -- 'job d' >/dev/null
+	perl -MJSON::PP -0777 -i -pe 'my $d = decode_json($_);
+		my %on = (a => "gen-1", b => "gen-2", c => "rev-1", d => "gen-1");
+		for my $i (@{$d->{queue}}) { next unless $on{$i->{id}};
+			$i->{status} = "running"; $i->{terminal} = $on{$i->{id}}; $i->{pane} = "%99"; }
+		$_ = JSON::PP->new->canonical->pretty->encode($d)' "$S"
+	td trust >/dev/null
+	for i in a b c d; do td done "$i"; done
+	[ "$(field a reviewer)" = gen-2 ]
+	[ "$(field a-review assignedTo)" = gen-2 ]
+	[ "$(field b reviewer)" = rev-1 ]
+	[ "$(field c reviewer)" = rev-1 ]
+	[ "$(field d reviewer)" = rev-1 ]
+	td done a-review
+	[ "$(field a-review reviewer)" = absent ]
+	run td ls --json
+	[ "$(json - 'scalar grep { $_->{id} =~ /review-review/ } @{$d->{items}}' <<<"$output")" = 0 ]
+}
