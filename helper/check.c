@@ -15,6 +15,7 @@
 #include "batch.h"
 #include "capture.h"
 #include "check.h"
+#include "continue.h"
 #include "events.h"
 #include "item.h"
 #include "limit.h"
@@ -212,7 +213,7 @@ check_completion(struct state *st, struct check_plan *plan, const cJSON *term, c
 	int done = result_done(st, running, o->pane, o->v.state == PANE_IDLE, over);
 	int exited = o->v.state == PANE_EXITED;
 
-	if (!done && !exited)
+	if ((!done && !exited) || (done && continue_accept(st, plan, term, running, o)))
 		return 0;
 	if (plan->flags & CHECK_DRY_RUN)
 		check_say(plan, term->string, "would mark %s %s", id, done ? "done" :

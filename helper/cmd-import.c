@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "continue.h"
 #include "duration.h"
 #include "graph.h"
 #include "item.h"
@@ -31,9 +32,10 @@ const struct cmd_entry cmd_import_entry = {
 	"          {\"id\", \"command\" (or \"prompt\"), \"title\", \"dependsOn\": [ids],\n"
 	"          \"estimate\" (seconds, or 90s, 30m, 4h, 1h30m), \"estimateHours\", \"phase\",\n"
 	"          \"assignedTo\", \"priority\", \"mode\" (a prompt template, as enqueue --mode),\n"
-	"          \"oneshot\": true with \"profile\", \"model\" and \"agent\" (as enqueue\n"
-	"          --oneshot --profile --model --to), \"doneWhen\" (an extended regular\n"
-	"          expression) and \"review\" (a terminal or group), as enqueue takes them}:\n"
+	"          \"oneshot\": true with \"profile\", \"model\", \"agent\" and \"in\" (as\n"
+	"          enqueue --oneshot --profile --model --to --in), \"continue\" (as enqueue\n"
+	"          --continue), \"doneWhen\" (an extended regular expression) and \"review\"\n"
+	"          (a terminal or group), as enqueue takes them}:\n"
 	"          id and command are required; other keys are kept on the item\n"
 	"  --json  {\"added\": [ids], \"updated\": [...], \"unchanged\": [...], \"left\": [...]}\n"
 	"  A pending item with a task's id takes the fields the task gives; running and finished\n"
@@ -65,7 +67,7 @@ struct import {
 static const char *const import_managed[] = { ITEM_STATUS, ITEM_ATTEMPTS, ITEM_CREATED,
 	ITEM_STARTED, ITEM_DELIVERED, ITEM_FINISHED, ITEM_TERMINAL, ITEM_PANE,
 	ITEM_SCREEN_BEFORE, ITEM_DEFERRED, ITEM_REASON, ITEM_RESULT, ITEM_DELIVERER, ITEM_TURN_SEEN,
-	ITEM_EXIT, ITEM_OUTPUT, ITEM_REVIEWED_BY, ITEM_REVIEW_OF,
+	ITEM_EXIT, ITEM_OUTPUT, ITEM_CONTINUED, ITEM_REVIEWED_BY, ITEM_REVIEW_OF,
 	NULL };
 
 static int __attribute__((format(printf, 2, 3)))
@@ -179,6 +181,18 @@ import_mode(struct import_task *t, const cJSON *m)
 	return 0;
 }
 
+/* continue: how many suggestions it may accept (continue.h), a whole number. */
+static int
+import_continue(struct import_task *t, const cJSON *m)
+{
+	if (!cJSON_IsNumber(m) || floor(m->valuedouble) != m->valuedouble ||
+	    m->valuedouble < 0 || m->valuedouble > CONTINUE_MAX)
+		return import_refuse(t, "continue must be a whole number from 0 to %d",
+		    CONTINUE_MAX);
+	cJSON_AddNumberToObject(t->fields, ITEM_CONTINUE, m->valuedouble);
+	return 0;
+}
+
 static int
 import_done_when(struct import_task *t, const cJSON *m)
 {
@@ -227,6 +241,8 @@ import_member(struct import_task *t, const cJSON *m)
 		return import_priority(t, m);
 	if (strcmp(key, ITEM_MODE) == 0)
 		return import_mode(t, m);
+	if (strcmp(key, ITEM_CONTINUE) == 0)
+		return import_continue(t, m);
 	if (strcmp(key, ITEM_ONESHOT) == 0 && !cJSON_IsBool(m))
 		return import_refuse(t, "oneshot must be true or false");
 	if ((strcmp(key, ITEM_PROFILE) == 0 || strcmp(key, ITEM_MODEL) == 0 ||

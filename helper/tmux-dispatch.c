@@ -47,6 +47,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_session_show_entry,
 	&cmd_session_attach_entry,
 	&cmd_oneshot_exec_entry,
+	&cmd_oneshot_ended_entry,
 	&cmd_session_resume_entry,
 	&cmd_classify_entry,
 	&cmd_profiles_ls_entry,
