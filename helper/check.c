@@ -213,6 +213,9 @@ check_completion(struct state *st, struct check_plan *plan, const cJSON *term, c
 	int done = result_done(st, running, o->pane, o->v.state == PANE_IDLE, over);
 	int exited = o->v.state == PANE_EXITED;
 
+	/* Held by its doneWhen at the end of a turn, a suggestion showing may carry it on. */
+	if (!done && !exited && o->v.state == PANE_IDLE && over && o->v.suggestion[0] != '\0')
+		continue_accept(st, plan, term, running, o);
 	if ((!done && !exited) || (done && continue_accept(st, plan, term, running, o)))
 		return 0;
 	if (plan->flags & CHECK_DRY_RUN)
