@@ -220,3 +220,20 @@ say() {
 	assert_took rev-1 "$text"
 	[ -s "$W/.terminal-status.d/results/T-2/worktree.json" ]
 }
+
+@test "--done-when with --continue: a turn that ends without the line accepts the suggestion" {
+	agent gen-1 --busy 0.2 --suggest 'SAY:RESULT=1'
+	run td enqueue --to gen-1 --id c1 --continue 1 --done-when '^● RESULT=1$' -- 'first job'
+	assert_success
+	wait_for input_is gen-1 'SAY:RESULT=1'
+	run td check gen-1
+	assert_success
+	assert_line "gen-1: continued c1 (1 of 1): SAY:RESULT=1"
+	assert_item c1 status running
+	wait_screen gen-1 "● RESULT=1"
+	wait_for input_is gen-1 'SAY:RESULT=1'
+	run td check gen-1
+	assert_success
+	assert_line "gen-1: done c1"
+	assert_took gen-1 'first job' 'SAY:RESULT=1'
+}
