@@ -175,8 +175,8 @@ mode_fill(struct mode_render *r, const char *file, const char *text, size_t off,
 		    MODE_KNOWN ")", file, line, name);
 	}
 	if (r->values[i] == NULL)
-		return mode_fail(r, TD_EXIT_USAGE, "{{%s}}: item id %s holds '/', so it has no "
-		    "result file", name, r->values[1]);
+		return mode_fail(r, TD_EXIT_USAGE, "{{%s}}: item id %s holds '/' or is . or .., so "
+		    "it has no result folder", name, r->values[1]);
 	return mode_append(r, r->values[i], strlen(r->values[i]));
 }
 

@@ -30,12 +30,19 @@ result_check_regex(const char *re)
 	return NULL;
 }
 
+/* Whether ID may name a folder: not with '/', and not "." or ".." (results/ itself, or above). */
+static int
+result_id_ok(const char *id)
+{
+	return strchr(id, '/') == NULL && strcmp(id, ".") != 0 && strcmp(id, "..") != 0;
+}
+
 char *
 result_file_path(const char *state_dir, const char *id)
 {
 	char *real, *path;
 
-	if (strchr(id, '/') != NULL)
+	if (!result_id_ok(id))
 		return NULL;
 	real = realpath(state_dir, NULL);
 	xasprintf(&path, "%s/" STATE_SIDE_DIR "/" RESULT_DIR "/%s/" RESULT_FILE,
@@ -44,27 +51,37 @@ result_file_path(const char *state_dir, const char *id)
 	return path;
 }
 
+/* results/ID beside the state, not created (caller frees), or NULL. */
+static char *
+result_folder_path(struct state *st, const cJSON *item)
+{
+	char *side, *dir;
+
+	if (!result_id_ok(state_str(item, ITEM_ID)) ||
+	    (side = state_side_path(st->path, RESULT_DIR)) == NULL)
+		return NULL;
+	xasprintf(&dir, "%s/%s", side, state_str(item, ITEM_ID));
+	free(side);
+	return dir;
+}
+
 /* results/ID beside the state, created (caller frees); NULL, reported, when it cannot be. */
 static char *
 result_folder(struct state *st, const cJSON *item)
 {
-	const char *id = state_str(item, ITEM_ID);
-	char *dir, *path, *cause = NULL;
+	char *path = result_folder_path(st, item), *parent, *cause = NULL;
 
-	/* Item ids may hold '/': such an id gets no folder rather than a stray one. */
-	if (strchr(id, '/') != NULL)
+	if (path == NULL)
 		return NULL;
-	if ((dir = state_side_path(st->path, RESULT_DIR)) == NULL)
-		return NULL;
-	xasprintf(&path, "%s/%s", dir, id);
-	if (durable_mkdir(dir, durable_mode_of(st->path), &cause) != 0 ||
+	parent = file_dirname(path);
+	if (durable_mkdir(parent, durable_mode_of(st->path), &cause) != 0 ||
 	    durable_mkdir(path, durable_mode_of(st->path), &cause) != 0) {
 		td_error(TD_EXIT_FAIL, "%s", cause);
 		free(path);
 		path = NULL;
 	}
 	free(cause);
-	free(dir);
+	free(parent);
 	return path;
 }
 
@@ -90,20 +107,6 @@ result_remove(const char *dir, const char *name)
 	if (unlink(path) != 0 && errno != ENOENT)
 		td_error(TD_EXIT_FAIL, "cannot remove %s: %s", path, strerror(errno));
 	free(path);
-}
-
-/* results/ID beside the state, not created (caller frees), or NULL. */
-static char *
-result_folder_path(struct state *st, const cJSON *item)
-{
-	char *side, *dir;
-
-	if (strchr(state_str(item, ITEM_ID), '/') != NULL ||
-	    (side = state_side_path(st->path, RESULT_DIR)) == NULL)
-		return NULL;
-	xasprintf(&dir, "%s/%s", side, state_str(item, ITEM_ID));
-	free(side);
-	return dir;
 }
 
 void

@@ -29,7 +29,7 @@ struct state;
 /* NULL if RE compiles as a --done-when expression, else why not (static text). */
 const char *result_check_regex(const char *re);
 /* Where the agent is told to write: results/ID/result.md under STATE_DIR's real path, or NULL
- * for an id holding '/' (caller frees). */
+ * for an id that cannot name a folder: one holding '/', or . or .. (caller frees). */
 char *result_file_path(const char *state_dir, const char *id);
 /* At delivery of ITEM, before it is typed: its folder made, a result.md of an earlier attempt
  * removed, and PROMPT kept as prompt.txt when it is not the command (a template's text). */

@@ -180,9 +180,12 @@ Write $real/.terminal-status.d/results/r/result.md when done."
 	refused 2 "longer than 262144 bytes" td enqueue --mode x4 -- x
 }
 
-@test "modes: {{result_file}} for an id holding '/' is refused" {
+@test "modes: {{result_file}} for an id holding '/', or . or .., is refused" {
 	template r '{{result_file}}'
 	refused 2 "item id a/b holds '/'" td enqueue --mode r --id a/b -- x
+	refused 2 "item id .. holds '/' or is . or .., so it has no result folder" \
+	    td enqueue --mode r --id .. -- x
+	refused 2 "item id . holds '/'" td enqueue --mode r --id . -- x
 }
 
 @test "modes: import refuses a bad mode and writes nothing" {
