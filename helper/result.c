@@ -114,9 +114,13 @@ result_begin(struct state *st, const cJSON *item, const char *prompt, size_t len
 {
 	/* A plain command is kept at the end: no folder is made on the way to the paste. */
 	int templated = strcmp(prompt, state_str(item, ITEM_COMMAND)) != 0;
-	char *dir = templated ? result_folder(st, item) : result_folder_path(st, item);
+	const cJSON *attempts = cJSON_GetObjectItemCaseSensitive(item, ITEM_ATTEMPTS);
+	char *dir;
 
-	if (dir == NULL)
+	/* Only an earlier attempt can have left files to clear: a first one costs nothing. */
+	if (!templated && cJSON_IsNumber(attempts) && attempts->valuedouble <= 1)
+		return;
+	if ((dir = templated ? result_folder(st, item) : result_folder_path(st, item)) == NULL)
 		return;
 	/* An earlier attempt's report must not end this one the moment it is typed. */
 	result_remove(dir, RESULT_FILE);

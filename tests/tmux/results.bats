@@ -237,3 +237,24 @@ say() {
 	assert_line "gen-1: done c1"
 	assert_took gen-1 'first job' 'SAY:RESULT=1'
 }
+
+@test "a result file of an earlier attempt does not end the item delivered again" {
+	tmux_window sh-1 "env PS1='\$ ' bash --norc --noprofile -i"
+	wait_for eval '[ "$(tmux display -p -t t:sh-1 "#{cursor_x}")" = 2 ]'
+	td terminal add sh-1 "$(pane_of sh-1)" --profile shell >/dev/null
+	run td enqueue --to sh-1 --id p1 --done-when NEVER-SEEN -- 'echo one'
+	assert_success
+	wait_for shell_back sh-1
+	td done p1 >/dev/null
+	local dir=$W/.terminal-status.d/results/p1
+	mkdir -p "$dir"
+	echo 'an old report' >"$dir/result.md"
+	td retry p1 >/dev/null
+	td check sh-1 >/dev/null
+	assert_item p1 attempts 2
+	wait_for eval '[ "$(screen sh-1 | grep -cx "one")" = 2 ]'
+	[ ! -e "$dir/result.md" ]
+	run td check sh-1
+	assert_success
+	assert_output --regexp '^sh-1: working on p1: idle'
+}
