@@ -186,11 +186,36 @@ review_text(struct state *st, const cJSON *item, cJSON *review, char **text, cha
 		if ((why = queue_check_command(*text)) != NULL) {
 			xasprintf(cause, "the review text: %s", why);
 			free(*text);
+			*text = NULL;
 			rc = TD_EXIT_USAGE;
 		}
 	}
 	free(material);
 	return rc;
+}
+
+/*
+ * Why REVIEWER cannot take TEXT, or NULL: its terminals are there and none accepts it in its
+ * --allow list, so it would wait for ever (caller frees). No terminal at all: it waits for one.
+ */
+static char *
+review_refused(struct state *st, const char *reviewer, const char *text)
+{
+	const cJSON *term;
+	int some = 0;
+	char *why;
+
+	cJSON_ArrayForEach(term, st->terminals) {
+		if (!terminal_takes(st, reviewer, term))
+			continue;
+		if (terminal_allows(term, text))
+			return NULL;
+		some = 1;
+	}
+	if (!some)
+		return NULL;
+	xasprintf(&why, "the review is outside the --allow list of %s", reviewer);
+	return why;
 }
 
 static void
@@ -208,18 +233,19 @@ review_queue(struct state *st, cJSON *item)
 		state_set_str(review, ITEM_TITLE, title);
 	state_set_str(item, ITEM_REVIEWED_BY, reviewer);
 	state_set_str(item, ITEM_REVIEW, state_str(review, ITEM_ID));
-	rc = review_text(st, item, review, &text, &cause);
-	state_set_str(review, ITEM_COMMAND, rc == 0 ? text : title);
+	if ((rc = review_text(st, item, review, &text, &cause)) != 0) {
+		char *inner = cause;
+		xasprintf(&cause, "mode %s: %s", REVIEW_MODE, inner);
+		free(inner);
+	} else if ((cause = review_refused(st, reviewer, text)) != NULL)
+		rc = TD_EXIT_FAIL;
+	state_set_str(review, ITEM_COMMAND, text != NULL ? text : title);
 	free(title);
 	events_log(st->path, NULL, NULL, state_str(review, ITEM_ID), "review", id);
 	review_queued++;
-	/* A template that cannot make its text fails the review where people look for it. */
-	if (rc != 0) {
-		char *why;
-		xasprintf(&why, "mode %s: %s", REVIEW_MODE, cause);
-		item_finish(st, review, ST_FAILED, why);
-		free(why);
-	}
+	/* A review that cannot be made or taken fails where people look for it. */
+	if (rc != 0)
+		item_finish(st, review, ST_FAILED, cause);
 	free(cause);
 	free(text);
 	free(rid);

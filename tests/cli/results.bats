@@ -158,3 +158,13 @@ field() {
 	run td ls --json
 	[ "$(json - 'scalar grep { $_->{id} =~ /review-review/ } @{$d->{items}}' <<<"$output")" = 0 ]
 }
+
+@test "a review its reviewer's --allow list refuses fails at once, with the reason" {
+	td terminal add rev-2 work:4 --allow /review >/dev/null
+	td enqueue --to gen-1 --id a --review rev-2 -- 'the task' >/dev/null
+	run td done a
+	assert_success
+	[ "$(field a-review status)" = failed ]
+	[ "$(field a-review reason)" = "the review is outside the --allow list of rev-2" ]
+	[ "$(field a review)" = a-review ]
+}
