@@ -34,8 +34,15 @@ top=$(mktemp -d "${TMPDIR:-/tmp}/td-agenthooks.XXXXXX")
 mock_pid=
 cleanup() {
 	local d
-	for d in "$top"/run-*/; do [ -d "$d" ] && TMUX_TMPDIR="$d" tmux kill-server 2>/dev/null; done
-	[ -z "$mock_pid" ] || kill "$mock_pid" 2>/dev/null || true
+	for d in "$top"/run-*/; do
+		[ ! -d "$d" ] || TMUX_TMPDIR="$d" tmux kill-server 2>/dev/null || true
+	done
+	# As agent.sh stop does: SIGTERM, then SIGKILL if the mock is still there.
+	if [ -n "$mock_pid" ]; then
+		kill "$mock_pid" 2>/dev/null || true
+		for _ in $(seq 20); do kill -0 "$mock_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$mock_pid" 2>/dev/null || true
+	fi
 	[ -n "${TD_BENCH_KEEP:-}" ] || rm -rf "$top"
 }
 trap cleanup EXIT
@@ -50,6 +57,8 @@ python3 "$kit/mockapi.py" --port 0 >"$top/mock.out" 2>&1 &
 mock_pid=$!
 for _ in $(seq 100); do grep -q listening "$top/mock.out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$top/mock.out" | head -n 1)
+# The mock's own pid, as it prints it: python3 may be a wrapper (pyenv's shim) around it.
+mock_pid=$(sed -n 's/.*(pid \([0-9]*\),.*/\1/p' "$top/mock.out" | head -n 1)
 [ -n "$port" ] || { echo "bench-agenthooks: the mock did not start" >&2; exit 1; }
 mocklog=$RH/logs/mock-$port.jsonl
 export PORT=$port
