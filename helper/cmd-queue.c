@@ -12,6 +12,8 @@
 #include "oneshot.h"
 #include "orphan.h"
 #include "queue.h"
+#include "result.h"
+#include "review.h"
 #include "schedule.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
@@ -24,7 +26,7 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--title T] "
 	"[--estimate DUR] [--phase P] [--mode NAME] [--continue N] "
 	"[--oneshot --profile P [--model M] [--in S:W]] [--timeout DUR [--retries N]] "
-	"[--stdin | [--] COMMAND...]",
+	"[--done-when REGEX] [--review NAME|GROUP] [--stdin | [--] COMMAND...]",
 	"queue a command; prints the new item's id",
 	"  --to NAME|GROUP  a terminal, all, all-GROUP (all-generators works too) or a group;\n"
 	"                   without it any terminal may take the item\n"
@@ -54,6 +56,12 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"  --in S:W         run the one-shot in a new pane split into window W of tmux session\n"
 	"                   S (a tier window of up, say), tiled, instead of a window of its own;\n"
 	"                   a window that does not exist when it starts fails the item\n"
+	"  --done-when REGEX  done only once a line matching the extended regular expression\n"
+	"                   appeared after the delivered prompt (a one-shot: in its output)\n"
+	"                   and the agent is idle; a result file it wrote ends it too\n"
+	"  --review NAME|GROUP  once it is done, queue ID-review for that terminal or group:\n"
+	"                   the review template (modes/review.md, else a built-in text) with\n"
+	"                   the prompt, the result folder and a worktree task's diff\n"
 	"  --timeout DUR    once delivered it may run this long; then, still busy, it gets its\n"
 	"                   profile's interrupt keys and fails with \"timeout after DUR\"\n"
 	"                   (default: its terminal's, its group's, @dispatch-timeout, or none)\n"
@@ -92,7 +100,7 @@ queue_check_allowed(cJSON **terms, size_t n, const char *command, const char *to
 }
 
 struct enqueue_args {
-	const char *to, *id, *title, *phase, *mode, *profile, *model, *in;
+	const char *to, *id, *title, *phase, *mode, *profile, *model, *in, *done_when, *review;
 	int oneshot;
 	cJSON *after;
 	long long priority;
@@ -101,6 +109,7 @@ struct enqueue_args {
 	double timeout;  /* seconds; < 0: none given */
 	long long retries; /* < 0: none given */
 	char *command;
+	char *canonical_review; /* review's canonical name, owned */
 };
 
 /*
@@ -143,6 +152,8 @@ enqueue_set_fields(cJSON *item, const struct enqueue_args *a)
 		state_set_num(item, ITEM_RETRIES, (double)a->retries);
 	if (a->cont >= 0)
 		state_set_num(item, ITEM_CONTINUE, (double)a->cont);
+	if (a->done_when != NULL)
+		state_set_str(item, ITEM_DONE_WHEN, a->done_when);
 	if (!a->oneshot)
 		return;
 	cJSON_AddTrueToObject(item, ITEM_ONESHOT);
@@ -183,6 +194,21 @@ enqueue_check_mode(struct state *st, const cJSON *item)
 	}
 	free(text);
 	return 0;
+}
+
+/* The reviewer must exist now; it is kept by its canonical name, as assignedTo is. */
+static int
+enqueue_check_review(struct state *st, struct enqueue_args *a)
+{
+	cJSON **terms = NULL;
+	char *canonical = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = terminal_select(st, a->review, &terms, &n, &canonical)) == 0)
+		a->review = a->canonical_review = canonical;
+	free(terms);
+	return rc;
 }
 
 static int
@@ -226,12 +252,16 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 			goto out;
 		}
 	}
+	if (a->review != NULL && (rc = enqueue_check_review(st, a)) != 0)
+		goto out;
 	item = item_create(st, a->id, a->command);
 	if (assigned != NULL)
 		state_set_str(item, ITEM_ASSIGNED, assigned);
 	cJSON_ReplaceItemInObjectCaseSensitive(item, ITEM_DEPENDS, cJSON_Duplicate(a->after, 1));
 	state_set_num(item, ITEM_PRIORITY, (double)a->priority);
 	enqueue_set_fields(item, a);
+	if (a->review != NULL)
+		state_set_str(item, ITEM_REVIEWER, a->review);
 	if (a->mode != NULL && (rc = enqueue_check_mode(st, item)) != 0)
 		goto out;
 	if (a->oneshot && (rc = enqueue_check_oneshot(st, item)) != 0)
@@ -273,6 +303,8 @@ enqueue_check_labels(const struct enqueue_args *a)
 		return td_error(TD_EXIT_USAGE, "refused: --retries is for --timeout");
 	if (a->oneshot && a->profile == NULL)
 		return td_error(TD_EXIT_USAGE, "refused: --oneshot needs --profile");
+	if (a->done_when != NULL && (why = result_check_regex(a->done_when)) != NULL)
+		return td_error(TD_EXIT_USAGE, "refused: --done-when %s", why);
 	return 0;
 }
 
@@ -294,8 +326,10 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "model", required_argument, NULL, 'M' },
 		{ "continue", required_argument, NULL, 'C' },
 		{ "in", required_argument, NULL, 'I' },
+		{ "done-when", required_argument, NULL, 'd' },
+		{ "review", required_argument, NULL, 'R' },
 		{ "timeout", required_argument, NULL, 'x' },
-		{ "retries", required_argument, NULL, 'R' },
+		{ "retries", required_argument, NULL, 'y' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	struct enqueue_args a = { .after = cJSON_CreateArray(), .estimate = -1, .cont = -1,
@@ -305,7 +339,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *why;
 	struct state st;
 
-	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:C:I:x:R:", opts,
+	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:C:I:d:R:x:y:", opts,
 	    &rc)) != -1) {
 		switch (c) {
 		case 't':
@@ -356,7 +390,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 			rc = args_usage(ctx, "--timeout must be a duration above 0: %s, not '%s'",
 			    DURATION_FORMS, optarg);
 			goto out;
-		case 'R':
+		case 'y':
 			if (args_int(ctx, "--retries", optarg, 0, WATCH_RETRIES_MAX, &a.retries) == 0)
 				break;
 			rc = TD_EXIT_USAGE;
@@ -368,6 +402,12 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 			goto out;
 		case 'I':
 			a.in = optarg;
+			break;
+		case 'd':
+			a.done_when = optarg;
+			break;
+		case 'R':
+			a.review = optarg;
 			break;
 		default:
 			goto out;
@@ -396,6 +436,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	check_plan_free(&plan);
 out:
 	free(a.command);
+	free(a.canonical_review);
 	cJSON_Delete(a.after);
 	return rc;
 }

@@ -15,6 +15,9 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_limit_set_entry,
 	&cmd_limit_rm_entry,
 	&cmd_limit_ls_entry,
+	&cmd_review_set_entry,
+	&cmd_review_rm_entry,
+	&cmd_review_ls_entry,
 	&cmd_enqueue_entry,
 	&cmd_import_entry,
 	&cmd_mode_render_entry,
@@ -23,6 +26,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_fail_entry,
 	&cmd_cancel_entry,
 	&cmd_retry_entry,
+	&cmd_result_entry,
 	&cmd_status_entry,
 	&cmd_badge_entry,
 	&cmd_plan_entry,
@@ -46,6 +50,9 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_oneshot_exec_entry,
 	&cmd_oneshot_ended_entry,
 	&cmd_session_resume_entry,
+	&cmd_agent_hooks_install_entry,
+	&cmd_agent_hooks_rm_entry,
+	&cmd_agent_hooks_status_entry,
 	&cmd_classify_entry,
 	&cmd_profiles_ls_entry,
 	&cmd_profiles_show_entry,
@@ -61,7 +68,8 @@ usage(FILE *f)
 	    "Push queued work from .terminal-status.json into idle agent panes in tmux.\n\n"
 	    "Commands:\n");
 	for (entry = cmd_table; *entry != NULL; entry++)
-		fprintf(f, "  %-18s %s\n", (*entry)->name, (*entry)->summary);
+		/* The widest name, "agent-hooks install", still leaves two spaces. */
+		fprintf(f, "  %-20s %s\n", (*entry)->name, (*entry)->summary);
 	fprintf(f, "\nGlobal options:\n"
 	    "  -f, --state FILE   state file (else $TMUX_DISPATCH_STATE, else the nearest\n"
 	    "                     .terminal-status.json from the current directory up)\n"

@@ -37,10 +37,11 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_terminal_add_entry, cmd_terminal_rm_entry,
     cmd_terminal_ls_entry, cmd_terminal_import_entry, cmd_terminal_group_entry;
 extern const struct cmd_entry cmd_limit_set_entry, cmd_limit_rm_entry, cmd_limit_ls_entry;
+extern const struct cmd_entry cmd_review_set_entry, cmd_review_rm_entry, cmd_review_ls_entry;
 extern const struct cmd_entry cmd_enqueue_entry, cmd_ls_entry, cmd_import_entry,
     cmd_mode_render_entry;
 extern const struct cmd_entry cmd_done_entry, cmd_fail_entry, cmd_cancel_entry,
-    cmd_retry_entry;
+    cmd_retry_entry, cmd_result_entry;
 extern const struct cmd_entry cmd_status_entry, cmd_badge_entry, cmd_plan_entry;
 extern const struct cmd_entry cmd_dispatch_entry, cmd_check_entry, cmd_send_entry,
     cmd_pause_entry, cmd_resume_entry;
@@ -50,6 +51,8 @@ extern const struct cmd_entry cmd_state_replace_entry, cmd_trust_entry, cmd_untr
 extern const struct cmd_entry cmd_spawn_entry, cmd_up_entry, cmd_down_entry, cmd_session_ls_entry,
     cmd_session_show_entry, cmd_session_attach_entry, cmd_session_resume_entry,
     cmd_oneshot_exec_entry, cmd_oneshot_ended_entry;
+extern const struct cmd_entry cmd_agent_hooks_install_entry, cmd_agent_hooks_rm_entry,
+    cmd_agent_hooks_status_entry;
 extern const struct cmd_entry cmd_classify_entry, cmd_profiles_ls_entry,
     cmd_profiles_show_entry;
 
