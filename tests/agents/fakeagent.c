@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -287,7 +288,7 @@ enum style { STYLE_CLAUDE, STYLE_CODEX };
 enum state { ST_STARTING, ST_IDLE, ST_BUSY, ST_PERM, ST_THINK };
 
 static struct {
-	const char *log, *log_raw, *events, *ready_file, *perm_word, *record, *model, *session_id, *resume;
+	const char *log, *log_raw, *events, *ready_file, *perm_word, *record, *model, *session_id, *resume, *commit;
 	enum style style;
 	int64_t busy_ms, enter_grace_ms, startup_ms, think_ms;
 	int bracketed, lf_newline;
@@ -871,12 +872,55 @@ begin_work(void)
 	dirty = 1;
 }
 
+/* Runs ARGV (git) with no terminal output, and waits for it; its exit status. */
+static int
+run_quiet(char *const argv[])
+{
+	pid_t pid = fork();
+	int status = -1;
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return status;
+}
+
+/* --commit FILE: the submission appended to FILE in the working directory, then committed,
+ * as a real agent working in a git worktree would. */
+static void
+commit_submission(const char *text, size_t n)
+{
+	char msg[64];
+	int fd;
+
+	if ((fd = open(opt.commit, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0)
+		return;
+	(void)!write(fd, text, n);
+	(void)!write(fd, "\n", 1);
+	close(fd);
+	snprintf(msg, sizeof msg, "fakeagent: %zu bytes", n);
+	run_quiet((char *const[]){ "git", "add", "--", (char *)opt.commit, NULL });
+	run_quiet((char *const[]){ "git", "commit", "-q", "-m", msg, NULL });
+	ev("commit");
+}
+
 /* Takes a submission: logs it, echoes it, and starts working (or asks permission). */
 static void
 start_turn(char *text, size_t n)
 {
 	log_submission(text, n);
 	ev_text("take", text, n);
+	if (opt.commit != NULL && !is_exit_command(text, n))
+		commit_submission(text, n);
 	tr_push("");
 	tr_push_text(opt.style == STYLE_CODEX ? "\xe2\x80\xba " : "\xe2\x9d\xaf ", text, n);
 	turn_start = now_ms();
@@ -1460,7 +1504,9 @@ usage(FILE *f)
 	    "  --lf-newline          outside a paste, LF inserts a newline instead of submitting\n"
 	    "  --record FILE         write its argv and environment there, hex-encoded, at start\n"
 	    "  --model M, --session-id ID  accepted as a launched agent's flags (see --record)\n"
-	    "  --resume ID           show \"Resumed session ID\" under the banner (claude style)\n", f);
+	    "  --resume ID           show \"Resumed session ID\" under the banner (claude style)\n"
+	    "  --commit FILE         append each submission taken to FILE (in the working directory)\n"
+	    "                        and git commit it there\n", f);
 }
 
 static double
@@ -1509,6 +1555,8 @@ parse_args(int argc, char **argv)
 			opt.session_id = VALUE();
 		} else if (FLAG("--resume")) {
 			opt.resume = VALUE();
+		} else if (FLAG("--commit")) {
+			opt.commit = VALUE();
 		} else if (FLAG("--ready-file")) {
 			opt.ready_file = VALUE();
 		} else if (FLAG("--perm-word")) {
