@@ -154,7 +154,8 @@ tmux_result_free(struct tmux_result *r)
 }
 
 static int
-tmux_spawn(const char *const *argv, int in_fd, int out_fd, int err_fd, pid_t *pid)
+tmux_spawn(const char *bin, const char *const *argv, int in_fd, int out_fd, int err_fd,
+    pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -166,7 +167,7 @@ tmux_spawn(const char *const *argv, int in_fd, int out_fd, int err_fd, pid_t *pi
 	for (n = 0; argv[n] != NULL; n++)
 		;
 	full = xreallocarray(NULL, n + 2, sizeof *full);
-	full[0] = tmux_binary();
+	full[0] = bin;
 	memcpy(full + 1, argv, (n + 1) * sizeof *full);
 
 	posix_spawn_file_actions_init(&fa);
@@ -196,6 +197,14 @@ tmux_spawn(const char *const *argv, int in_fd, int out_fd, int err_fd, pid_t *pi
 int
 tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_result *r)
 {
+	tmux_ncalls++;
+	return tmux_run_program(tmux_binary(), argv, in, inlen, r);
+}
+
+int
+tmux_run_program(const char *bin, const char *const *argv, const char *in, size_t inlen,
+    struct tmux_result *r)
+{
 	struct tmux_buf out = { 0 }, err = { 0 };
 	struct sigaction ign, old;
 	struct pollfd pfd[3];
@@ -224,7 +233,7 @@ tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_resu
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGPIPE, &ign, &old);
 
-	rc = tmux_spawn(argv, inp[0], outp[1], errp[1], &pid);
+	rc = tmux_spawn(bin, argv, inp[0], outp[1], errp[1], &pid);
 	tmux_close(&inp[0]);
 	tmux_close(&outp[1]);
 	tmux_close(&errp[1]);
@@ -234,10 +243,9 @@ tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_resu
 		tmux_close(&errp[0]);
 		sigaction(SIGPIPE, &old, NULL);
 		r->out = xstrdup("");
-		xasprintf(&r->err, "cannot run %s: %s", tmux_binary(), strerror(rc));
+		xasprintf(&r->err, "cannot run %s: %s", bin, strerror(rc));
 		return -1;
 	}
-	tmux_ncalls++;
 
 	fd_in = inp[1];
 	fd_out = outp[0];
@@ -333,14 +341,14 @@ tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_resu
 		r->err[--err.len] = '\0';
 	if (too_big) {
 		free(r->err);
-		xasprintf(&r->err, "%s answered with more than %d bytes; cut off", tmux_binary(),
+		xasprintf(&r->err, "%s answered with more than %d bytes; cut off", bin,
 		    TMUX_MAX_OUTPUT);
 		r->status = -1;
 		return -1;
 	}
 	if (timed_out) {
 		free(r->err);
-		xasprintf(&r->err, "%s did not answer within %d ms", tmux_binary(), tmux_timeout());
+		xasprintf(&r->err, "%s did not answer within %d ms", bin, tmux_timeout());
 		r->status = -1;
 		return -1;
 	}
@@ -349,10 +357,10 @@ tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_resu
 	else
 		r->status = -1;
 	if (r->status == 127 && out.len == 0) {
-		/* exec failed in the child (tmux itself never exits 127) */
+		/* exec failed in the child (tmux and git never exit 127 themselves) */
 		char *was = r->err;
 
-		xasprintf(&r->err, "cannot run %s%s%s", tmux_binary(), *was != '\0' ? ": " : "",
+		xasprintf(&r->err, "cannot run %s%s%s", bin, *was != '\0' ? ": " : "",
 		    was);
 		free(was);
 		r->status = -1;
