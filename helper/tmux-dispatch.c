@@ -44,6 +44,8 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_session_attach_entry,
 	&cmd_oneshot_exec_entry,
 	&cmd_session_resume_entry,
+	&cmd_worktree_ls_entry,
+	&cmd_worktree_rm_entry,
 	&cmd_classify_entry,
 	&cmd_profiles_ls_entry,
 	&cmd_profiles_show_entry,

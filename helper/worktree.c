@@ -63,13 +63,12 @@ worktree_closing(const cJSON *term)
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(term, WORKTREE_CLOSING));
 }
 
-int
-worktree_git(const char *dir, const char *const *args, char **out, char **cause)
+/* git -C DIR ARGS... into R (caller frees); its exit status, -1 when it did not run. */
+static int
+worktree_run(const char *dir, const char *const *args, struct tmux_result *r)
 {
 	const char **argv;
-	struct tmux_result r;
-	size_t n, len;
-	int rc;
+	size_t n;
 
 	for (n = 0; args[n] != NULL; n++)
 		;
@@ -77,8 +76,18 @@ worktree_git(const char *dir, const char *const *args, char **out, char **cause)
 	argv[0] = "-C";
 	argv[1] = dir;
 	memcpy(argv + 2, args, (n + 1) * sizeof *argv);
-	rc = tmux_run_program("git", argv, NULL, 0, &r);
+	tmux_run_program("git", argv, NULL, 0, r);
 	free(argv);
+	return r->status;
+}
+
+int
+worktree_git(const char *dir, const char *const *args, char **out, char **cause)
+{
+	struct tmux_result r;
+	size_t len;
+	int rc = worktree_run(dir, args, &r) == 0 ? 0 : -1;
+
 	if (rc == 0 && out != NULL) {
 		len = strlen(r.out);
 		while (len > 0 && r.out[len - 1] == '\n')
@@ -510,4 +519,145 @@ worktree_stops_free(struct check_plan *plan)
 	free(plan->stops);
 	plan->stops = NULL;
 	plan->nstops = 0;
+}
+
+/* Whether the branch tip is in the history of the main work tree's HEAD: 1, 0, or -1. */
+static int
+worktree_merged(const char *repo, const char *branch)
+{
+	struct tmux_result r;
+	int status = worktree_run(repo, (const char *const []){ "merge-base", "--is-ancestor",
+	    "--end-of-options", branch, "HEAD", NULL }, &r);
+
+	tmux_result_free(&r);
+	return status == 0 ? 1 : status == 1 ? 0 : -1;
+}
+
+void
+worktree_inspect(const cJSON *item, struct worktree_info *w)
+{
+	const char *repo = state_str(item, WORKTREE_REPO), *path = state_str(item, ITEM_WORKTREE);
+	const char *branch = state_str(item, ITEM_BRANCH), *base = state_str(item, WORKTREE_BASE);
+	char *out = NULL, *range;
+	struct stat sb;
+
+	w->exists = path != NULL && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+	w->dirty = w->merged = -1;
+	w->ahead = -1;
+	w->branch = repo != NULL && branch != NULL && worktree_branch_exists(repo, branch);
+	if (w->exists && worktree_git(path, (const char *const []){ "status", "--porcelain",
+	    NULL }, &out, NULL) == 0)
+		w->dirty = *out != '\0';
+	free(out);
+	out = NULL;
+	if (!w->branch)
+		return;
+	w->merged = worktree_merged(repo, branch);
+	if (base == NULL)
+		return;
+	xasprintf(&range, "%s..%s", base, branch);
+	if (worktree_git(repo, (const char *const []){ "rev-list", "--count", range, NULL }, &out,
+	    NULL) == 0)
+		w->ahead = strtol(out, NULL, 10);
+	free(out);
+	free(range);
+}
+
+/* Whether PATH is a linked worktree of REPO: listed by git worktree list, and not the first
+ * entry (the main work tree) nor REPO itself. 1, 0, or -1 with *cause. */
+static int
+worktree_listed(const char *repo, const char *path, char **cause)
+{
+	char *out, *line, *end, real[PATH_MAX], top[PATH_MAX], other[PATH_MAX], seen[PATH_MAX];
+	int found = 0, first = 1;
+
+	if (realpath(path, real) == NULL || realpath(repo, top) == NULL) {
+		xasprintf(cause, "cannot resolve %s", path);
+		return -1;
+	}
+	if (strcmp(real, top) == 0)
+		return 0;
+	if (worktree_git(repo, (const char *const []){ "worktree", "list", "--porcelain", NULL },
+	    &out, cause) != 0)
+		return -1;
+	for (line = out; *line != '\0' && !found; line = *end != '\0' ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		if (strncmp(line, "worktree ", 9) != 0)
+			continue;
+		snprintf(other, sizeof other, "%.*s", (int)(end - line - 9), line + 9);
+		/* The first entry is always the main work tree. */
+		if (!first && realpath(other, seen) != NULL && strcmp(seen, real) == 0)
+			found = 1;
+		first = 0;
+	}
+	free(out);
+	return found;
+}
+
+/* Why the worktree of ITEM may not be removed (caller frees), or NULL. */
+static char *
+worktree_rm_refusal(const cJSON *item, const struct worktree_info *w, int force)
+{
+	const char *repo = state_str(item, WORKTREE_REPO), *path = state_str(item, ITEM_WORKTREE);
+	char *why = NULL, *cause = NULL;
+	int listed;
+
+	if (!w->exists)
+		xasprintf(&why, "%s is not there any more", path);
+	else if ((listed = worktree_listed(repo, path, &cause)) <= 0)
+		xasprintf(&why, listed < 0 ? "%s: %s" : "%s is not a linked worktree of %s (git "
+		    "worktree list): it is never removed", path, listed < 0 ? cause : repo);
+	else if (!force && w->dirty != 0)
+		xasprintf(&why, "%s has changes not committed (git status): commit them, or "
+		    "--force to lose them", path);
+	else if (!force && w->merged != 1)
+		xasprintf(&why, "branch %s is not merged into the HEAD of %s: merge it, or --force "
+		    "to remove the directory and keep the branch", state_str(item, ITEM_BRANCH),
+		    repo);
+	free(cause);
+	return why;
+}
+
+int
+worktree_remove(const cJSON *item, int force, char **cause)
+{
+	const char *repo = state_str(item, WORKTREE_REPO), *path = state_str(item, ITEM_WORKTREE);
+	const char *branch = state_str(item, ITEM_BRANCH), *id = state_str(item, ITEM_ID);
+	struct worktree_info w;
+	char *why;
+
+	if (repo == NULL || path == NULL || branch == NULL) {
+		xasprintf(cause, "%s has no worktree of its own", id);
+		return TD_EXIT_USAGE;
+	}
+	worktree_inspect(item, &w);
+	if ((why = worktree_rm_refusal(item, &w, force)) != NULL) {
+		xasprintf(cause, "refused: %s", why);
+		free(why);
+		return TD_EXIT_FAIL;
+	}
+	if (worktree_git(repo, force ? (const char *const []){ "worktree", "remove", "--force",
+	    "--", path, NULL } : (const char *const []){ "worktree", "remove", "--", path, NULL },
+	    NULL, &why) != 0) {
+		xasprintf(cause, "git worktree remove: %s", why);
+		free(why);
+		return TD_EXIT_FAIL;
+	}
+	td_say("%s: removed %s", id, path);
+	/* Never -D: git itself refuses to delete a branch with commits not merged. */
+	if (!w.branch)
+		td_say("%s: branch %s was already gone", id, branch);
+	else if (w.merged != 1 && w.ahead >= 0)
+		td_say("%s: kept branch %s: %ld commit%s not merged", id, branch, w.ahead,
+		    w.ahead == 1 ? "" : "s");
+	else if (w.merged != 1)
+		td_say("%s: kept branch %s: not merged", id, branch);
+	else if (worktree_git(repo, (const char *const []){ "branch", "-d", "--", branch, NULL },
+	    NULL, &why) != 0) {
+		xasprintf(cause, "git branch -d: %s", why);
+		free(why);
+		return TD_EXIT_FAIL;
+	} else
+		td_say("%s: deleted branch %s (merged)", id, branch);
+	return 0;
 }

@@ -61,6 +61,23 @@ void worktree_commit(struct state *, struct check_plan *);
 void worktree_stop(struct check_plan *);
 void worktree_stops_free(struct check_plan *);
 
+/* What git says of a started worktree task's worktree (worktree ls). */
+struct worktree_info {
+	int exists; /* its directory is there */
+	int branch; /* its branch is there */
+	int dirty;  /* git status --porcelain says something: 1, 0, or -1 unknown */
+	long ahead; /* commits on the branch not in its base, or -1 */
+	int merged; /* the branch tip is in the main work tree's HEAD: 1, 0, or -1 */
+};
+void worktree_inspect(const cJSON *item, struct worktree_info *);
+/*
+ * Removes ITEM's worktree, only when it is a linked worktree of its repository (never the main
+ * work tree), clean and its branch merged; FORCE removes a dirty or unmerged one's directory
+ * but still keeps a branch with commits not merged. A merged branch is deleted with git branch
+ * -d. Says what it did; 0, or a status with *cause (caller frees).
+ */
+int worktree_remove(const cJSON *item, int force, char **cause);
+
 /* git -C DIR ARGS...: 0 with *out its standard output (trailing newlines dropped; caller
  * frees; OUT may be NULL), else -1 with *cause git's first line on stderr (caller frees). */
 int worktree_git(const char *dir, const char *const *args, char **out, char **cause);
