@@ -14,6 +14,7 @@
 #include "launch.h"
 #include "limit.h"
 #include "name.h"
+#include "oneshot.h"
 #include "profile.h"
 #include "queue.h"
 #include "schedule.h"
@@ -250,6 +251,31 @@ worktree_prepare(struct state *st, cJSON *item, const char *dir, char **cause)
 	if ((rc = worktree_check_agent(st, item, cause)) != 0)
 		return rc;
 	return worktree_check_git(item, dir, cause);
+}
+
+int
+worktree_adopt(struct state *st, const char *profile, const char *dir, char **cause)
+{
+	const char *blocker;
+	cJSON *item;
+	char *why;
+	int rc;
+
+	cJSON_ArrayForEach(item, st->queue) {
+		if (strcmp(state_str(item, ITEM_STATUS), ST_PENDING) != 0 ||
+		    oneshot_of(item) || worktree_of(item) || !schedule_ready(st, item, &blocker))
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(item, ITEM_WORKTREE);
+		cJSON_AddTrueToObject(item, ITEM_WORKTREE);
+		if (profile != NULL && state_str(item, ITEM_PROFILE) == NULL)
+			state_set_str(item, ITEM_PROFILE, profile);
+		if ((rc = worktree_prepare(st, item, dir, &why)) != 0) {
+			xasprintf(cause, "%s: %s", state_str(item, ITEM_ID), why);
+			free(why);
+			return rc;
+		}
+	}
+	return 0;
 }
 
 /* Items started and not yet typed count against the all limit with the running ones. */

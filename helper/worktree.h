@@ -48,6 +48,11 @@ int worktree_closing(const cJSON *term);
  */
 int worktree_prepare(struct state *, cJSON *item, const char *dir, char **cause);
 
+/* plan --execute --worktrees: every ready item that is neither a one-shot nor a worktree
+ * task becomes one (worktree_prepare, with PROFILE unless it has one); the first refusal
+ * returns its status with *cause, and the caller writes nothing. */
+int worktree_adopt(struct state *, const char *profile, const char *dir, char **cause);
+
 /* Under the lock, in a check of every terminal: makes the worktrees and starts the agents of
  * the ready worktree tasks that may start (check.h's flags). */
 void worktree_check(struct state *, struct check_plan *);
