@@ -82,6 +82,20 @@ worktree_run(const char *dir, const char *const *args, struct tmux_result *r)
 	return r->status;
 }
 
+/* The line of git's ERR that says what failed: its first "fatal:" or "error:" one, else its
+ * first (progress such as "Preparing worktree" may come before). Caller frees. */
+static char *
+worktree_git_line(const char *err)
+{
+	const char *line;
+
+	for (line = err; *line != '\0'; line += strcspn(line, "\n"), line += *line == '\n') {
+		if (strncmp(line, "fatal: ", 7) == 0 || strncmp(line, "error: ", 7) == 0)
+			return xstrndup(line, strcspn(line, "\n"));
+	}
+	return xstrndup(err, strcspn(err, "\n"));
+}
+
 int
 worktree_git(const char *dir, const char *const *args, char **out, char **cause)
 {
@@ -96,7 +110,7 @@ worktree_git(const char *dir, const char *const *args, char **out, char **cause)
 		*out = xstrndup(r.out, len);
 	} else if (rc != 0 && cause != NULL) {
 		if (*r.err != '\0')
-			*cause = xstrndup(r.err, strcspn(r.err, "\n"));
+			*cause = worktree_git_line(r.err);
 		else
 			xasprintf(cause, "git %s: exit status %d", args[0], r.status);
 	}
@@ -323,8 +337,8 @@ worktree_add(const cJSON *item, const char *path, char **sha, char **cause)
 	if ((*sha = worktree_commit_of(repo, base != NULL ? base : "HEAD")) == NULL)
 		xasprintf(cause, "%s is not a commit in %s", base != NULL ? base : "HEAD", repo);
 	else
-		rc = worktree_git(repo, (const char *const []){ "worktree", "add", "-b", branch,
-		    "--", path, *sha, NULL }, NULL, cause);
+		rc = worktree_git(repo, (const char *const []){ "worktree", "add", "--quiet", "-b",
+		    branch, "--", path, *sha, NULL }, NULL, cause);
 	free(branch);
 	return rc;
 }
@@ -514,7 +528,7 @@ worktree_stop(struct check_plan *plan)
 	size_t i;
 	int quit;
 
-	if (!plan->committed)
+	if (!plan->committed || plan->nstops == 0)
 		return;
 	dir = file_dirname(plan->state_path);
 	for (i = 0; i < plan->nstops; i++) {
