@@ -61,6 +61,8 @@ run_task() { # ID [ENQUEUE OPTIONS...]
 
 @test "a worktree task: branch and worktree made, agent started, item typed once idle, commits counted, agent shut down" {
 	base=$(git -C "$R" rev-parse HEAD)
+	# An idle terminal of the user's: it never takes a worktree task.
+	agent a1 --busy 0.2
 	run --separate-stderr td enqueue --worktree --profile fake --id T1 -- "write the parser"
 	assert_success
 	assert_output T1
@@ -84,6 +86,8 @@ run_task() { # ID [ENQUEUE OPTIONS...]
 	# A later check, once the agent is idle, types it; the agent commits in its worktree.
 	wait_for checked taken_ge fake 1
 	assert_took fake "write the parser"
+	# Work for the task group meanwhile: the agent shut down after T1 must not take it.
+	td enqueue --to task --id X1 -- extra >/dev/null
 	TD_WAIT=20 wait_for checked done_item T1
 	assert_item T1 status done
 	assert_item T1 commitsAhead 1
@@ -99,6 +103,8 @@ run_task() { # ID [ENQUEUE OPTIONS...]
 	# It was asked to quit with the profile's quit keys first.
 	[ "$(taken fake)" = 2 ]
 	[ "$(taken_hex fake 2)" = "$(hex_str /exit)" ]
+	assert_item X1 status pending
+	[ "$(taken a1)" = 0 ]
 }
 
 @test "--keep-agent leaves the agent running after its item" {
