@@ -107,6 +107,18 @@ run_task() { # ID [ENQUEUE OPTIONS...]
 	[ "$(taken a1)" = 0 ]
 }
 
+@test "a check of a user's terminal never takes a worktree task waiting to start" {
+	agent a1 --busy 0.2
+	td pause >/dev/null
+	td enqueue --worktree --profile fake --id W1 -- "not for a1" >/dev/null
+	run --separate-stderr td check a1
+	assert_success
+	assert_output "a1: nothing ready"
+	[ "$(taken a1)" = 0 ]
+	assert_item W1 status pending
+	assert_item W1 worktree true
+}
+
 @test "--keep-agent leaves the agent running after its item" {
 	run_task K1 --keep-agent
 	has_terminal task-K1
