@@ -119,6 +119,31 @@ run_task() { # ID [ENQUEUE OPTIONS...]
 	assert_item W1 worktree true
 }
 
+@test "a task whose agent was shut down before its item gets a new agent in the same worktree" {
+	td enqueue --worktree --profile fake --id D1 -- "work on D1" >/dev/null
+	base=$(json "$S" '$d->{queue}[0]{base}')
+	run --separate-stderr td down task-D1
+	assert_success
+	has_terminal task-D1 && fail "task-D1 is still a terminal"
+	assert_item D1 status pending
+	run --separate-stderr td check
+	assert_success
+	assert_line --partial "task-D1: started again for D1 in $W/repo-task-D1"
+	TD_WAIT=20 wait_for checked done_item D1
+	assert_item D1 base "$base"
+	assert_item D1 commitsAhead 1
+	[ "$(grep -cx "$(hex_str "work on D1")" "$A/fake.log")" = 1 ]
+	# Its worktree gone, a pending orphan fails instead of starting anywhere else.
+	td pause >/dev/null
+	td enqueue --worktree --profile fake --id D2 -- "work on D2" >/dev/null
+	td check >/dev/null
+	td down task-D2 >/dev/null
+	git -C "$R" worktree remove --force "$W/repo-task-D2"
+	run --separate-stderr td check
+	assert_line "task-D2: failed D2: its worktree $W/repo-task-D2 is gone"
+	assert_item D2 status failed
+}
+
 @test "--keep-agent leaves the agent running after its item" {
 	run_task K1 --keep-agent
 	has_terminal task-K1
