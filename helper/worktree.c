@@ -26,6 +26,11 @@
 #include "worktree.h"
 
 #define WORKTREE_CLOSING "closing" /* in memory only: the terminal is removed before the write */
+/*
+ * What one git call may take. More than tmux's bound: a worktree add checks out a whole tree
+ * under the lock, and one killed halfway leaves a broken worktree behind.
+ */
+#define WORKTREE_GIT_TIMEOUT_MS 30000
 
 /* An agent to shut down once the state without its terminal is written. */
 struct worktree_stop {
@@ -46,13 +51,15 @@ worktree_waiting(const cJSON *item)
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, ITEM_WORKTREE));
 }
 
+static int worktree_orphan(struct state *, const cJSON *);
+
 int
 worktree_live(struct state *st)
 {
 	const cJSON *item;
 
 	cJSON_ArrayForEach(item, st->queue) {
-		if (worktree_waiting(item))
+		if (worktree_waiting(item) || worktree_orphan(st, item))
 			return 1;
 	}
 	return 0;
@@ -77,7 +84,7 @@ worktree_run(const char *dir, const char *const *args, struct tmux_result *r)
 	argv[0] = "-C";
 	argv[1] = dir;
 	memcpy(argv + 2, args, (n + 1) * sizeof *argv);
-	tmux_run_program("git", argv, NULL, 0, r);
+	tmux_run_program("git", WORKTREE_GIT_TIMEOUT_MS, argv, NULL, 0, r);
 	free(argv);
 	return r->status;
 }
@@ -292,6 +299,23 @@ worktree_adopt(struct state *st, const char *profile, const char *dir, char **ca
 	return 0;
 }
 
+/* Whether ITEM is a started worktree task that waits for no agent of its own: its agent was
+ * shut down (down) or it was tried again (retry). A check starts one again in its worktree. */
+static int
+worktree_orphan(struct state *st, const cJSON *item)
+{
+	char *name;
+	int orphan;
+
+	if (!worktree_of(item) || worktree_waiting(item) ||
+	    strcmp(state_str(item, ITEM_STATUS), ST_PENDING) != 0)
+		return 0;
+	name = worktree_agent_name(item);
+	orphan = state_terminal(st, name) == NULL;
+	free(name);
+	return orphan;
+}
+
 /* Items started and not yet typed count against the all limit with the running ones. */
 static char *
 worktree_wait(struct state *st)
@@ -305,7 +329,8 @@ worktree_wait(struct state *st)
 		return NULL;
 	cJSON_ArrayForEach(item, st->queue) {
 		starting += worktree_of(item) && !worktree_waiting(item) &&
-		    strcmp(state_str(item, ITEM_STATUS), ST_PENDING) == 0;
+		    strcmp(state_str(item, ITEM_STATUS), ST_PENDING) == 0 &&
+		    !worktree_orphan(st, item);
 	}
 	limit_count(st, NULL, NULL, &n);
 	if (n.all + starting >= all)
@@ -365,10 +390,9 @@ worktree_launch(struct state *st, const cJSON *item, const char *path, struct la
 
 /* The terminal task-ID registered for the agent in S, and ITEM assigned to it. */
 static void
-worktree_register(struct state *st, cJSON *item, const struct launch *s, const char *path,
-    const char *sha)
+worktree_register(struct state *st, cJSON *item, const struct launch *s)
 {
-	char *branch = worktree_branch_of(item), *why;
+	char *why;
 
 	terminal_add_spawned(st, s->name, s->pane, s->profile->name, WORKTREE_GROUP);
 	/* terminal_takes looks names up in an index built once per command: built again. */
@@ -376,14 +400,65 @@ worktree_register(struct state *st, cJSON *item, const struct launch *s, const c
 	strmap_free(st->group_index);
 	st->term_index = st->group_index = NULL;
 	state_set_str(item, ITEM_ASSIGNED, s->name);
-	state_set_str(item, ITEM_WORKTREE, path);
-	state_set_str(item, ITEM_BRANCH, branch);
-	state_set_str(item, WORKTREE_BASE, sha);
 	xasprintf(&why, "its agent %s is starting", s->name);
 	item_defer(item, why);
 	free(why);
-	free(branch);
 	launch_record(s, st->path);
+}
+
+/* Whether ITEM may start (or start again) now; else why not is said and kept. */
+static int
+worktree_may_start(struct state *st, struct check_plan *plan, cJSON *item, const char *name)
+{
+	const char *id = state_str(item, ITEM_ID);
+	char *why = NULL;
+
+	if ((plan->flags & CHECK_AUTO) && check_paused(st)) {
+		check_say(plan, name, "paused; %s waits", id);
+		return 0;
+	}
+	if (worktree_check_agent(st, item, &why) != 0 || state_str(item, WORKTREE_REPO) == NULL) {
+		worktree_refuse(st, plan, item, name, why != NULL ? why : "no repo recorded");
+		free(why);
+		return 0;
+	}
+	if ((why = worktree_wait(st)) != NULL) {
+		if (!(plan->flags & CHECK_DRY_RUN))
+			item_defer(item, why);
+		check_say(plan, name, "%s waits: %s", id, why);
+		free(why);
+		return 0;
+	}
+	return 1;
+}
+
+/* Starts the agent of ITEM, an orphan, again in its worktree, if that is still there. */
+static void
+worktree_restart(struct state *st, struct check_plan *plan, cJSON *item)
+{
+	const char *id = state_str(item, ITEM_ID), *path = state_str(item, ITEM_WORKTREE);
+	char *name = worktree_agent_name(item), *why = NULL;
+	struct launch s = { .name = name };
+	struct stat sb;
+
+	if (!worktree_may_start(st, plan, item, name))
+		goto out;
+	if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		xasprintf(&why, "its worktree %s is gone", path);
+		worktree_refuse(st, plan, item, name, why);
+	} else if (plan->flags & CHECK_DRY_RUN)
+		check_say(plan, name, "would start an agent again in %s for %s", path, id);
+	else if (worktree_launch(st, item, path, &s, &why) != 0)
+		worktree_refuse(st, plan, item, name, why);
+	else {
+		worktree_register(st, item, &s);
+		check_say(plan, name, "started again for %s in %s (%s, %s:%s)", id, path, s.pane,
+		    WORKTREE_SESSION, s.window_index);
+	}
+out:
+	launch_free(&s);
+	free(why);
+	free(name);
 }
 
 /* Starts ITEM, a ready worktree task, unless paused or a worker limit is reached. */
@@ -392,22 +467,11 @@ worktree_start(struct state *st, struct check_plan *plan, cJSON *item)
 {
 	const char *id = state_str(item, ITEM_ID);
 	char *name = worktree_agent_name(item), *path = NULL, *sha = NULL, *why = NULL;
+	char *branch = worktree_branch_of(item);
 	struct launch s = { .name = name };
 
-	if ((plan->flags & CHECK_AUTO) && check_paused(st)) {
-		check_say(plan, name, "paused; %s waits", id);
+	if (!worktree_may_start(st, plan, item, name))
 		goto out;
-	}
-	if (worktree_check_agent(st, item, &why) != 0 || state_str(item, WORKTREE_REPO) == NULL) {
-		worktree_refuse(st, plan, item, name, why != NULL ? why : "no repo recorded");
-		goto out;
-	}
-	if ((why = worktree_wait(st)) != NULL) {
-		if (!(plan->flags & CHECK_DRY_RUN))
-			item_defer(item, why);
-		check_say(plan, name, "%s waits: %s", id, why);
-		goto out;
-	}
 	path = worktree_path(state_str(item, WORKTREE_REPO), item);
 	if (plan->flags & CHECK_DRY_RUN) {
 		check_say(plan, name, "would make the worktree %s and start an agent there for %s",
@@ -422,11 +486,15 @@ worktree_start(struct state *st, struct check_plan *plan, cJSON *item)
 		worktree_refuse(st, plan, item, name, why);
 		goto out;
 	}
-	worktree_register(st, item, &s, path, sha);
+	state_set_str(item, ITEM_WORKTREE, path);
+	state_set_str(item, ITEM_BRANCH, branch);
+	state_set_str(item, WORKTREE_BASE, sha);
+	worktree_register(st, item, &s);
 	check_say(plan, name, "started for %s in %s (%s, %s:%s)", id, path, s.pane,
 	    WORKTREE_SESSION, s.window_index);
 out:
 	launch_free(&s);
+	free(branch);
 	free(why);
 	free(sha);
 	free(path);
@@ -442,14 +510,19 @@ worktree_check(struct state *st, struct check_plan *plan)
 
 	/* Copied out: one that fails moves to completedToday. */
 	cJSON_ArrayForEach(item, st->queue) {
-		if (!worktree_waiting(item) || strcmp(state_str(item, ITEM_STATUS), ST_PENDING) != 0 ||
+		if (!(worktree_waiting(item) || worktree_orphan(st, item)) ||
+		    strcmp(state_str(item, ITEM_STATUS), ST_PENDING) != 0 ||
 		    !schedule_ready(st, item, &blocker))
 			continue;
 		list = xreallocarray(list, n + 1, sizeof *list);
 		list[n++] = item;
 	}
-	for (i = 0; i < n; i++)
-		worktree_start(st, plan, list[i]);
+	for (i = 0; i < n; i++) {
+		if (worktree_waiting(list[i]))
+			worktree_start(st, plan, list[i]);
+		else
+			worktree_restart(st, plan, list[i]);
+	}
 	free(list);
 }
 

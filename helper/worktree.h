@@ -34,7 +34,9 @@ struct check_plan;
 int worktree_of(const cJSON *item);
 /* Whether ITEM is one whose worktree and agent are not made yet: no terminal takes it. */
 int worktree_waiting(const cJSON *item);
-/* Whether the queue holds one (a check with no terminals still looks at it). */
+/* Whether the queue holds one to start, or one started whose agent is no terminal any more
+ * (down, retry): a check starts that one again in its worktree. A check with no terminals
+ * still looks at them. */
 int worktree_live(struct state *);
 /* Whether TERM is a task agent shut down by this check: it takes nothing more. */
 int worktree_closing(const cJSON *term);
