@@ -383,6 +383,8 @@ worktree_launch(struct state *st, const cJSON *item, const char *path, struct la
 	s->session = WORKTREE_SESSION;
 	s->window = s->name;
 	s->cwd = xstrdup(path);
+	s->worktree = state_str(item, ITEM_WORKTREE);
+	s->branch = state_str(item, ITEM_BRANCH);
 	if ((rc = launch_prepare(s, NULL, 0, cause)) != 0)
 		return rc;
 	return launch_start(s, cause);
@@ -482,13 +484,14 @@ worktree_start(struct state *st, struct check_plan *plan, cJSON *item)
 		worktree_refuse(st, plan, item, name, why);
 		goto out;
 	}
+	/* Recorded at once: if the agent cannot start, the worktree is still the item's. */
+	state_set_str(item, ITEM_WORKTREE, path);
+	state_set_str(item, ITEM_BRANCH, branch);
+	state_set_str(item, WORKTREE_BASE, sha);
 	if (worktree_launch(st, item, path, &s, &why) != 0) {
 		worktree_refuse(st, plan, item, name, why);
 		goto out;
 	}
-	state_set_str(item, ITEM_WORKTREE, path);
-	state_set_str(item, ITEM_BRANCH, branch);
-	state_set_str(item, WORKTREE_BASE, sha);
 	worktree_register(st, item, &s);
 	check_say(plan, name, "started for %s in %s (%s, %s:%s)", id, path, s.pane,
 	    WORKTREE_SESSION, s.window_index);

@@ -81,7 +81,8 @@ run_task() { # ID [ENQUEUE OPTIONS...]
 	pane=$(json "$S" '$d->{terminals}{"task-T1"}{target}')
 	[ "$(tmux display -p -t "$pane" '#{session_name} #{pane_current_path}')" = \
 	    "dispatch-tasks $W/repo-task-T1" ]
-	[ "$(json "$SESS/task-T1.json" '$d->{cwd}')" = "$W/repo-task-T1" ]
+	[ "$(json "$SESS/task-T1.json" '$d->{cwd}, $d->{worktree}, $d->{branch}')" = \
+	    "$(printf '%s\n' "$W/repo-task-T1" "$W/repo-task-T1" task/T1)" ]
 	[ "$(taken fake)" = 0 ]
 	# A later check, once the agent is idle, types it; the agent commits in its worktree.
 	wait_for checked taken_ge fake 1
