@@ -81,14 +81,12 @@ schedule_next(struct state *st, const cJSON *term)
 	int rank, best_rank = 3;
 	cJSON *item;
 
-	/* A task agent whose item just ended is shut down: it takes nothing more. */
-	if (worktree_closing(term))
-		return NULL;
 	cJSON_ArrayForEach(item, st->queue) {
 		assigned = state_str(item, ITEM_ASSIGNED);
 		/* A one-shot is never typed into a terminal: it runs on its own (oneshot.h); a
-		 * worktree task only into the agent started for it (worktree.h). */
-		if (oneshot_of(item) || worktree_waiting(item) || !schedule_ready(st, item, &blocker) ||
+		 * worktree task only into the agent started for it, which takes nothing else
+		 * (worktree.h). */
+		if (oneshot_of(item) || !worktree_takes(term, item) || !schedule_ready(st, item, &blocker) ||
 		    !terminal_takes(st, assigned, term) ||
 		    !terminal_allows(term, state_str(item, ITEM_COMMAND)))
 			continue;

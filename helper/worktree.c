@@ -65,10 +65,20 @@ worktree_live(struct state *st)
 	return 0;
 }
 
-int
+static int
 worktree_closing(const cJSON *term)
 {
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(term, WORKTREE_CLOSING));
+}
+
+int
+worktree_takes(const cJSON *term, const cJSON *item)
+{
+	const char *task = state_str(term, WORKTREE_TASK);
+
+	if (worktree_waiting(item) || worktree_closing(term))
+		return 0;
+	return task == NULL || strcmp(task, state_str(item, ITEM_ID)) == 0;
 }
 
 /* git -C DIR ARGS... into R (caller frees); its exit status, -1 when it did not run. */
@@ -397,6 +407,7 @@ worktree_register(struct state *st, cJSON *item, const struct launch *s)
 	char *why;
 
 	terminal_add_spawned(st, s->name, s->pane, s->profile->name, WORKTREE_GROUP);
+	state_set_str(state_terminal(st, s->name), WORKTREE_TASK, state_str(item, ITEM_ID));
 	/* terminal_takes looks names up in an index built once per command: built again. */
 	strmap_free(st->term_index);
 	strmap_free(st->group_index);

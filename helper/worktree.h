@@ -24,6 +24,7 @@ struct check_plan;
 #define WORKTREE_AHEAD "commitsAhead"    /* commits on the branch not in the base, at the end */
 #define WORKTREE_DIFFSTAT "diffstat"     /* git diff --shortstat BASE...BRANCH, at the end */
 #define WORKTREE_KEEP "keepAgent"        /* true: the agent stays after its item */
+#define WORKTREE_TASK "task"             /* on a task agent's terminal: its item's id */
 
 #define WORKTREE_SESSION "dispatch-tasks" /* the tmux session the task agents start in */
 #define WORKTREE_GROUP "task"             /* their terminals' group */
@@ -38,8 +39,11 @@ int worktree_waiting(const cJSON *item);
  * (down, retry): a check starts that one again in its worktree. A check with no terminals
  * still looks at them. */
 int worktree_live(struct state *);
-/* Whether TERM is a task agent shut down by this check: it takes nothing more. */
-int worktree_closing(const cJSON *term);
+/*
+ * Whether TERM may take ITEM as far as worktree tasks go: a task agent takes its own item only
+ * (and nothing once its item ended), and no terminal takes a worktree task not started yet.
+ */
+int worktree_takes(const cJSON *term, const cJSON *item);
 
 /*
  * At enqueue or import, for ITEM ("worktree": true, with "branch", "base", "profile", "model"

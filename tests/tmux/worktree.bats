@@ -152,6 +152,12 @@ run_task() { # ID [ENQUEUE OPTIONS...]
 	[ "$(tmux display -p -t "$pane" '#{pane_dead}')" = 0 ]
 	[ -f "$SESS/task-K1.json" ]
 	assert_item K1 commitsAhead 1
+	[ "$(json "$S" '$d->{terminals}{"task-K1"}{task}')" = K1 ]
+	# A kept agent takes no other work: it was started for K1.
+	td enqueue --id Z1 -- "for anyone" >/dev/null
+	td check >/dev/null
+	assert_item Z1 status pending
+	[ "$(taken fake)" = 1 ]
 	# A kept agent's terminal makes rm wait for down.
 	run --separate-stderr td worktree rm K1 --force
 	assert_failure 1
