@@ -86,8 +86,8 @@ schedule_next(struct state *st, const cJSON *term)
 		/* A one-shot is never typed into a terminal: it runs on its own (oneshot.h); a
 		 * worktree task only into the agent started for it, which takes nothing else
 		 * (worktree.h). */
-		if (oneshot_of(item) || !worktree_takes(term, item) || !schedule_ready(st, item, &blocker) ||
-		    !terminal_takes(st, assigned, term) ||
+		if (oneshot_of(item) || !worktree_takes(term, item) ||
+		    !schedule_ready(st, item, &blocker) || !terminal_takes(st, assigned, term) ||
 		    !terminal_allows(term, state_str(item, ITEM_COMMAND)))
 			continue;
 		node = graph_node(g, state_str(item, ITEM_ID));
