@@ -194,3 +194,25 @@ capture_history(const char *pane, int lines, char **text, size_t *len)
 	tmux_result_free(&res);
 	return 0;
 }
+
+int
+capture_escapes(const char *pane, char **text, size_t *len)
+{
+	const char *argv[] = { "capture-pane", "-p", "-e", "-t", pane, NULL };
+	struct tmux_result res;
+	size_t pl = strlen(pane);
+	int rc = -1;
+
+	*text = NULL;
+	*len = 0;
+	/* A target ending in ';' would end the tmux command early. */
+	if (pl == 0 || pane[pl - 1] == ';')
+		return -1;
+	if (tmux_run(argv, NULL, 0, &res) == 0) {
+		*len = res.outlen;
+		*text = xstrndup(res.out, res.outlen);
+		rc = 0;
+	}
+	tmux_result_free(&res);
+	return rc;
+}

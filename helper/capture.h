@@ -13,6 +13,11 @@
  */
 int capture_pane(const char *target, struct pane_meta *, char **text, size_t *len,
     char **cause);
+/*
+ * The pane's visible screen with its colours (capture-pane -e), for telling a suggestion from
+ * typed text (classify_suggestion); 0, or -1 when tmux failed.
+ */
+int capture_escapes(const char *pane, char **text, size_t *len);
 /* The pane's last LINES lines (history included, wrapped lines joined); 0 or -1. */
 int capture_history(const char *pane, int lines, char **text, size_t *len);
 /* Parses "key=value" lines (the .meta sidecar of a fixture) into META; returns 0 or -1. */

@@ -15,6 +15,7 @@
 #include "batch.h"
 #include "capture.h"
 #include "check.h"
+#include "continue.h"
 #include "events.h"
 #include "item.h"
 #include "limit.h"
@@ -211,7 +212,7 @@ check_completion(struct state *st, struct check_plan *plan, const cJSON *term, c
 	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(running, ITEM_TURN_SEEN)));
 	int exited = o->v.state == PANE_EXITED;
 
-	if (!done && !exited)
+	if ((!done && !exited) || (done && continue_accept(st, plan, term, running, o)))
 		return 0;
 	if (plan->flags & CHECK_DRY_RUN)
 		check_say(plan, term->string, "would mark %s %s", id, done ? "done" :

@@ -627,3 +627,171 @@ classify_screen(const struct profile *p, const char *text, size_t len,
 	screen_free(&s);
 }
 
+
+/* The profile that gave V: P, or for auto the candidate it recognised. */
+static const struct profile *
+classify_decider(const struct profile *p, const struct verdict *v)
+{
+	size_t k;
+
+	for (k = 0; p->is_auto && k < p->ncandidates; k++) {
+		if (strcmp(p->candidates[k]->name, v->profile) == 0)
+			return p->candidates[k];
+	}
+	return p->is_auto ? NULL : p;
+}
+
+int
+classify_suggests(const struct profile *p, const struct verdict *v)
+{
+	const struct profile *d = classify_decider(p, v);
+
+	return d != NULL && d->suggestion.nghost != 0;
+}
+
+int
+classify_may_suggest(const struct profile *p, const struct verdict *v)
+{
+	return v->state == PANE_TYPED && classify_suggests(p, v);
+}
+
+/* Line I of ESC (a capture-pane -e of the same screen), or 0 when it has fewer lines. */
+static int
+classify_esc_line(const char *esc, size_t esclen, size_t i, const char **line, size_t *len)
+{
+	const char *p = esc, *end = esc + esclen, *nl;
+
+	for (;;) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (i-- == 0) {
+			*line = p;
+			*len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+			return p < end || nl != NULL;
+		}
+		if (nl == NULL)
+			return 0;
+		p = nl + 1;
+	}
+}
+
+/* LEN bytes at S without trailing spaces, as screen_init trims a line. */
+static size_t
+classify_trimmed(const char *s, size_t len)
+{
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\r' || s[len - 1] == '\t'))
+		len--;
+	return len;
+}
+
+/* Appends N bytes at S to BUF (of SIZE, holding O), cut at a character; returns the new O. */
+static size_t
+classify_append(char *buf, size_t size, size_t o, const char *s, size_t n)
+{
+	if (o + 1 >= size)
+		return o;
+	if (o + n >= size) {
+		for (n = size - o - 1; n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; n--)
+			;
+	}
+	memcpy(buf + o, s, n);
+	buf[o + n] = '\0';
+	return o + n;
+}
+
+/*
+ * Takes the ghost text out of S's input lines, from ESC; the kept text replaces each line (in
+ * KEPT, freed by the caller) and GHOST collects the ghost, lines joined by a space. Returns 1
+ * when some ghost text was found and every input line of ESC reads as the plain capture's.
+ */
+static int
+classify_unghost(const struct ghost_spec *g, struct screen *s, const char *esc, size_t esclen,
+    struct ghost_split *kept, char *ghost, size_t size)
+{
+	const char *line;
+	size_t i, len, o = 0, n;
+	int found = 0;
+
+	for (i = s->in_from; i < s->in_to; i++) {
+		if (!classify_esc_line(esc, esclen, i, &line, &len))
+			return 0;
+		ghost_split(g, line, len, &kept[i - s->in_from]);
+		line = kept[i - s->in_from].text;
+		if (classify_trimmed(line, strlen(line)) != s->l[i].len ||
+		    memcmp(line, s->l[i].s, s->l[i].len) != 0)
+			return 0;
+		s->l[i].s = kept[i - s->in_from].kept;
+		s->l[i].len = classify_trimmed(s->l[i].s, kept[i - s->in_from].kept_len);
+		n = classify_trimmed(kept[i - s->in_from].ghost, kept[i - s->in_from].ghost_len);
+		if (n == 0)
+			continue;
+		found = 1;
+		if (o != 0)
+			o = classify_append(ghost, size, o, " ", 1);
+		o = classify_append(ghost, size, o, kept[i - s->in_from].ghost, n);
+	}
+	return found;
+}
+
+void
+classify_suggestion(const struct profile *p, const char *text, size_t len, const char *esc,
+    size_t esclen, const struct pane_meta *m, struct verdict *v)
+{
+	const struct profile *d = classify_decider(p, v);
+	struct ghost_split *kept;
+	struct screen s;
+	struct verdict g;
+	size_t i, n;
+	char rule[sizeof v->rule];
+
+	if (!classify_may_suggest(p, v))
+		return;
+	screen_init(&s, text, len, m);
+	screen_input(&s, d);
+	n = s.has_input ? s.in_to - s.in_from : 0;
+	kept = xcalloc(n + 1, sizeof *kept);
+	memset(&g, 0, sizeof g);
+	g.profile = v->profile;
+	if (n != 0 && classify_unghost(&d->suggestion, &s, esc, esclen, kept, g.suggestion,
+	    sizeof g.suggestion)) {
+		/* The input as it would be without the suggestion: re-judged from the start. */
+		s.turn = 0;
+		classify_run(d, &s, &g);
+		if (g.state == PANE_IDLE) {
+			snprintf(rule, sizeof rule, "%s", g.rule);
+			snprintf(g.rule, sizeof g.rule, "suggestion in the input (ghost text); "
+			    "%.200s", rule);
+			*v = g;
+		}
+	}
+	for (i = 0; i < n; i++)
+		ghost_split_free(&kept[i]);
+	free(kept);
+	screen_free(&s);
+}
+
+char *
+classify_input_text(const struct profile *p, const struct verdict *v, const char *text,
+    size_t len, const struct pane_meta *m)
+{
+	const struct profile *d = classify_decider(p, v);
+	struct screen s;
+	char *out = NULL;
+	size_t i, o = 0;
+
+	if (d == NULL)
+		return NULL;
+	screen_init(&s, text, len, m);
+	screen_input(&s, d);
+	if (s.has_input) {
+		out = xcalloc(len + 1, 1);
+		for (i = s.in_from; i < s.in_to; i++) {
+			if (o != 0)
+				out[o++] = ' ';
+			memcpy(out + o, s.l[i].s, s.l[i].len);
+			o += s.l[i].len;
+		}
+		out[o] = '\0';
+	}
+	screen_free(&s);
+	return out;
+}

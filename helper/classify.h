@@ -39,6 +39,7 @@ struct verdict {
 	const char *profile; /* the profile that decided (with auto, the one recognised) */
 	char rule[256];      /* what decided, e.g. `footer "esc to interrupt"` */
 	int seen;            /* stall tracking: consecutive checks with this screen, 0 if untracked */
+	char suggestion[256]; /* idle, the input showing only this ghost text (see below), or "" */
 };
 
 const char *classify_state_name(enum pane_state);
@@ -49,5 +50,21 @@ const char *classify_state_name(enum pane_state);
  */
 void classify_screen(const struct profile *, const char *text, size_t len,
     const struct pane_meta *meta, struct verdict *v);
+
+/*
+ * Suggestions (ghost text, ghost.h): a typed verdict may be an agent's suggestion when the
+ * profile that decided declares its colours. classify_suggestion re-judges such a verdict of
+ * TEXT with ESC, the same screen from capture-pane -e: with the ghost text taken out of the
+ * input, a screen that is then idle is idle, with v->suggestion set. Otherwise, or when the
+ * two captures differ, V stays as it was.
+ */
+int classify_may_suggest(const struct profile *, const struct verdict *);
+/* Whether the profile that gave V (P, or the one auto recognised) declares suggestions. */
+int classify_suggests(const struct profile *, const struct verdict *);
+void classify_suggestion(const struct profile *, const char *text, size_t len,
+    const char *esc, size_t esclen, const struct pane_meta *, struct verdict *v);
+/* The input region's text, its lines joined by spaces (caller frees), or NULL without one. */
+char *classify_input_text(const struct profile *, const struct verdict *, const char *text,
+    size_t len, const struct pane_meta *);
 
 #endif

@@ -22,10 +22,12 @@ const struct cmd_entry cmd_classify_entry = {
 	"                     a registered terminal's profile applies and its stall\n"
 	"                     counter is updated in the state file\n"
 	"  FILE               a plain capture (capture-pane -p); FILE.meta (or NAME.meta for\n"
-	"                     NAME.txt) holds key=value metadata if present. - reads stdin\n"
+	"                     NAME.txt) holds key=value metadata if present, FILE.ansi (or\n"
+	"                     NAME.ansi) the same screen from capture-pane -e. - reads stdin\n"
 	"  -p, --profile P    claude, codex, gemini, aider, shell, generic, a profile of your\n"
 	"                     profiles file, or auto (the default): see profiles ls\n"
 	"  -j, --json         print {\"state\",\"label\",\"profile\",\"rule\",\"pane\",\"terminal\",\"seen\"}\n"
+	"                     and \"suggestion\" when the input shows only an agent's suggestion\n"
 	"\n"
 	"Prints STATE PROFILE: RULE, e.g. busy claude: footer \"esc to interrupt\"; the first\n"
 	"word is the state. A busy pane whose screen did not change for 2 checks is\n"
@@ -74,6 +76,32 @@ classify_sidecar(const char *path, struct pane_meta *meta)
 	return rc;
 }
 
+/*
+ * The colours sidecar of a capture file (NAME.ansi beside NAME.txt, else FILE.ansi: the same
+ * screen from capture-pane -e), read only when the verdict may be a suggestion.
+ */
+static int
+classify_colours(const char *path, const struct profile *p, const char *text, size_t len,
+    const struct pane_meta *meta, struct verdict *v)
+{
+	size_t plen = strlen(path), elen;
+	char *epath, *esc;
+	int rc = 0;
+
+	if (!classify_may_suggest(p, v))
+		return 0;
+	if (plen > 4 && strcmp(path + plen - 4, ".txt") == 0)
+		xasprintf(&epath, "%.*s.ansi", (int)(plen - 4), path);
+	else
+		xasprintf(&epath, "%s.ansi", path);
+	if (access(epath, F_OK) == 0 && (rc = classify_read(epath, &esc, &elen)) == 0) {
+		classify_suggestion(p, text, len, esc, elen, meta, v);
+		free(esc);
+	}
+	free(epath);
+	return rc;
+}
+
 /* The terminal a -t value names: by name, else the one whose target is that value. */
 static cJSON *
 classify_terminal(struct state *st, const char *target)
@@ -115,6 +143,8 @@ classify_print(const struct verdict *v, const char *pane, const char *terminal, 
 	else
 		cJSON_AddNullToObject(out, "terminal");
 	cJSON_AddNumberToObject(out, "seen", v->seen);
+	if (v->suggestion[0] != '\0')
+		cJSON_AddStringToObject(out, "suggestion", v->suggestion);
 	text = cJSON_PrintUnformatted(out);
 	printf("%s\n", text);
 	free(text);
@@ -196,6 +226,10 @@ classify_file(struct cmd_ctx *ctx, const char *file, const char *pname, int json
 		return rc;
 	}
 	classify_screen(p, text, len, &meta, &v);
+	if (strcmp(file, "-") != 0 && (rc = classify_colours(file, p, text, len, &meta, &v)) != 0) {
+		free(text);
+		return rc;
+	}
 	free(text);
 	classify_print(&v, meta.known && meta.pane_id[0] != '\0' ? meta.pane_id : NULL, NULL,
 	    json);

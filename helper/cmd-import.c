@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "continue.h"
 #include "duration.h"
 #include "graph.h"
 #include "item.h"
@@ -32,10 +33,11 @@ const struct cmd_entry cmd_import_entry = {
 	"          {\"id\", \"command\" (or \"prompt\"), \"title\", \"dependsOn\": [ids],\n"
 	"          \"estimate\" (seconds, or 90s, 30m, 4h, 1h30m), \"estimateHours\", \"phase\",\n"
 	"          \"assignedTo\", \"priority\", \"mode\" (a prompt template, as enqueue --mode),\n"
-	"          \"oneshot\": true with \"profile\", \"model\" and \"agent\" (as enqueue\n"
-	"          --oneshot --profile --model --to), \"worktree\": true with \"base\",\n"
-	"          \"branch\", \"repo\", \"profile\", \"model\", \"keepAgent\" (as enqueue\n"
-	"          --worktree --base --branch --repo --profile --model --keep-agent)}:\n"
+	"          \"oneshot\": true with \"profile\", \"model\", \"agent\" and \"in\" (as\n"
+	"          enqueue --oneshot --profile --model --to --in), \"continue\" (as enqueue\n"
+	"          --continue), \"worktree\": true with \"base\", \"branch\", \"repo\",\n"
+	"          \"profile\", \"model\", \"keepAgent\" (as enqueue --worktree --base\n"
+	"          --branch --repo --profile --model --keep-agent)}:\n"
 	"          id and command are required; other keys are kept on the item\n"
 	"  --json  {\"added\": [ids], \"updated\": [...], \"unchanged\": [...], \"left\": [...]}\n"
 	"  A pending item with a task's id takes the fields the task gives; running and finished\n"
@@ -67,7 +69,7 @@ struct import {
 static const char *const import_managed[] = { ITEM_STATUS, ITEM_ATTEMPTS, ITEM_CREATED,
 	ITEM_STARTED, ITEM_DELIVERED, ITEM_FINISHED, ITEM_TERMINAL, ITEM_PANE,
 	ITEM_SCREEN_BEFORE, ITEM_DEFERRED, ITEM_REASON, ITEM_RESULT, ITEM_DELIVERER, ITEM_TURN_SEEN,
-	ITEM_EXIT, ITEM_OUTPUT, WORKTREE_AHEAD, WORKTREE_DIFFSTAT,
+	ITEM_EXIT, ITEM_OUTPUT, ITEM_CONTINUED, WORKTREE_AHEAD, WORKTREE_DIFFSTAT,
 	NULL };
 
 static int __attribute__((format(printf, 2, 3)))
@@ -181,6 +183,18 @@ import_mode(struct import_task *t, const cJSON *m)
 	return 0;
 }
 
+/* continue: how many suggestions it may accept (continue.h), a whole number. */
+static int
+import_continue(struct import_task *t, const cJSON *m)
+{
+	if (!cJSON_IsNumber(m) || floor(m->valuedouble) != m->valuedouble ||
+	    m->valuedouble < 0 || m->valuedouble > CONTINUE_MAX)
+		return import_refuse(t, "continue must be a whole number from 0 to %d",
+		    CONTINUE_MAX);
+	cJSON_AddNumberToObject(t->fields, ITEM_CONTINUE, m->valuedouble);
+	return 0;
+}
+
 /* The item key a task member sets: prompt is command, estimateHours is estimate. */
 static const char *
 import_key(const char *name)
@@ -213,6 +227,8 @@ import_member(struct import_task *t, const cJSON *m)
 		return import_priority(t, m);
 	if (strcmp(key, ITEM_MODE) == 0)
 		return import_mode(t, m);
+	if (strcmp(key, ITEM_CONTINUE) == 0)
+		return import_continue(t, m);
 	if ((strcmp(key, ITEM_ONESHOT) == 0 || strcmp(key, ITEM_WORKTREE) == 0 ||
 	    strcmp(key, WORKTREE_KEEP) == 0) && !cJSON_IsBool(m))
 		return import_refuse(t, "%s must be true or false", key);

@@ -11,6 +11,7 @@
 #include "graph.h"
 #include "limit.h"
 #include "observe.h"
+#include "orphan.h"
 #include "queue.h"
 #include "schedule.h"
 #include "tmux-dispatch.h"
@@ -159,11 +160,12 @@ plan_ids(cJSON *arr, const char *id)
 	return arr;
 }
 
+/* A ready item; its "why" says when no terminal it is assigned to exists (orphan.h). */
 static cJSON *
-plan_json_node(const struct graph_node *v)
+plan_json_node(struct state *st, const struct graph_node *v)
 {
 	cJSON *o = cJSON_CreateObject();
-	char *title = item_title(v->item);
+	char *title = item_title(v->item), *why = orphan_why(st, v->item);
 
 	cJSON_AddStringToObject(o, "id", v->id);
 	cJSON_AddStringToObject(o, "title", title);
@@ -171,6 +173,11 @@ plan_json_node(const struct graph_node *v)
 	cJSON_AddBoolToObject(o, "estimateGuessed", v->guessed);
 	cJSON_AddNumberToObject(o, "criticalPath", v->critical);
 	cJSON_AddNumberToObject(o, "unblocks", (double)v->unblocks);
+	if (why != NULL)
+		cJSON_AddStringToObject(o, "why", why);
+	else
+		cJSON_AddNullToObject(o, "why");
+	free(why);
 	free(title);
 	return o;
 }
@@ -215,7 +222,7 @@ plan_json(struct state *st, const struct plan *p)
 	cJSON_AddNumberToObject(o, "total", plan_total(st));
 	a = cJSON_AddArrayToObject(out, "ready");
 	for (i = 0; i < p->nready; i++)
-		cJSON_AddItemToArray(a, plan_json_node(p->ready[i]));
+		cJSON_AddItemToArray(a, plan_json_node(st, p->ready[i]));
 	a = cJSON_AddArrayToObject(out, "startNow");
 	for (i = 0; i < p->nstart; i++)
 		plan_ids(a, p->ready[i]->id);
@@ -294,9 +301,9 @@ plan_print_ids(const char *label, struct graph_node **nodes, size_t from, size_t
 }
 
 static void
-plan_print_ready(const struct plan *p)
+plan_print_ready(struct state *st, const struct plan *p)
 {
-	char est[DURATION_TEXT + 1], cp[DURATION_TEXT + 1], *title;
+	char est[DURATION_TEXT + 1], cp[DURATION_TEXT + 1], *title, *why;
 	int idw = 0, n;
 	size_t i;
 
@@ -312,6 +319,9 @@ plan_print_ready(const struct plan *p)
 		plan_duration(v->critical, 0, cp, sizeof cp);
 		td_say("    %-*s  %-*.*s  %5s   critical path %s, unblocks %zu", idw, v->id,
 		    PLAN_TITLE_WIDTH, PLAN_TITLE_WIDTH, title, est, cp, v->unblocks);
+		if ((why = orphan_why(st, v->item)) != NULL)
+			td_say("    %-*s  %s", idw, "", why);
+		free(why);
 		free(title);
 	}
 }
@@ -348,7 +358,7 @@ plan_print(struct state *st, const struct plan *p)
 	printf("Dispatch plan\n");
 	td_say("  Phase: %s   Active: %d   Completed: %d / %d", phase != NULL ? phase : "-",
 	    p->counts.running, p->counts.done, plan_total(st));
-	plan_print_ready(p);
+	plan_print_ready(st, p);
 	if (strcmp(p->workers_from, "limit") == 0)
 		printf("  Worker limit %ld: ", limit_get(st, LIMIT_ALL));
 	else

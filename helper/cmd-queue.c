@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "continue.h"
 #include "duration.h"
 #include "graph.h"
 #include "item.h"
 #include "mode.h"
 #include "oneshot.h"
+#include "orphan.h"
 #include "queue.h"
 #include "schedule.h"
 #include "terminal.h"
@@ -22,7 +24,8 @@ static int cmd_ls(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_enqueue_entry = {
 	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--title T] "
-	"[--estimate DUR] [--phase P] [--mode NAME] [--oneshot --profile P [--model M]] "
+	"[--estimate DUR] [--phase P] [--mode NAME] [--continue N] "
+	"[--oneshot --profile P [--model M] [--in S:W]] "
 	"[--worktree [--base REF] [--branch B] [--repo DIR] [--profile P] [--model M] "
 	"[--keep-agent]] [--stdin | [--] COMMAND...]",
 	"queue a command; prints the new item's id",
@@ -39,6 +42,10 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"                   $TMUX_DISPATCH_MODES) filled in with the command as {{task}}; a\n"
 	"                   missing or untrusted template, an unknown placeholder or an include\n"
 	"                   cycle is refused now\n"
+	"  --continue N     when its turn ends with the agent's suggestion in the input (Claude\n"
+	"                   Code's grey ghost text), accept it (Tab, then Enter) up to N times\n"
+	"                   before it is done (0 to " CONTINUE_MAX_TEXT "; default: the terminal's\n"
+	"                   --continue, else 0)\n"
 	"  --oneshot        run it as the profile's headless command (claude -p, codex exec,\n"
 	"                   gemini -p) in a window of the tmux session dispatch-oneshot, the\n"
 	"                   text as its standard input, the output in .terminal-status.d/logs/\n"
@@ -58,6 +65,9 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"  --profile P      the profile whose \"oneshot\" argv runs it (with --oneshot), or whose\n"
 	"                   \"launch\" starts its agent (with --worktree, default claude)\n"
 	"  --model M        passed with the profile's modelFlag (--oneshot, --worktree)\n"
+	"  --in S:W         run the one-shot in a new pane split into window W of tmux session\n"
+	"                   S (a tier window of up, say), tiled, instead of a window of its own;\n"
+	"                   a window that does not exist when it starts fails the item\n"
 	"  --stdin          read the command from standard input (one trailing newline dropped)\n"
 	"  The words of COMMAND are joined with spaces. Control characters other than newline\n"
 	"  and tab are refused, and so is a command outside the target terminals' --allow list.\n"
@@ -72,7 +82,8 @@ const struct cmd_entry cmd_ls_entry = {
 	"              failed, cancelled (ready, blocked and stuck are the kinds of pending;\n"
 	"              stuck: a dependency failed or was cancelled, directly or upstream)\n"
 	"  --json      {\"items\": [...]}: each item as stored, plus \"ready\", \"blockedBy\"\n"
-	"              and \"why\" (why a pending item does not start)\n",
+	"              and \"why\" (why a pending item does not start: its blockers, a failed\n"
+	"              dependency, a cycle, or no terminal it is assigned to exists)\n",
 	cmd_ls
 };
 
@@ -91,11 +102,12 @@ queue_check_allowed(cJSON **terms, size_t n, const char *command, const char *to
 }
 
 struct enqueue_args {
-	const char *to, *id, *title, *phase, *mode, *profile, *model;
+	const char *to, *id, *title, *phase, *mode, *profile, *model, *in;
 	const char *base, *branch, *repo;
 	int oneshot, worktree, keep;
 	cJSON *after;
 	long long priority;
+	long long cont; /* --continue N; < 0: none given */
 	double estimate; /* seconds; < 0: none given */
 	char *command;
 };
@@ -150,6 +162,8 @@ enqueue_set_fields(cJSON *item, const struct enqueue_args *a)
 		state_set_num(item, ITEM_ESTIMATE, a->estimate);
 	if (a->mode != NULL)
 		state_set_str(item, ITEM_MODE, a->mode);
+	if (a->cont >= 0)
+		state_set_num(item, ITEM_CONTINUE, (double)a->cont);
 	if (a->worktree)
 		enqueue_set_worktree(item, a);
 	if (!a->oneshot)
@@ -160,6 +174,8 @@ enqueue_set_fields(cJSON *item, const struct enqueue_args *a)
 		state_set_str(item, ITEM_MODEL, a->model);
 	if (a->to != NULL)
 		state_set_str(item, ITEM_AGENT, a->to);
+	if (a->in != NULL)
+		state_set_str(item, ONESHOT_IN, a->in);
 }
 
 /* Its profile and names usable now, so a one-shot that cannot run never waits for a check. */
@@ -295,6 +311,8 @@ enqueue_check_labels(const struct enqueue_args *a)
 	if (!a->oneshot && !a->worktree && (a->profile != NULL || a->model != NULL))
 		return td_error(TD_EXIT_USAGE, "refused: --%s is for --oneshot or --worktree",
 		    a->profile != NULL ? "profile" : "model");
+	if (!a->oneshot && a->in != NULL)
+		return td_error(TD_EXIT_USAGE, "refused: --in is for --oneshot");
 	if (!a->worktree && (a->base != NULL || a->branch != NULL || a->repo != NULL || a->keep))
 		return td_error(TD_EXIT_USAGE, "refused: --%s is for --worktree", a->base != NULL ?
 		    "base" : a->branch != NULL ? "branch" : a->repo != NULL ? "repo" : "keep-agent");
@@ -324,6 +342,8 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "oneshot", no_argument, NULL, 'o' },
 		{ "profile", required_argument, NULL, 'r' },
 		{ "model", required_argument, NULL, 'M' },
+		{ "continue", required_argument, NULL, 'C' },
+		{ "in", required_argument, NULL, 'I' },
 		{ "worktree", no_argument, NULL, 'w' },
 		{ "base", required_argument, NULL, 'b' },
 		{ "branch", required_argument, NULL, 'B' },
@@ -331,13 +351,14 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "keep-agent", no_argument, NULL, 'k' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
-	struct enqueue_args a = { .after = cJSON_CreateArray(), .estimate = -1 };
+	struct enqueue_args a = { .after = cJSON_CreateArray(), .estimate = -1, .cont = -1 };
 	struct check_plan plan = { 0 };
 	int c, rc = 0, from_stdin = 0;
 	const char *why;
 	struct state st;
 
-	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:wb:B:R:k", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:C:I:wb:B:R:k", opts,
+	    &rc)) != -1) {
 		switch (c) {
 		case 't':
 			a.to = optarg;
@@ -380,6 +401,14 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'M':
 			a.model = optarg;
+			break;
+		case 'C':
+			if (args_int(ctx, "--continue", optarg, 0, CONTINUE_MAX, &a.cont) == 0)
+				break;
+			rc = TD_EXIT_USAGE;
+			goto out;
+		case 'I':
+			a.in = optarg;
 			break;
 		case 'w':
 			a.worktree = 1;
@@ -482,6 +511,8 @@ queue_ls_item(struct state *st, const cJSON *item, const char *filter, cJSON *li
 		if (strcmp(status, ST_PENDING) == 0 &&
 		    (node = graph_node(graph_get(st), state_str(item, ITEM_ID))) != NULL)
 			why = graph_why(graph_get(st), node);
+		if (why == NULL)
+			why = orphan_why(st, item);
 		if (why != NULL)
 			cJSON_AddStringToObject(copy, "why", why);
 		else
@@ -497,11 +528,13 @@ queue_ls_item(struct state *st, const cJSON *item, const char *filter, cJSON *li
 	/* An item that will not start until someone acts says why, under it. */
 	node = strcmp(status, ST_PENDING) == 0 ? graph_node(graph_get(st),
 	    state_str(item, ITEM_ID)) : NULL;
-	if (node != NULL && (node->kind == GRAPH_STUCK || node->kind == GRAPH_NEVER) &&
-	    (why = graph_why(graph_get(st), node)) != NULL) {
+	if (node != NULL && (node->kind == GRAPH_STUCK || node->kind == GRAPH_NEVER))
+		why = graph_why(graph_get(st), node);
+	if (why == NULL)
+		why = orphan_why(st, item);
+	if (why != NULL)
 		td_say("%12s %s", "", why);
-		free(why);
-	}
+	free(why);
 }
 
 static int

@@ -9,6 +9,7 @@
 #include "events.h"
 #include "launch.h"
 #include "name.h"
+#include "orphan.h"
 #include "profile.h"
 #include "state.h"
 #include "terminal.h"
@@ -57,7 +58,9 @@ const struct cmd_entry cmd_down_entry = {
 	"  NAME         a terminal spawn started; SESSION: every one spawned into that session\n"
 	"  --timeout S  how long to wait for the quit keys to end it (0 to 600, default 10)\n"
 	"A running item of a terminal shut down goes back to pending (attempts kept, the reason\n"
-	"in the event log); the terminal and its session file are removed.\n",
+	"in the event log); the terminal and its session file are removed. Pending items\n"
+	"assigned to it, or to a group it leaves empty, stay so (counted here): an up of the\n"
+	"same layout takes them.\n",
 	cmd_down
 };
 
@@ -268,14 +271,42 @@ down_free(struct down_list *d)
 	free(d->panes);
 }
 
+/*
+ * Pending items keep their assignedTo: an up of the same layout takes them; say so for each
+ * terminal shut down, and for each of their groups that has no terminal left (GROUPS[I] is
+ * the group of NAMES[I]).
+ */
+static void
+down_say_kept(struct state *st, const struct down_list *d, char **groups)
+{
+	char *all;
+	size_t i, j;
+	int n;
+
+	for (i = 0; i < d->n; i++) {
+		if ((n = orphan_count(st, d->names[i])) > 0)
+			td_say("%s: %d pending item%s assigned", d->names[i], n, n == 1 ?
+			    " stays" : "s stay");
+	}
+	for (i = 0; i < d->n; i++) {
+		for (j = 0; j < i && strcmp(groups[j], groups[i]) != 0; j++)
+			;
+		if (j < i || (n = orphan_group_count(st, groups[i])) == 0)
+			continue;
+		xasprintf(&all, "all-%s", groups[i]);
+		td_say("%s: %d pending item%s assigned", all, n, n == 1 ? " stays" : "s stay");
+		free(all);
+	}
+}
+
 /* The state after the panes are gone: running items back to pending, terminals removed. */
 static int
 down_forget(struct cmd_ctx *ctx, const struct down_list *d)
 {
 	struct state st;
-	cJSON *item;
+	cJSON *item, *term;
 	const char *t, *id;
-	char *why;
+	char *why, **groups;
 	size_t i;
 	int rc;
 
@@ -283,7 +314,10 @@ down_forget(struct cmd_ctx *ctx, const struct down_list *d)
 		state_close(&st);
 		return rc;
 	}
+	groups = xcalloc(d->n + 1, sizeof *groups);
 	for (i = 0; i < d->n; i++) {
+		term = state_terminal(&st, d->names[i]);
+		groups[i] = xstrdup(term != NULL ? terminal_group(term) : d->names[i]);
 		xasprintf(&why, "its agent %s was shut down (down)", d->names[i]);
 		cJSON_ArrayForEach(item, st.queue) {
 			t = state_str(item, ITEM_TERMINAL);
@@ -301,7 +335,11 @@ down_forget(struct cmd_ctx *ctx, const struct down_list *d)
 	if ((rc = state_commit(&st)) == 0) {
 		for (i = 0; i < d->n; i++)
 			launch_forget(st.path, d->names[i]);
+		down_say_kept(&st, d, groups);
 	}
+	for (i = 0; i < d->n; i++)
+		free(groups[i]);
+	free(groups);
 	state_close(&st);
 	return rc;
 }

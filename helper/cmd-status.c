@@ -7,6 +7,7 @@
 #include "duration.h"
 #include "graph.h"
 #include "observe.h"
+#include "orphan.h"
 #include "panes.h"
 #include "queue.h"
 #include "schedule.h"
@@ -61,8 +62,9 @@ status_percent(const cJSON *facts)
 
 /*
  * The pending items that will not start until someone acts (stuck behind a failure, on or
- * behind a cycle, waiting on an id the state does not hold), with why: into LIST for --json,
- * else as lines under the counts, the first STATUS_ATTENTION_LINES of them.
+ * behind a cycle, waiting on an id the state does not hold, assigned to a terminal or group
+ * that no longer exists), with why: into LIST for --json, else as lines under the counts,
+ * the first STATUS_ATTENTION_LINES of them.
  */
 static void
 status_attention(struct state *st, cJSON *list)
@@ -75,9 +77,10 @@ status_attention(struct state *st, cJSON *list)
 
 	for (i = 0; i < g->n; i++) {
 		v = &g->nodes[i];
-		if (v->kind != GRAPH_STUCK && v->kind != GRAPH_NEVER)
+		if (v->kind == GRAPH_STUCK || v->kind == GRAPH_NEVER)
+			why = graph_why(g, v);
+		else if ((why = orphan_why(st, v->item)) == NULL)
 			continue;
-		why = graph_why(g, v);
 		if (list != NULL) {
 			o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "id", v->id);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "continue.h"
+#include "item.h"
 #include "name.h"
 #include "state.h"
 #include "terminal.h"
@@ -15,7 +17,8 @@ static int cmd_terminal_ls(struct cmd_ctx *, int, char **);
 static int cmd_terminal_import(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_terminal_add_entry = {
-	"terminal add", "NAME TARGET [--profile P] [--group G] [--allow PREFIX]... [--replace]",
+	"terminal add", "NAME TARGET [--profile P] [--group G] [--allow PREFIX]... "
+	"[--continue N] [--replace]",
 	"register a tmux pane as a named terminal",
 	"  NAME           [A-Za-z0-9._-], at most 64 characters\n"
 	"  TARGET         a tmux target: session:window[.pane], %N (pane id) or @N (window id)\n"
@@ -23,6 +26,8 @@ const struct cmd_entry cmd_terminal_add_entry = {
 	"                 auto (default) or a profile of your profiles file\n"
 	"  --group G      its group (default: NAME without a trailing -N)\n"
 	"  --allow PREFIX accept only commands starting with PREFIX (repeatable)\n"
+	"  --continue N   its items' default for enqueue --continue: accept the agent's\n"
+	"                 suggestion up to N times before an item is done (0 to " CONTINUE_MAX_TEXT ")\n"
 	"  --replace      update an existing terminal instead of refusing\n",
 	cmd_terminal_add
 };
@@ -107,14 +112,16 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "allow", required_argument, NULL, 'a' },
 		{ "replace", no_argument, NULL, 'r' },
+		{ "continue", required_argument, NULL, 'c' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	const char *profile = NULL, *group = NULL;
+	long long cont = -1;
 	cJSON *allow = cJSON_CreateArray();
 	struct state st;
 	int c, rc = 0, replace = 0;
 
-	while ((c = args_next(ctx, argc, argv, "p:g:a:r", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "p:g:a:rc:", opts, &rc)) != -1) {
 		switch (c) {
 		case 'p':
 			profile = optarg;
@@ -132,6 +139,11 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'r':
 			replace = 1;
 			break;
+		case 'c':
+			if (args_int(ctx, "--continue", optarg, 0, CONTINUE_MAX, &cont) == 0)
+				break;
+			rc = TD_EXIT_USAGE;
+			goto out;
 		default:
 			goto out;
 		}
@@ -149,8 +161,11 @@ cmd_terminal_add(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0 &&
 	    (rc = terminal_add_apply(&st, argv[optind], argv[optind + 1], profile, group, replace,
-	    &allow)) == 0)
+	    &allow)) == 0) {
+		if (cont >= 0)
+			state_set_num(state_terminal(&st, argv[optind]), ITEM_CONTINUE, (double)cont);
 		rc = state_commit(&st);
+	}
 	state_close(&st);
 out:
 	cJSON_Delete(allow);

@@ -142,21 +142,29 @@ deliver_paste(struct delivery *d, unsigned n)
 	return ok;
 }
 
-static int
-deliver_enter(struct delivery *d)
+int
+deliver_key(struct delivery *d, const char *key)
 {
-	char *enter, *ga = NULL, *gb = NULL;
+	char *send, *ga = NULL, *gb = NULL;
 	const char *argv[8];
 	int ok = 0;
 
-	xasprintf(&enter, "send-keys -t %s Enter", d->pane);
-	if (deliver_guard(d, NULL, enter, argv, &ga, &gb) != 0)
+	xasprintf(&send, "send-keys -t %s %s", d->pane, key);
+	if (deliver_guard(d, NULL, send, argv, &ga, &gb) != 0)
 		snprintf(d->reason, sizeof d->reason, "the pane's program cannot be checked by tmux");
 	else
 		ok = deliver_guarded(argv, NULL, 0, d->reason, sizeof d->reason);
 	free(ga);
 	free(gb);
-	free(enter);
+	free(send);
+	return ok;
+}
+
+static int
+deliver_enter(struct delivery *d)
+{
+	int ok = deliver_key(d, "Enter");
+
 	d->enters += ok;
 	return ok;
 }

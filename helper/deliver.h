@@ -37,6 +37,8 @@ struct delivery {
  */
 size_t deliver_paste_all(const char *state_path, struct delivery *, size_t);
 void deliver_complete(const char *state_path, struct delivery *, size_t);
+/* Sends the tmux key KEY (Tab) to d->pane through the same guard as the Enter; 1 when sent. */
+int deliver_key(struct delivery *, const char *key);
 /* Milliseconds between paste and Enter: $TMUX_DISPATCH_ENTER_DELAY, default 200. */
 int deliver_enter_delay(void);
 #endif

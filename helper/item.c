@@ -58,7 +58,8 @@ void
 item_start(struct state *st, cJSON *item, const char *terminal, const char *pane,
     const char *screen)
 {
-	static const char *const clears[] = { ITEM_DEFERRED, ITEM_DELIVERED, ITEM_TURN_SEEN, NULL };
+	static const char *const clears[] = { ITEM_DEFERRED, ITEM_DELIVERED, ITEM_TURN_SEEN,
+		ITEM_CONTINUED, NULL };
 
 	state_set_str(item, ITEM_STATUS, ST_RUNNING);
 	state_set_time(item, ITEM_STARTED, st->now);
@@ -189,6 +190,18 @@ item_turn_seen(cJSON *item)
 		cJSON_DeleteItemFromObjectCaseSensitive(item, ITEM_TURN_SEEN);
 		cJSON_AddTrueToObject(item, ITEM_TURN_SEEN);
 	}
+}
+
+void
+item_continued(struct state *st, cJSON *item, const char *screen)
+{
+	static const char *const clears[] = { ITEM_TURN_SEEN, NULL };
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(item, ITEM_CONTINUED);
+
+	(void)st;
+	state_set_num(item, ITEM_CONTINUED, cJSON_IsNumber(n) ? n->valuedouble + 1 : 1);
+	state_set_str(item, ITEM_SCREEN_BEFORE, screen);
+	item_clear(item, clears);
 }
 
 void

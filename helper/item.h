@@ -62,6 +62,8 @@ struct state;
 #define ITEM_AGENT "agent"       /* a one-shot's agent name: one runs at a time per name */
 #define ITEM_EXIT "exitStatus"   /* how a one-shot's program exited */
 #define ITEM_OUTPUT "output"     /* a one-shot's output file, logs/ID.out */
+#define ITEM_CONTINUE "continue" /* suggestions it may accept before it is done (continue.h) */
+#define ITEM_CONTINUED "continued" /* suggestions accepted so far */
 
 #define ITEM_ESTIMATE_MAX 3.15e9 /* a hundred years, in seconds: sums of estimates stay exact */
 #define ITEM_TITLE_WIDTH 40      /* characters of the command a default title keeps */
@@ -111,6 +113,11 @@ int item_orphaned(const struct state *, const cJSON *);
  * idle screen ends it even if it looks like the one it was typed on. Written once.
  */
 void item_turn_seen(cJSON *);
+/*
+ * A running item whose agent's suggestion was just submitted (continue.h): one more counted,
+ * and its turn starts again from SCREEN, the screen the suggestion showed on.
+ */
+void item_continued(struct state *, cJSON *, const char *screen);
 /* Why a ready item still waits; recorded only when it changes, so quiet checks write nothing. */
 void item_defer(cJSON *, const char *why);
 /* Keeps TEXT (the pane's last lines) as the item's result file, results/ID.log. */

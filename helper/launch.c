@@ -689,8 +689,7 @@ launch_keys(const struct profile_keys *k, const char *pane)
 	return launch_send(&a);
 }
 
-/* Whether PANE's program has exited (or the pane is gone). */
-static int
+int
 launch_exited(const char *pane)
 {
 	struct tmux_result r;

@@ -78,6 +78,8 @@ char *launch_which(const char *prog);
 /* Whether PANE's program has ended: 1 with *status its exit status (-1: unknown), 0 still
  * running, -1 no such pane (or no tmux server). */
 int launch_pane_ended(const char *pane, int *status);
+/* Whether PANE's program has exited, or the pane is gone. */
+int launch_exited(const char *pane);
 /* Removes NAME's session file. */
 void launch_forget(const char *state_path, const char *name);
 /* Kills PANE; 0 or -1. */

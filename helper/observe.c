@@ -54,6 +54,24 @@ observe_capture(const char *target, struct observe_cache *c)
 }
 
 /*
+ * A typed screen of a profile whose agent draws suggestions is read again with its colours:
+ * only then can ghost text be told from a draft. One more tmux call, on typed screens alone.
+ */
+static void
+observe_suggestion(const struct profile *profile, const struct observe_capture *e,
+    struct observation *o)
+{
+	char *esc;
+	size_t len;
+
+	if (!classify_may_suggest(profile, &o->v) ||
+	    capture_escapes(o->meta.pane_id, &esc, &len) != 0)
+		return;
+	classify_suggestion(profile, e->text, e->len, esc, len, &o->meta, &o->v);
+	free(esc);
+}
+
+/*
  * Reads TARGET (through CACHE; NULL: a cache of this one read) and classifies it; AGENT (or
  * NULL) is what the state remembers the terminal ran.
  */
@@ -76,6 +94,7 @@ observe_read(const char *target, const struct profile *profile, int flags,
 		if (flags & OBSERVE_UNDER_MODE)
 			o->meta.in_mode = 0;
 		classify_screen(profile, e->text, e->len, &o->meta, &o->v);
+		observe_suggestion(profile, e, o);
 		o->hash = stall_hash(e->text, e->len);
 		snprintf(o->hash_text, sizeof o->hash_text, "%016llx", o->hash);
 	}

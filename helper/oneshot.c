@@ -4,6 +4,7 @@
  * shell; the prompt reaches the program as a file (its standard input, or the {prompt_file}
  * argument), so no byte of it is ever parsed by anything but the program.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,10 +25,12 @@
 #include "schedule.h"
 #include "state.h"
 #include "tmux-dispatch.h"
+#include "tmux.h"
 
 #define ONESHOT_TAIL_BYTES 16384 /* read from the end of the output for its last lines */
 #define ONESHOT_TAIL_LINES 20    /* kept as the result, results/ID.log */
 #define ONESHOT_REASON_LINES 5   /* of those, in a failed one's reason */
+#define ONESHOT_REAP_MS 2000     /* how long a recorded end waits for its pane to die */
 
 int
 oneshot_of(const cJSON *item)
@@ -66,9 +69,26 @@ oneshot_program(const cJSON *item)
 	return xstrdup(pane);
 }
 
+/* Whether IN is "SESSION:WINDOW", two names (a window index is a name of digits). */
+static int
+oneshot_in_valid(const char *in)
+{
+	const char *colon = strchr(in, ':');
+	char *session;
+	int ok;
+
+	if (colon == NULL)
+		return 0;
+	session = xstrndup(in, (size_t)(colon - in));
+	ok = name_valid(session) && name_valid(colon + 1);
+	free(session);
+	return ok;
+}
+
 int
 oneshot_check_item(const char *state_dir, const cJSON *item, char **cause)
 {
+	const cJSON *in = cJSON_GetObjectItemCaseSensitive(item, ONESHOT_IN);
 	const char *name = state_str(item, ITEM_PROFILE), *model = state_str(item, ITEM_MODEL);
 	const char *agent = state_str(item, ITEM_AGENT), *why;
 	const struct profile *p;
@@ -84,6 +104,14 @@ oneshot_check_item(const char *state_dir, const cJSON *item, char **cause)
 	}
 	if (agent != NULL && !name_valid(agent)) {
 		xasprintf(cause, "agent name '%s': use 1 to 64 of A-Z a-z 0-9 . _ -", agent);
+		return TD_EXIT_USAGE;
+	}
+	if (in != NULL && (!cJSON_IsString(in) || !oneshot_in_valid(in->valuestring))) {
+		if (cJSON_IsString(in))
+			xasprintf(cause, "in takes SESSION:WINDOW, names of 1 to 64 of A-Z a-z 0-9 "
+			    ". _ -, not '%s'", in->valuestring);
+		else
+			xasprintf(cause, "in takes SESSION:WINDOW, a string");
 		return TD_EXIT_USAGE;
 	}
 	if (model != NULL && ((why = queue_check_label(model)) != NULL || *model == '-')) {
@@ -180,6 +208,30 @@ oneshot_reason(int status, const char *tail)
 	return reason;
 }
 
+/*
+ * The exit status oneshot-exec recorded in logs/ID.status, or -1. It is preferred to the dead
+ * pane's: tmux 3.3a can leave pane_dead_status empty, and the record is there before tmux has
+ * even noticed the exit, when oneshot-exec asks for the check that ends the item.
+ */
+static int
+oneshot_recorded(struct state *st, const cJSON *item)
+{
+	char *path = oneshot_log_path(st, item, ONESHOT_STATUS), *text = NULL, *cause = NULL;
+	char *end;
+	size_t len;
+	long v = -1;
+
+	if (path != NULL && file_read_path(path, 64, &text, &len, &cause) == 0) {
+		v = strtol(text, &end, 10);
+		if (end == text || *end != '\n' || v < 0 || v > 255)
+			v = -1;
+	}
+	free(cause);
+	free(text);
+	free(path);
+	return (int)v;
+}
+
 /* A running one-shot whose program ended (or whose pane is gone): done or failed. */
 static void
 oneshot_end(struct state *st, struct check_plan *plan, cJSON *item)
@@ -187,7 +239,8 @@ oneshot_end(struct state *st, struct check_plan *plan, cJSON *item)
 	const char *id = state_str(item, ITEM_ID), *agent = oneshot_agent(item);
 	const char *pane = state_str(item, ITEM_PANE);
 	char *out, *tail, *reason;
-	int status = -1, ended = pane != NULL ? launch_pane_ended(pane, &status) : -1;
+	int status = oneshot_recorded(st, item), ended = status >= 0 ? 1 : pane != NULL ?
+	    launch_pane_ended(pane, &status) : -1;
 
 	if (ended == 0)
 		return;
@@ -210,7 +263,7 @@ oneshot_end(struct state *st, struct check_plan *plan, cJSON *item)
 			state_set_str(item, ITEM_OUTPUT, out);
 		item_save_result(st, item, tail, strlen(tail));
 		item_finish(st, item, reason == NULL ? ST_DONE : ST_FAILED, reason);
-		if (ended > 0) {
+		if (ended > 0 && pane != NULL) {
 			plan->reap = xreallocarray(plan->reap, plan->nreap + 1, sizeof *plan->reap);
 			plan->reap[plan->nreap++] = xstrdup(pane);
 		}
@@ -255,8 +308,7 @@ oneshot_text(struct state *st, const cJSON *item, const char *agent, char **caus
 	return xstrdup(state_str(item, ITEM_COMMAND));
 }
 
-/* The helper's own path, for the argv that tmux runs. */
-static char *
+char *
 oneshot_self(void)
 {
 	char buf[PATH_MAX];
@@ -268,14 +320,22 @@ oneshot_self(void)
 	return xstrdup(buf);
 }
 
-/* "HELPER oneshot-exec IN OUT -- PROGRAM ARGS..." into *words (caller frees each). */
+/* Where one run's files are: the state (absolute) and logs/ID.in, .out, .status. */
+struct oneshot_files {
+	char *state, *in, *out, *status;
+};
+
+/*
+ * "HELPER --state STATE oneshot-exec --status STATUS IN OUT -- PROGRAM ARGS..." into *words
+ * (caller frees each): oneshot-exec records the exit status and runs oneshot-ended for STATE.
+ */
 static int
-oneshot_words(const struct profile *p, const char *in, const char *out, char ***words,
+oneshot_words(const struct profile *p, const struct oneshot_files *f, char ***words,
     size_t *n, char **cause)
 {
 	const struct profile_launch *l = &p->launch;
 	char *self = oneshot_self(), *prog = launch_which(l->oneshot[0]), **w;
-	size_t i;
+	size_t i, k = 0;
 
 	if (self == NULL || prog == NULL) {
 		xasprintf(cause, self == NULL ? "cannot find the helper's own path" :
@@ -284,18 +344,22 @@ oneshot_words(const struct profile *p, const char *in, const char *out, char ***
 		free(prog);
 		return TD_EXIT_NOTFOUND;
 	}
-	w = xcalloc(l->noneshot + 6, sizeof *w);
-	w[0] = self;
-	w[1] = xstrdup(ONESHOT_EXEC);
-	w[2] = xstrdup(l->oneshot_file ? "/dev/null" : in);
-	w[3] = xstrdup(out);
-	w[4] = xstrdup("--");
-	w[5] = prog;
+	w = xcalloc(l->noneshot + 10, sizeof *w);
+	w[k++] = self;
+	w[k++] = xstrdup("--state");
+	w[k++] = xstrdup(f->state);
+	w[k++] = xstrdup(ONESHOT_EXEC);
+	w[k++] = xstrdup("--status");
+	w[k++] = xstrdup(f->status);
+	w[k++] = xstrdup(l->oneshot_file ? "/dev/null" : f->in);
+	w[k++] = xstrdup(f->out);
+	w[k++] = xstrdup("--");
+	w[k++] = prog;
 	for (i = 1; i < l->noneshot; i++)
-		w[5 + i] = xstrdup(strcmp(l->oneshot[i], PROFILE_PROMPT_FILE) == 0 ? in :
+		w[k++] = xstrdup(strcmp(l->oneshot[i], PROFILE_PROMPT_FILE) == 0 ? f->in :
 		    l->oneshot[i]);
 	*words = w;
-	*n = l->noneshot + 5;
+	*n = k;
 	return 0;
 }
 
@@ -309,27 +373,40 @@ oneshot_words_free(char **w, size_t n)
 	free(w);
 }
 
-/* Writes the prompt and starts the program in a window of ONESHOT_SESSION. */
+/*
+ * Writes the prompt and starts the program where S says (a window of ONESHOT_SESSION, or a
+ * pane split into the item's "in"). A status file left by an earlier run of the id (retry)
+ * is removed first: it would end this run at once.
+ */
 static int
 oneshot_launch(struct state *st, cJSON *item, const char *text, struct launch *s,
     char **cause)
 {
-	char *in = oneshot_log_path(st, item, ".in"), *out = oneshot_log_path(st, item, ".out");
+	struct oneshot_files f = { NULL, oneshot_log_path(st, item, ".in"),
+	    oneshot_log_path(st, item, ".out"), oneshot_log_path(st, item, ONESHOT_STATUS) };
+	const char *base = strrchr(st->path, '/');
 	char **words = NULL, dir[PATH_MAX];
 	size_t n = 0;
 	int rc = TD_EXIT_FAIL;
 
-	if (in == NULL || out == NULL || realpath(st->dir, dir) == NULL)
+	if (f.in == NULL || f.out == NULL || f.status == NULL || realpath(st->dir, dir) == NULL)
 		xasprintf(cause, "cannot use the logs directory beside the state");
-	else if (durable_replace(in, text, strlen(text), durable_mode_of(st->path), cause) == 0 &&
-	    (rc = oneshot_words(s->profile, in, out, &words, &n, cause)) == 0) {
-		s->cwd = xstrdup(dir);
-		if ((rc = launch_prepare(s, words, n, cause)) == 0)
-			rc = launch_start(s, cause);
+	else if (unlink(f.status) != 0 && errno != ENOENT)
+		xasprintf(cause, "cannot remove %s: %s", f.status, strerror(errno));
+	else if (durable_replace(f.in, text, strlen(text), durable_mode_of(st->path),
+	    cause) == 0) {
+		xasprintf(&f.state, "%s/%s", dir, base != NULL ? base + 1 : st->path);
+		if ((rc = oneshot_words(s->profile, &f, &words, &n, cause)) == 0) {
+			s->cwd = xstrdup(dir);
+			if ((rc = launch_prepare(s, words, n, cause)) == 0)
+				rc = launch_start(s, cause);
+		}
 	}
 	oneshot_words_free(words, n);
-	free(in);
-	free(out);
+	free(f.state);
+	free(f.in);
+	free(f.out);
+	free(f.status);
 	return rc;
 }
 
@@ -343,6 +420,76 @@ oneshot_launch_free(struct launch *s)
 	free(s->argv);
 	free(s->cwd);
 	free(s->session_id);
+}
+
+/*
+ * Into ID, the id of window W among OUT's lines ("@ID INDEX NAME", from list-windows): by
+ * index first, as tmux resolves a target, else by exact name (a target would also take a
+ * prefix of another window's name). 0, or -1 when there is none.
+ */
+static int
+oneshot_window_id(const char *out, const char *w, char *id, size_t size)
+{
+	const char *line, *end;
+	char idx[16], name[128], cand[16];
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (line = out; *line != '\0'; line = end + (*end != '\0')) {
+			end = line + strcspn(line, "\n");
+			if (sscanf(line, "%15s %15s %127[^\n]", cand, idx, name) == 3 &&
+			    strcmp(pass == 0 ? idx : name, w) == 0) {
+				snprintf(id, size, "%s", cand);
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+/*
+ * For an item with "in": S is to split that window, *SESSION (caller frees) and WINDOW_ID
+ * holding its names. 0 (nothing to do without "in"), or -1 with *why: no such window now.
+ */
+static int
+oneshot_place(const cJSON *item, struct launch *s, char **session, char *window_id,
+    size_t size, char **why)
+{
+	const char *in = state_str(item, ONESHOT_IN), *colon = in != NULL ? strchr(in, ':') : NULL;
+	struct tmux_result r;
+	char *t;
+	int rc = -1;
+
+	if (colon == NULL)
+		return 0;
+	*session = xstrndup(in, (size_t)(colon - in));
+	xasprintf(&t, "=%s", *session);
+	if (tmux_run((const char *const []){ "list-windows", "-t", t, "-F",
+	    "#{window_id} #{window_index} #{window_name}", NULL }, NULL, 0, &r) == 0)
+		rc = oneshot_window_id(r.out, colon + 1, window_id, size);
+	tmux_result_free(&r);
+	free(t);
+	if (rc != 0) {
+		xasprintf(why, "window %s does not exist (in)", in);
+		return -1;
+	}
+	s->session = *session;
+	s->window = window_id;
+	s->split = 1;
+	return 0;
+}
+
+/* A split window's panes tiled again, as up lays a tier out. */
+static void
+oneshot_tile(const struct launch *s)
+{
+	struct tmux_result r;
+	char *t;
+
+	xasprintf(&t, "=%s:%s", s->session, s->window);
+	tmux_run((const char *const []){ "select-layout", "-t", t, "tiled", NULL }, NULL, 0, &r);
+	tmux_result_free(&r);
+	free(t);
 }
 
 /* Why ITEM may not run now (caller frees), or NULL: its agent is busy, or a limit is reached. */
@@ -380,7 +527,8 @@ oneshot_start(struct state *st, struct check_plan *plan, cJSON *item)
 	const char *id = state_str(item, ITEM_ID), *agent = oneshot_agent(item);
 	struct launch s = { .name = id, .model = state_str(item, ITEM_MODEL),
 	    .session = ONESHOT_SESSION, .window = name_valid(id) ? id : "oneshot" };
-	char *dir = file_dirname(st->path), *why = NULL, *text = NULL;
+	char *dir = file_dirname(st->path), *why = NULL, *text = NULL, *session = NULL;
+	char window[16];
 
 	if ((plan->flags & CHECK_AUTO) && check_paused(st)) {
 		check_say(plan, oneshot_who(agent), "paused; %s waits", id);
@@ -397,7 +545,10 @@ oneshot_start(struct state *st, struct check_plan *plan, cJSON *item)
 		check_say(plan, oneshot_who(agent), "%s waits: %s", id, why);
 		goto out;
 	}
-	if ((text = oneshot_text(st, item, agent, &why)) == NULL) {
+	/* A window to split that is gone fails it: run elsewhere, it would be where nobody
+	 * looks, and a layout mistake would pass unnoticed. */
+	if ((text = oneshot_text(st, item, agent, &why)) == NULL ||
+	    oneshot_place(item, &s, &session, window, sizeof window, &why) != 0) {
 		oneshot_refuse(st, plan, item, why);
 		goto out;
 	}
@@ -414,11 +565,14 @@ oneshot_start(struct state *st, struct check_plan *plan, cJSON *item)
 		item_finish(st, item, ST_FAILED, why);
 		goto out;
 	}
+	if (s.split)
+		oneshot_tile(&s);
 	item_run(st, item, agent, s.pane);
-	check_say(plan, oneshot_who(agent), "started %s (%s, %s:%s)", id, s.pane, ONESHOT_SESSION,
+	check_say(plan, oneshot_who(agent), "started %s (%s, %s:%s)", id, s.pane, s.session,
 	    s.window_index);
 out:
 	oneshot_launch_free(&s);
+	free(session);
 	free(text);
 	free(why);
 	free(dir);
@@ -458,11 +612,29 @@ oneshot_check(struct state *st, struct check_plan *plan)
 	free(list);
 }
 
+/*
+ * A recorded end can come before tmux has seen the program exit: each pane is waited for
+ * (together, at most ONESHOT_REAP_MS) and killed once dead or gone. One still alive then is
+ * left, as it may no longer be the one-shot's (a new server reuses pane ids).
+ */
 void
 oneshot_reap(struct check_plan *plan)
 {
-	size_t i;
+	long long until = clock_ms() + ONESHOT_REAP_MS;
+	size_t i, left = plan->nreap;
+	char *done = xcalloc(plan->nreap + 1, 1);
 
-	for (i = 0; i < plan->nreap; i++)
-		launch_kill(plan->reap[i]);
+	while (left > 0) {
+		for (i = 0; i < plan->nreap; i++) {
+			if (!done[i] && launch_exited(plan->reap[i])) {
+				launch_kill(plan->reap[i]);
+				done[i] = 1;
+				left--;
+			}
+		}
+		if (left == 0 || clock_ms() >= until)
+			break;
+		usleep(50 * 1000);
+	}
+	free(done);
 }

@@ -3,10 +3,11 @@
  * check runs its profile's headless argv ("oneshot" in the profile) in a window of the tmux
  * session ONESHOT_SESSION, through `tmux-dispatch oneshot-exec`, which gives the prompt as
  * standard input (or names it where the argv has {prompt_file}), sends the output to
- * logs/ID.out beside the state and exits with the program's status; remain-on-exit keeps the
- * dead pane, so a later check reads that status: 0 is done, anything else failed. One one-shot
- * runs at a time per agent name (the item's "agent", else its profile's name), and the all
- * worker limit counts them.
+ * logs/ID.out beside the state, records the program's status in logs/ID.status and starts
+ * the check (oneshot-ended) that reads it: 0 is done, anything else failed. remain-on-exit
+ * keeps the dead pane, whose status a check reads when none was recorded. One one-shot runs at
+ * a time per agent name (the item's "agent", else its profile's name), and the all worker
+ * limit counts them.
  */
 #ifndef ONESHOT_H
 #define ONESHOT_H
@@ -19,6 +20,10 @@ struct check_plan;
 #define ONESHOT_SESSION "dispatch-oneshot"
 #define ONESHOT_LOGS "logs"          /* beside the state: ID.in (the prompt), ID.out */
 #define ONESHOT_EXEC "oneshot-exec"  /* the helper command that runs the program */
+#define ONESHOT_STATUS ".status"     /* logs/ID.status: the exit status oneshot-exec recorded */
+/* Item key: "SESSION:WINDOW", a window (of a team's tier, say) to split for the one-shot's
+ * pane instead of a window of its own in ONESHOT_SESSION. */
+#define ONESHOT_IN "in"
 
 /* Whether ITEM is a one-shot ("oneshot": true). */
 int oneshot_of(const cJSON *item);
@@ -40,6 +45,9 @@ void oneshot_check(struct state *, struct check_plan *);
 void oneshot_reap(struct check_plan *);
 /* The pane of ITEM if it is a running one-shot (caller frees), else NULL. */
 char *oneshot_program(const cJSON *item);
+/* The helper's own path, for the argv that tmux runs and the check oneshot-exec starts
+ * (caller frees); NULL when it cannot be told. */
+char *oneshot_self(void);
 /* Whether the queue holds a live one-shot (a check with no terminals still looks at it). */
 int oneshot_live(struct state *);
 

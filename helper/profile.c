@@ -74,6 +74,7 @@ profile_free(struct profile *p)
 	if (p == NULL)
 		return;
 	profile_launch_free(&p->launch);
+	ghost_spec_free(&p->suggestion);
 	for (i = 0; i < PL_NLISTS; i++) {
 		for (j = 0; j < p->lists[i].n; j++)
 			pattern_free(&p->lists[i].v[j]);
@@ -522,6 +523,8 @@ profile_other_key(struct profile *p, const cJSON *k, char **why)
 
 	if ((rc = profile_launch_key(p, k, why)) != 1)
 		return rc;
+	if (strcmp(k->string, "suggestion") == 0)
+		return ghost_spec_parse(&p->suggestion, k, p->name, why);
 	if (strcmp(k->string, "description") == 0 && cJSON_IsString(k)) {
 		free(p->description);
 		p->description = xstrdup(k->valuestring);
@@ -540,7 +543,7 @@ profile_other_key(struct profile *p, const cJSON *k, char **why)
 		xasprintf(why, "profile \"%s\": unexpected \"%s\" (expected description, "
 		    "commands, foreground, input, detect, exited, waiting, busy, view, idle, typed, "
 		    "require, prompt, done, fresh, menu, open, launch, modelFlag, sessionFlag, "
-		    "oneshot, quit, interrupt, resume, env; \"open\" is \"busy\" or "
+		    "oneshot, quit, interrupt, resume, env, suggestion; \"open\" is \"busy\" or "
 		    "\"unknown\")",
 		    p->name, k->string);
 		return -1;

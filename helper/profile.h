@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "ghost.h"
 #include "pattern.h"
 
 /* The pattern lists of a profile, in JSON key order. */
@@ -67,6 +68,7 @@ struct profile {
 	int open_busy;      /* a turn without its done marker is busy (else unknown) */
 	struct pattern_list lists[PL_NLISTS];
 	struct profile_launch launch;
+	struct ghost_spec suggestion; /* "suggestion": its ghost text's SGR (none: nghost 0) */
 
 	/* The auto profile: candidates in recognition order, and the shell fallback. */
 	int is_auto;

@@ -43,6 +43,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_session_show_entry,
 	&cmd_session_attach_entry,
 	&cmd_oneshot_exec_entry,
+	&cmd_oneshot_ended_entry,
 	&cmd_session_resume_entry,
 	&cmd_worktree_ls_entry,
 	&cmd_worktree_rm_entry,

@@ -288,9 +288,10 @@ enum style { STYLE_CLAUDE, STYLE_CODEX };
 enum state { ST_STARTING, ST_IDLE, ST_BUSY, ST_PERM, ST_THINK };
 
 static struct {
-	const char *log, *log_raw, *events, *ready_file, *perm_word, *record, *model, *session_id, *resume, *commit;
+	const char *log, *log_raw, *events, *ready_file, *perm_word, *record, *model, *session_id, *resume;
+	const char *suggest, *commit;
 	enum style style;
-	int64_t busy_ms, enter_grace_ms, startup_ms, think_ms;
+	int64_t busy_ms, enter_grace_ms, startup_ms, think_ms, suggest_delay_ms;
 	int bracketed, lf_newline;
 } opt = { .perm_word = "PERMISSION", .busy_ms = 2000, .bracketed = 1 };
 
@@ -308,6 +309,9 @@ static struct lines queue;        /* submissions waiting while busy (NUL-free? n
 static size_t *queue_len;         /* byte length of each queued submission */
 static int64_t turn_start, busy_end, next_tick, think_end;
 static int out_lines, perm_sel, esc_armed, ready_done, dirty, exit_requested;
+static int suggesting;            /* --suggest: a turn ended; the ghost text shows on an empty input */
+static int64_t suggest_at;        /* ... from then on (--suggest-delay) */
+static long ghost_line = -1;      /* the frame line drawing it, or -1 */
 static int64_t ctrlc_armed_until;
 static int64_t last_paste_end = -1;
 static size_t paste_bytes_n;
@@ -577,6 +581,32 @@ input_lines(struct lines *out, const char *first_prefix)
 	lines_free(&l);
 }
 
+/* Whether the input shows --suggest's ghost text: idle, empty, after a turn. */
+static int
+ghost_showing(void)
+{
+	return opt.suggest != NULL && suggesting && now_ms() >= suggest_at && state == ST_IDLE &&
+	    input.len == 0 && queue.n == 0;
+}
+
+/*
+ * Claude Code's colours for it (recorded from 2.1.197): its own cursor in reverse video over the
+ * first character, the rest dim (SGR 2). ROW is the screen row, 1-based.
+ */
+static void
+ghost_paint(struct buf *o, int row)
+{
+	const unsigned char *u = (const unsigned char *)opt.suggest;
+	long cp;
+	size_t k = u8dec(u, strlen(opt.suggest), &cp);
+
+	buf_printf(o, "\x1b[%d;3H\x1b[7m", row);
+	buf_add(o, opt.suggest, k);
+	buf_adds(o, "\x1b[0;2m");
+	buf_adds(o, opt.suggest + k);
+	buf_printf(o, "\x1b[0m\x1b[%d;3H", row);
+}
+
 /* Build the frame as lines; *cur_line is the frame line with the cursor (-1: hide it). */
 static void
 compose_claude(struct lines *f, long *cur_line)
@@ -640,7 +670,15 @@ compose_claude(struct lines *f, long *cur_line)
 	}
 	if (input.len == 0 && queue.n > 0)
 		lines_push(f, "\xe2\x9d\xaf" NBSP "Press up to edit queued messages");
-	else
+	else if (ghost_showing()) {
+		/* The text as plain capture shows it; redraw paints its colours over it. */
+		struct buf g = { 0 };
+		buf_adds(&g, "\xe2\x9d\xaf" NBSP);
+		buf_adds(&g, opt.suggest);
+		ghost_line = (long)f->n;
+		lines_push(f, g.p);
+		buf_free(&g);
+	} else
 		input_lines(f, "\xe2\x9d\xaf" NBSP);
 	*cur_line = (long)f->n - 1;
 	lines_push(f, rule());
@@ -754,6 +792,7 @@ redraw(void)
 	struct lines f = { 0 };
 	long cur = -1;
 	get_size();
+	ghost_line = -1;
 	if (opt.style == STYLE_CODEX)
 		compose_codex(&f, &cur);
 	else
@@ -782,6 +821,8 @@ redraw(void)
 		if (state != ST_PERM)
 			buf_adds(&o, "\x1b[?25h");
 	}
+	if (ghost_line >= (long)first && ghost_line < (long)first + rows)
+		ghost_paint(&o, (int)(ghost_line - (long)first) + 1);
 	tty_out(o.p, o.len);
 	buf_free(&o);
 	lines_free(&f);
@@ -919,6 +960,7 @@ start_turn(char *text, size_t n)
 {
 	log_submission(text, n);
 	ev_text("take", text, n);
+	suggesting = 0;
 	if (opt.commit != NULL && !is_exit_command(text, n))
 		commit_submission(text, n);
 	tr_push("");
@@ -972,6 +1014,8 @@ complete_turn(void)
 	tr_push("");
 	tr_push(m);
 	ev("done");
+	suggesting = opt.suggest != NULL;
+	suggest_at = now_ms() + opt.suggest_delay_ms;
 	finish_turn_and_next();
 }
 
@@ -1241,6 +1285,14 @@ key_byte(unsigned char c)
 	case 0x15:
 		key_ctrl_u();
 		return;
+	case '\t':
+		/* Tab accepts the suggestion: it becomes real input, as typed. */
+		if (ghost_showing()) {
+			buf_adds(&input, opt.suggest);
+			ev_text("accept-suggestion", input.p, input.len);
+			dirty = 1;
+		}
+		return;
 	}
 	if (c < 0x20)
 		return; /* other control keys (NUL, Tab, ...) do nothing */
@@ -1452,6 +1504,10 @@ process_timers(void)
 		ctrlc_armed_until = 0;
 		dirty = 1;
 	}
+	if (suggesting && suggest_at != 0 && now >= suggest_at) {
+		suggest_at = 0;
+		dirty = 1;
+	}
 }
 
 static int
@@ -1469,6 +1525,8 @@ poll_timeout(void)
 		t = think_end - now;
 	if (ctrlc_armed_until && ctrlc_armed_until - now < t)
 		t = ctrlc_armed_until - now;
+	if (suggesting && suggest_at != 0 && suggest_at - now < t)
+		t = suggest_at - now;
 	return t < 0 ? 0 : (int)t;
 }
 
@@ -1505,6 +1563,9 @@ usage(FILE *f)
 	    "  --record FILE         write its argv and environment there, hex-encoded, at start\n"
 	    "  --model M, --session-id ID  accepted as a launched agent's flags (see --record)\n"
 	    "  --resume ID           show \"Resumed session ID\" under the banner (claude style)\n"
+	    "  --suggest TEXT        after each turn show TEXT as dim ghost text in the empty input;\n"
+	    "                        Tab accepts it (claude style)\n"
+	    "  --suggest-delay MS    draw it MS ms after the turn's end, as the real one arrives\n"
 	    "  --commit FILE         append each submission taken to FILE (in the working directory)\n"
 	    "                        and git commit it there\n", f);
 }
@@ -1555,6 +1616,14 @@ parse_args(int argc, char **argv)
 			opt.session_id = VALUE();
 		} else if (FLAG("--resume")) {
 			opt.resume = VALUE();
+		} else if (FLAG("--suggest")) {
+			opt.suggest = VALUE();
+			if (*opt.suggest == '\0') {
+				fprintf(stderr, "fakeagent: --suggest needs a text\n");
+				exit(2);
+			}
+		} else if (FLAG("--suggest-delay")) {
+			opt.suggest_delay_ms = (int64_t)parse_num(name, VALUE(), 600000);
 		} else if (FLAG("--commit")) {
 			opt.commit = VALUE();
 		} else if (FLAG("--ready-file")) {
@@ -1584,8 +1653,8 @@ parse_args(int argc, char **argv)
 		} else if (FLAG("--lf-newline") && val == NULL) {
 			opt.lf_newline = 1;
 		} else {
-			fprintf(stderr, "fakeagent: unknown argument '%s'\n", a);
-			usage(stderr);
+			/* One line, no usage after it: a launcher test reads the pane's last lines. */
+			fprintf(stderr, "fakeagent: unknown argument '%s' (see --help)\n", a);
 			exit(2);
 		}
 #undef FLAG

@@ -106,6 +106,44 @@ JSON
 	[ "$(tmux list-panes -t slow:w | wc -l)" -eq 3 ]
 }
 
+@test "down keeps pending items assigned, ls, status and plan say why they wait, and up again takes them" {
+	printf '{"session": "keep", "windows": [{"name": "tier1", "agents": [%s]}]}\n' "$(fa k1)" >"$W/keep.json"
+	td up "$W/keep.json" >/dev/null
+	td pause >/dev/null
+	td enqueue --to k1 --id p1 -- first for k1 >/dev/null
+	td enqueue --to tier1 --id p2 -- for the tier >/dev/null
+	td enqueue --to k1 --id p3 --after p1 -- after it >/dev/null
+	run --separate-stderr td down keep
+	assert_success
+	assert_line "k1: down (it quit)"
+	assert_line "k1: 2 pending items stay assigned"
+	assert_line "all-tier1: 1 pending item stays assigned"
+	assert_item p1 assignedTo k1
+	assert_item p2 assignedTo all-tier1
+	run --separate-stderr td ls
+	assert_success
+	[[ $output == *$'\n'"p1 "*$'\n'"             waits for terminal k1, which does not exist"$'\n'"p2 "* ]] || fail "$output"
+	assert_line "             waits for a terminal of group tier1, and none exists"
+	[ "$(td ls --json | json - '[map { $_->{why} } @{$d->{items}}]')" = \
+	    '["waits for terminal k1, which does not exist","waits for a terminal of group tier1, and none exists","blocked by p1"]' ]
+	run --separate-stderr td status
+	assert_line "needs you: p1 waits for terminal k1, which does not exist"
+	assert_line "needs you: p2 waits for a terminal of group tier1, and none exists"
+	assert_line "needs you: p3 waits for terminal k1, which does not exist"
+	[ "$(td status --json | json - '[map { $_->{id} } @{$d->{attention}}]')" = '["p1","p2","p3"]' ]
+	run --separate-stderr td plan
+	assert_line "        waits for terminal k1, which does not exist"
+	[ "$(td plan --json | json - '[map { $_->{why} } @{$d->{ready}}]')" = \
+	    '["waits for terminal k1, which does not exist","waits for a terminal of group tier1, and none exists"]' ]
+	# The same layout again: the names and the group are back, and the items are taken.
+	td resume >/dev/null
+	td up "$W/keep.json" >/dev/null
+	run --separate-stderr td ls
+	refute_output --partial "waits for"
+	td check >/dev/null
+	wait_for grep -qx "$(hex_str 'first for k1')" "$A/k1.log"
+}
+
 @test "up refuses a bad layout with one line naming the entry, and starts nothing" {
 	td terminal add taken t:base >/dev/null
 	before=$(fingerprint "$S")
