@@ -24,6 +24,8 @@
 #include "oneshot.h"
 #include "profile.h"
 #include "queue.h"
+#include "result.h"
+#include "review.h"
 #include "schedule.h"
 #include "stall.h"
 #include "terminal.h"
@@ -86,11 +88,12 @@ check_finish(struct state *st, struct check_plan *plan, cJSON *item, const char 
 		item_finish_dry(st, item, status, reason);
 		return;
 	}
+	/* First: the result folder shows a worktree task's commits and diffstat. */
+	worktree_finish(st, plan, item);
 	if (pane != NULL && capture_history(pane, CHECK_RESULT_LINES, &text, &len) == 0) {
 		item_save_result(st, item, text, len);
 		free(text);
 	}
-	worktree_finish(st, plan, item);
 	item_finish(st, item, status, reason);
 }
 
@@ -208,10 +211,14 @@ check_completion(struct state *st, struct check_plan *plan, const cJSON *term, c
 {
 	const char *before = state_str(running, ITEM_SCREEN_BEFORE), *id = state_str(running,
 	    ITEM_ID);
-	int done = o->v.state == PANE_IDLE && (before == NULL || strcmp(before, o->hash_text) != 0 ||
-	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(running, ITEM_TURN_SEEN)));
+	int over = before == NULL || strcmp(before, o->hash_text) != 0 ||
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(running, ITEM_TURN_SEEN));
+	int done = result_done(st, running, o->pane, o->v.state == PANE_IDLE, over);
 	int exited = o->v.state == PANE_EXITED;
 
+	/* Held by its doneWhen at the end of a turn, a suggestion showing may carry it on. */
+	if (!done && !exited && o->v.state == PANE_IDLE && over && o->v.suggestion[0] != '\0')
+		continue_accept(st, plan, term, running, o);
 	if ((!done && !exited) || (done && continue_accept(st, plan, term, running, o)))
 		return 0;
 	if (plan->flags & CHECK_DRY_RUN)
@@ -323,8 +330,7 @@ check_offer(struct state *st, struct check_plan *plan, const cJSON *term, cJSON 
 		return;
 	}
 	/* Kept before it is typed, so the record never lacks what the agent may have read. */
-	if (mode_of(next))
-		item_save_prompt(st, next, text, strlen(text));
+	item_save_prompt(st, next, text, strlen(text));
 	check_plan_add(plan, term, next, pane->id, o, text);
 }
 
@@ -411,7 +417,7 @@ void
 check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_plan *plan)
 {
 	cJSON *term;
-	size_t i;
+	size_t i, reviews;
 
 	memset(plan, 0, sizeof *plan);
 	plan->flags = flags;
@@ -426,6 +432,7 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 			check_say(plan, "note", "nothing would be delivered: %s", plan->untrusted);
 		return;
 	}
+	reviews = review_count();
 	if (terms == NULL) {
 		oneshot_check(st, plan);
 		worktree_check(st, plan);
@@ -434,6 +441,13 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 	} else {
 		for (i = 0; i < n; i++)
 			check_terminal(st, terms[i], plan);
+	}
+	/* A review queued by a completion goes out now, to a reviewer looked at before it. */
+	if (review_count() != reviews) {
+		cJSON_ArrayForEach(term, st->terminals) {
+			if (schedule_running(st, term) == NULL && schedule_next(st, term) != NULL)
+				check_terminal(st, term, plan);
+		}
 	}
 }
 

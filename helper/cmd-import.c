@@ -15,6 +15,8 @@
 #include "mode.h"
 #include "oneshot.h"
 #include "queue.h"
+#include "result.h"
+#include "review.h"
 #include "state.h"
 #include "strmap.h"
 #include "terminal.h"
@@ -35,9 +37,10 @@ const struct cmd_entry cmd_import_entry = {
 	"          \"assignedTo\", \"priority\", \"mode\" (a prompt template, as enqueue --mode),\n"
 	"          \"oneshot\": true with \"profile\", \"model\", \"agent\" and \"in\" (as\n"
 	"          enqueue --oneshot --profile --model --to --in), \"continue\" (as enqueue\n"
-	"          --continue), \"worktree\": true with \"base\", \"branch\", \"repo\",\n"
-	"          \"profile\", \"model\", \"keepAgent\" (as enqueue --worktree --base\n"
-	"          --branch --repo --profile --model --keep-agent)}:\n"
+	"          --continue), \"doneWhen\" (an extended regular expression) and \"review\"\n"
+	"          (a terminal or group), as enqueue takes them, \"worktree\": true with\n"
+	"          \"base\", \"branch\", \"repo\", \"profile\", \"model\", \"keepAgent\" (as\n"
+	"          enqueue --worktree --base --branch --repo --profile --model --keep-agent)}:\n"
 	"          id and command are required; other keys are kept on the item\n"
 	"  --json  {\"added\": [ids], \"updated\": [...], \"unchanged\": [...], \"left\": [...]}\n"
 	"  A pending item with a task's id takes the fields the task gives; running and finished\n"
@@ -69,7 +72,7 @@ struct import {
 static const char *const import_managed[] = { ITEM_STATUS, ITEM_ATTEMPTS, ITEM_CREATED,
 	ITEM_STARTED, ITEM_DELIVERED, ITEM_FINISHED, ITEM_TERMINAL, ITEM_PANE,
 	ITEM_SCREEN_BEFORE, ITEM_DEFERRED, ITEM_REASON, ITEM_RESULT, ITEM_DELIVERER, ITEM_TURN_SEEN,
-	ITEM_EXIT, ITEM_OUTPUT, ITEM_CONTINUED, WORKTREE_AHEAD, WORKTREE_DIFFSTAT,
+	ITEM_EXIT, ITEM_OUTPUT, ITEM_CONTINUED, ITEM_REVIEWED_BY, ITEM_REVIEW_OF,
 	NULL };
 
 static int __attribute__((format(printf, 2, 3)))
@@ -195,6 +198,19 @@ import_continue(struct import_task *t, const cJSON *m)
 	return 0;
 }
 
+static int
+import_done_when(struct import_task *t, const cJSON *m)
+{
+	const char *why;
+
+	if (!cJSON_IsString(m))
+		return import_refuse(t, "doneWhen must be a string");
+	if ((why = result_check_regex(m->valuestring)) != NULL)
+		return import_refuse(t, "doneWhen %s", why);
+	cJSON_AddStringToObject(t->fields, ITEM_DONE_WHEN, m->valuestring);
+	return 0;
+}
+
 /* The item key a task member sets: prompt is command, estimateHours is estimate. */
 static const char *
 import_key(const char *name)
@@ -203,6 +219,9 @@ import_key(const char *name)
 		return ITEM_COMMAND;
 	if (strcmp(name, "estimateHours") == 0)
 		return ITEM_ESTIMATE;
+	/* "review" on an item is the review's id or folder; a task's is who reviews. */
+	if (strcmp(name, ITEM_REVIEW) == 0)
+		return ITEM_REVIEWER;
 	return name;
 }
 
@@ -229,15 +248,23 @@ import_member(struct import_task *t, const cJSON *m)
 		return import_mode(t, m);
 	if (strcmp(key, ITEM_CONTINUE) == 0)
 		return import_continue(t, m);
-	if ((strcmp(key, ITEM_ONESHOT) == 0 || strcmp(key, ITEM_WORKTREE) == 0 ||
-	    strcmp(key, WORKTREE_KEEP) == 0) && !cJSON_IsBool(m))
+	if ((strcmp(key, ITEM_ONESHOT) == 0 || strcmp(key, WORKTREE_KEEP) == 0) &&
+	    !cJSON_IsBool(m))
 		return import_refuse(t, "%s must be true or false", key);
+	/* A string is a planner's own record of a directory: kept, and it starts nothing. */
+	if (strcmp(key, ITEM_WORKTREE) == 0 && !cJSON_IsBool(m) &&
+	    (!cJSON_IsString(m) || *m->valuestring == '\0'))
+		return import_refuse(t, "worktree must be true, false or a directory");
 	if ((strcmp(key, WORKTREE_BASE) == 0 || strcmp(key, ITEM_BRANCH) == 0 ||
 	    strcmp(key, WORKTREE_REPO) == 0) && (!cJSON_IsString(m) || *m->valuestring == '\0'))
 		return import_refuse(t, "%s must be a non-empty string", key);
 	if ((strcmp(key, ITEM_PROFILE) == 0 || strcmp(key, ITEM_MODEL) == 0 ||
 	    strcmp(key, ITEM_AGENT) == 0) && !cJSON_IsString(m))
 		return import_refuse(t, "%s must be a string", key);
+	if (strcmp(key, ITEM_DONE_WHEN) == 0)
+		return import_done_when(t, m);
+	if (strcmp(key, ITEM_REVIEWER) == 0 && (!cJSON_IsString(m) || *m->valuestring == '\0'))
+		return import_refuse(t, "%s must be a terminal or group", m->string);
 	if (strcmp(key, ITEM_ASSIGNED) == 0 && !cJSON_IsNull(m) &&
 	    (!cJSON_IsString(m) || *m->valuestring == '\0'))
 		return import_refuse(t, "assignedTo must be a terminal or group, or null");
@@ -329,11 +356,12 @@ import_parse(struct import *im)
 	return rc;
 }
 
-/* assignedTo as enqueue --to takes it: a terminal or group that exists, stored canonically. */
+/* assignedTo (KEY) as enqueue --to takes it, review as --review: a terminal or group that
+ * exists, stored canonically. */
 static int
-import_resolve_to(struct state *st, struct import_task *t)
+import_resolve_to(struct state *st, struct import_task *t, const char *key)
 {
-	cJSON *to = cJSON_GetObjectItemCaseSensitive(t->fields, ITEM_ASSIGNED), **terms;
+	cJSON *to = cJSON_GetObjectItemCaseSensitive(t->fields, key), **terms;
 	char *canonical;
 	size_t n;
 	int rc;
@@ -345,9 +373,10 @@ import_resolve_to(struct state *st, struct import_task *t)
 	rc = terminal_select(st, to->valuestring, &terms, &n, &canonical);
 	td_quiet(0);
 	if (rc != 0)
-		return import_refuse(t, "assignedTo %s is no terminal or group (see tmux-dispatch "
-		    "terminal ls)", to->valuestring);
-	cJSON_ReplaceItemInObjectCaseSensitive(t->fields, ITEM_ASSIGNED,
+		return import_refuse(t, "%s %s is no terminal or group (see tmux-dispatch "
+		    "terminal ls)", strcmp(key, ITEM_REVIEWER) == 0 ? "review" : key,
+		    to->valuestring);
+	cJSON_ReplaceItemInObjectCaseSensitive(t->fields, key,
 	    cJSON_CreateString(canonical));
 	free(canonical);
 	free(terms);
@@ -396,7 +425,8 @@ import_one(struct state *st, struct import *im, struct import_task *t)
 	    (item != NULL && worktree_of(item) && !worktree_waiting(item)) ||
 	    (item == NULL && state_archived(st, t->id) != NULL))
 		outcome = IMPORT_LEFT;
-	else if ((rc = import_resolve_to(st, t)) != 0)
+	else if ((rc = import_resolve_to(st, t, ITEM_ASSIGNED)) != 0 ||
+	    (rc = import_resolve_to(st, t, ITEM_REVIEWER)) != 0)
 		return rc;
 	else if (item == NULL)
 		item = item_create(st, t->id, state_str(t->fields, ITEM_COMMAND));
@@ -468,6 +498,10 @@ import_check_worktree(struct state *st, const struct import_task *t)
 	char cwd[PATH_MAX], *cause;
 	int rc;
 
+	/* With a repo, a directory would pass for a worktree this helper made (worktree rm). */
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(t->fields, ITEM_WORKTREE)) &&
+	    cJSON_GetObjectItemCaseSensitive(t->fields, WORKTREE_REPO) != NULL)
+		return import_refuse(t, "repo is for \"worktree\": true");
 	if (!worktree_waiting(t->item))
 		return 0;
 	if (oneshot_of(t->item))

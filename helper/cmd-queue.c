@@ -14,6 +14,8 @@
 #include "oneshot.h"
 #include "orphan.h"
 #include "queue.h"
+#include "result.h"
+#include "review.h"
 #include "schedule.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
@@ -26,6 +28,7 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--title T] "
 	"[--estimate DUR] [--phase P] [--mode NAME] [--continue N] "
 	"[--oneshot --profile P [--model M] [--in S:W]] "
+	"[--done-when REGEX] [--review NAME|GROUP] "
 	"[--worktree [--base REF] [--branch B] [--repo DIR] [--profile P] [--model M] "
 	"[--keep-agent]] [--stdin | [--] COMMAND...]",
 	"queue a command; prints the new item's id",
@@ -68,6 +71,12 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"  --in S:W         run the one-shot in a new pane split into window W of tmux session\n"
 	"                   S (a tier window of up, say), tiled, instead of a window of its own;\n"
 	"                   a window that does not exist when it starts fails the item\n"
+	"  --done-when REGEX  done only once a line matching the extended regular expression\n"
+	"                   appeared after the delivered prompt (a one-shot: in its output)\n"
+	"                   and the agent is idle; a result file it wrote ends it too\n"
+	"  --review NAME|GROUP  once it is done, queue ID-review for that terminal or group:\n"
+	"                   the review template (modes/review.md, else a built-in text) with\n"
+	"                   the prompt, the result folder and a worktree task's diff\n"
 	"  --stdin          read the command from standard input (one trailing newline dropped)\n"
 	"  The words of COMMAND are joined with spaces. Control characters other than newline\n"
 	"  and tab are refused, and so is a command outside the target terminals' --allow list.\n"
@@ -102,7 +111,7 @@ queue_check_allowed(cJSON **terms, size_t n, const char *command, const char *to
 }
 
 struct enqueue_args {
-	const char *to, *id, *title, *phase, *mode, *profile, *model, *in;
+	const char *to, *id, *title, *phase, *mode, *profile, *model, *in, *done_when, *review;
 	const char *base, *branch, *repo;
 	int oneshot, worktree, keep;
 	cJSON *after;
@@ -110,6 +119,7 @@ struct enqueue_args {
 	long long cont; /* --continue N; < 0: none given */
 	double estimate; /* seconds; < 0: none given */
 	char *command;
+	char *canonical_review; /* review's canonical name, owned */
 };
 
 /*
@@ -164,6 +174,8 @@ enqueue_set_fields(cJSON *item, const struct enqueue_args *a)
 		state_set_str(item, ITEM_MODE, a->mode);
 	if (a->cont >= 0)
 		state_set_num(item, ITEM_CONTINUE, (double)a->cont);
+	if (a->done_when != NULL)
+		state_set_str(item, ITEM_DONE_WHEN, a->done_when);
 	if (a->worktree)
 		enqueue_set_worktree(item, a);
 	if (!a->oneshot)
@@ -224,6 +236,21 @@ enqueue_check_mode(struct state *st, const cJSON *item)
 	return 0;
 }
 
+/* The reviewer must exist now; it is kept by its canonical name, as assignedTo is. */
+static int
+enqueue_check_review(struct state *st, struct enqueue_args *a)
+{
+	cJSON **terms = NULL;
+	char *canonical = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = terminal_select(st, a->review, &terms, &n, &canonical)) == 0)
+		a->review = a->canonical_review = canonical;
+	free(terms);
+	return rc;
+}
+
 static int
 enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 {
@@ -266,12 +293,16 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 			goto out;
 		}
 	}
+	if (a->review != NULL && (rc = enqueue_check_review(st, a)) != 0)
+		goto out;
 	item = item_create(st, a->id, a->command);
 	if (assigned != NULL)
 		state_set_str(item, ITEM_ASSIGNED, assigned);
 	cJSON_ReplaceItemInObjectCaseSensitive(item, ITEM_DEPENDS, cJSON_Duplicate(a->after, 1));
 	state_set_num(item, ITEM_PRIORITY, (double)a->priority);
 	enqueue_set_fields(item, a);
+	if (a->review != NULL)
+		state_set_str(item, ITEM_REVIEWER, a->review);
 	if (a->mode != NULL && (rc = enqueue_check_mode(st, item)) != 0)
 		goto out;
 	if (a->oneshot && (rc = enqueue_check_oneshot(st, item)) != 0)
@@ -323,6 +354,8 @@ enqueue_check_labels(const struct enqueue_args *a)
 		return td_error(TD_EXIT_USAGE, "refused: --worktree starts its own agent: no --to");
 	if (a->oneshot && a->profile == NULL)
 		return td_error(TD_EXIT_USAGE, "refused: --oneshot needs --profile");
+	if (a->done_when != NULL && (why = result_check_regex(a->done_when)) != NULL)
+		return td_error(TD_EXIT_USAGE, "refused: --done-when %s", why);
 	return 0;
 }
 
@@ -344,10 +377,12 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "model", required_argument, NULL, 'M' },
 		{ "continue", required_argument, NULL, 'C' },
 		{ "in", required_argument, NULL, 'I' },
+		{ "done-when", required_argument, NULL, 'd' },
+		{ "review", required_argument, NULL, 'R' },
 		{ "worktree", no_argument, NULL, 'w' },
 		{ "base", required_argument, NULL, 'b' },
 		{ "branch", required_argument, NULL, 'B' },
-		{ "repo", required_argument, NULL, 'R' },
+		{ "repo", required_argument, NULL, 'G' },
 		{ "keep-agent", no_argument, NULL, 'k' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
@@ -357,7 +392,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *why;
 	struct state st;
 
-	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:C:I:wb:B:R:k", opts,
+	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:C:I:d:R:wb:B:G:k", opts,
 	    &rc)) != -1) {
 		switch (c) {
 		case 't':
@@ -410,6 +445,12 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'I':
 			a.in = optarg;
 			break;
+		case 'd':
+			a.done_when = optarg;
+			break;
+		case 'R':
+			a.review = optarg;
+			break;
 		case 'w':
 			a.worktree = 1;
 			break;
@@ -419,7 +460,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'B':
 			a.branch = optarg;
 			break;
-		case 'R':
+		case 'G':
 			a.repo = optarg;
 			break;
 		case 'k':
@@ -452,6 +493,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	check_plan_free(&plan);
 out:
 	free(a.command);
+	free(a.canonical_review);
 	cJSON_Delete(a.after);
 	return rc;
 }

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "durable.h"
 #include "events.h"
 #include "item.h"
-#include "mode.h"
+#include "result.h"
+#include "review.h"
 #include "state.h"
 #include "tmux-dispatch.h"
 
@@ -136,6 +136,7 @@ item_finish(struct state *st, cJSON *item, const char *status, const char *reaso
 {
 	item_end(st, item, status, reason);
 	item_event(st, item, status, reason);
+	review_after(st, item);
 }
 
 void
@@ -213,45 +214,16 @@ item_defer(cJSON *item, const char *why)
 		state_set_str(item, ITEM_DEFERRED, why);
 }
 
-/* Writes TEXT as results/ID.SUFFIX beside the state; the path (caller frees), or NULL. */
-static char *
-item_side_file(struct state *st, const cJSON *item, const char *suffix, const char *text,
-    size_t len)
-{
-	const char *id = state_str(item, ITEM_ID);
-	char *dir, *path, *cause = NULL;
-
-	/* Item ids may hold '/': such an id gets no file rather than a stray one. */
-	if (strchr(id, '/') != NULL)
-		return NULL;
-	if ((dir = state_side_path(st->path, "results")) == NULL)
-		return NULL;
-	xasprintf(&path, "%s/%s%s", dir, id, suffix);
-	if (durable_mkdir(dir, durable_mode_of(st->path), &cause) != 0 ||
-	    durable_replace(path, text, len, durable_mode_of(st->path), &cause) != 0) {
-		td_error(TD_EXIT_FAIL, "%s", cause);
-		free(path);
-		path = NULL;
-	}
-	free(cause);
-	free(dir);
-	return path;
-}
-
 void
 item_save_result(struct state *st, cJSON *item, const char *text, size_t len)
 {
-	char *path = item_side_file(st, item, ".log", text, len);
-
-	if (path != NULL)
-		state_set_str(item, ITEM_RESULT, path);
-	free(path);
+	result_save(st, item, text, len);
 }
 
 void
 item_save_prompt(struct state *st, const cJSON *item, const char *text, size_t len)
 {
-	free(item_side_file(st, item, MODE_PROMPT_SUFFIX, text, len));
+	result_begin(st, item, text, len);
 }
 
 char *

@@ -94,7 +94,8 @@ void item_delivered(struct state *, cJSON *);
 void item_requeue(struct state *, cJSON *, const char *why);
 /* running -> pending: its agent was shut down (down); the attempt counts, WHY is deferred. */
 void item_return(cJSON *, const char *why);
-/* -> done, failed or cancelled; REASON may be NULL. The event line is the status. */
+/* -> done, failed or cancelled; REASON may be NULL. The event line is the status. A done
+ * item with a reviewer gets its review queued; a finished review is linked (review.h). */
 void item_finish(struct state *, cJSON *, const char *status, const char *reason);
 /* item_finish in memory only, for a dry run: no event line (its state is never written). */
 void item_finish_dry(struct state *, cJSON *, const char *status, const char *reason);
@@ -120,9 +121,9 @@ void item_turn_seen(cJSON *);
 void item_continued(struct state *, cJSON *, const char *screen);
 /* Why a ready item still waits; recorded only when it changes, so quiet checks write nothing. */
 void item_defer(cJSON *, const char *why);
-/* Keeps TEXT (the pane's last lines) as the item's result file, results/ID.log. */
+/* Keeps TEXT (the pane's last lines) in the item's result folder, results/ID/ (result.h). */
 void item_save_result(struct state *, cJSON *, const char *text, size_t len);
-/* Keeps TEXT, what was typed for a templated item, as results/ID.prompt for its reviewers. */
+/* Before TEXT is typed for the item: its result folder readied, a template's text kept. */
 void item_save_prompt(struct state *, const cJSON *, const char *text, size_t len);
 
 #endif

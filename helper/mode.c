@@ -8,6 +8,7 @@
 #include "mode.h"
 #include "name.h"
 #include "queue.h"
+#include "result.h"
 #include "state.h"
 #include "trust.h"
 #include "tmux-dispatch.h"
@@ -174,8 +175,8 @@ mode_fill(struct mode_render *r, const char *file, const char *text, size_t off,
 		    MODE_KNOWN ")", file, line, name);
 	}
 	if (r->values[i] == NULL)
-		return mode_fail(r, TD_EXIT_USAGE, "{{%s}}: item id %s holds '/', so it has no "
-		    "result file", name, r->values[1]);
+		return mode_fail(r, TD_EXIT_USAGE, "{{%s}}: item id %s holds '/' or is . or .., so "
+		    "it has no result folder", name, r->values[1]);
 	return mode_append(r, r->values[i], strlen(r->values[i]));
 }
 
@@ -260,21 +261,6 @@ mode_expand(struct mode_render *r, const char *name)
 	return rc;
 }
 
-/* Where the agent is told to write its result: results/ID.result.md, by absolute path. */
-static char *
-mode_result_file(const char *state_dir, const char *id)
-{
-	char *real, *path;
-
-	if (strchr(id, '/') != NULL)
-		return NULL;
-	real = realpath(state_dir, NULL);
-	xasprintf(&path, "%s/" STATE_SIDE_DIR "/results/%s" MODE_RESULT_SUFFIX,
-	    real != NULL ? real : state_dir, id);
-	free(real);
-	return path;
-}
-
 /* A value an item holds, or "" (worktree and branch are set only for items that have them). */
 static const char *
 mode_value(const cJSON *item, const char *key)
@@ -292,7 +278,7 @@ mode_render(const char *state_path, const cJSON *item, const char *agent, char *
 	struct mode_render r = { 0 };
 	char *dir = file_dirname(state_path), *title = item_title(item), *result;
 
-	result = mode_result_file(dir, state_str(item, ITEM_ID));
+	result = result_file_path(dir, state_str(item, ITEM_ID));
 	r.state_dir = dir;
 	r.values[0] = state_str(item, ITEM_COMMAND);
 	r.values[1] = state_str(item, ITEM_ID);

@@ -14,8 +14,6 @@
 
 #define MODE_DIR "modes"          /* beside the state file */
 #define MODE_SUFFIX ".md"
-#define MODE_RESULT_SUFFIX ".result.md" /* results/ID.result.md: where the agent writes */
-#define MODE_PROMPT_SUFFIX ".prompt"    /* results/ID.prompt: the text that was typed */
 
 /* NULL if NAME may name a template (name.h's names, not starting with '.'), else why not. */
 const char *mode_check_name(const char *name);

@@ -22,13 +22,14 @@
 #include "oneshot.h"
 #include "profile.h"
 #include "queue.h"
+#include "result.h"
 #include "schedule.h"
 #include "state.h"
 #include "tmux-dispatch.h"
 #include "tmux.h"
 
 #define ONESHOT_TAIL_BYTES 16384 /* read from the end of the output for its last lines */
-#define ONESHOT_TAIL_LINES 20    /* kept as the result, results/ID.log */
+#define ONESHOT_TAIL_LINES 20    /* kept as the result, results/ID/screen.txt */
 #define ONESHOT_REASON_LINES 5   /* of those, in a failed one's reason */
 #define ONESHOT_REAP_MS 2000     /* how long a recorded end waits for its pane to die */
 
@@ -246,8 +247,8 @@ oneshot_end(struct state *st, struct check_plan *plan, cJSON *item)
 		return;
 	out = oneshot_log_path(st, item, ".out");
 	tail = oneshot_tail(out);
-	reason = ended < 0 ? xstrdup("its pane is gone") : status == 0 ? NULL :
-	    oneshot_reason(status, tail);
+	reason = ended < 0 ? xstrdup("its pane is gone") : status == 0 ?
+	    result_oneshot_why(st, item, out) : oneshot_reason(status, tail);
 	if (plan->flags & CHECK_DRY_RUN) {
 		check_say(plan, oneshot_who(agent), "would mark %s %s", id, reason == NULL ? "done" :
 		    "failed");
@@ -558,8 +559,7 @@ oneshot_start(struct state *st, struct check_plan *plan, cJSON *item)
 		state_set_str(item, ITEM_STATUS, ST_RUNNING);
 		goto out;
 	}
-	if (mode_of(item))
-		item_save_prompt(st, item, text, strlen(text));
+	item_save_prompt(st, item, text, strlen(text));
 	if (oneshot_launch(st, item, text, &s, &why) != 0) {
 		check_say(plan, oneshot_who(agent), "failed %s: %s", id, why);
 		item_finish(st, item, ST_FAILED, why);

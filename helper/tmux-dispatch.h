@@ -37,10 +37,11 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_terminal_add_entry, cmd_terminal_rm_entry,
     cmd_terminal_ls_entry, cmd_terminal_import_entry;
 extern const struct cmd_entry cmd_limit_set_entry, cmd_limit_rm_entry, cmd_limit_ls_entry;
+extern const struct cmd_entry cmd_review_set_entry, cmd_review_rm_entry, cmd_review_ls_entry;
 extern const struct cmd_entry cmd_enqueue_entry, cmd_ls_entry, cmd_import_entry,
     cmd_mode_render_entry;
 extern const struct cmd_entry cmd_done_entry, cmd_fail_entry, cmd_cancel_entry,
-    cmd_retry_entry;
+    cmd_retry_entry, cmd_result_entry;
 extern const struct cmd_entry cmd_status_entry, cmd_badge_entry, cmd_plan_entry;
 extern const struct cmd_entry cmd_dispatch_entry, cmd_check_entry, cmd_send_entry,
     cmd_pause_entry, cmd_resume_entry;

@@ -198,7 +198,7 @@ int
 tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_result *r)
 {
 	tmux_ncalls++;
-	return tmux_run_program(tmux_binary(), tmux_timeout(), argv, in, inlen, r);
+	return tmux_run_program(tmux_binary(), 0, argv, in, inlen, r);
 }
 
 int
@@ -258,6 +258,8 @@ tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const
 	fcntl(fd_out, F_SETFL, fcntl(fd_out, F_GETFL) | O_NONBLOCK);
 	fcntl(fd_err, F_SETFL, fcntl(fd_err, F_GETFL) | O_NONBLOCK);
 
+	if (timeout_ms <= 0)
+		timeout_ms = tmux_timeout();
 	deadline = clock_ms() + timeout_ms;
 	while ((fd_out != -1 || fd_err != -1 || fd_in != -1) && !too_big) {
 		long long left = deadline - clock_ms();

@@ -20,8 +20,8 @@ struct tmux_result {
  * tmux exited 0, else -1; the result is filled either way and must be freed.
  */
 int tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_result *);
-/* tmux_run for another program, BIN (git), bounded by TIMEOUT_MS: the same argv and pipes;
- * not counted by tmux_calls. */
+/* tmux_run for another program, BIN (git), bounded by TIMEOUT_MS (0: tmux's own bound): the
+ * same argv and pipes; not counted by tmux_calls. */
 int tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const char *in,
     size_t inlen, struct tmux_result *);
 /* VALUE as one tmux argv element: one ending in ';' would end the tmux command, so that ';'

@@ -33,6 +33,7 @@
 #define MAX_TRANSCRIPT 1000 /* transcript lines kept (display only; the log is exact) */
 #define MAX_SHOWN_LINES 8   /* lines shown per submission / input box */
 #define MAX_LINE_BYTES 600  /* bytes of one line kept for display */
+#define SAY_WORD "SAY:"     /* a submission holding it ends its turn saying the rest of its line */
 
 /* ---------------------------------------------------------------- growable buffer */
 
@@ -954,10 +955,31 @@ commit_submission(const char *text, size_t n)
 	ev("commit");
 }
 
+/* What the turn says before it ends: the text after SAY_WORD in its submission, or "". */
+static char say_text[MAX_LINE_BYTES];
+
+static void
+say_remember(const char *text, size_t n)
+{
+	size_t i, w = strlen(SAY_WORD), len = 0;
+
+	say_text[0] = '\0';
+	for (i = 0; i + w <= n; i++) {
+		if (memcmp(text + i, SAY_WORD, w) == 0)
+			break;
+	}
+	if (i + w > n)
+		return;
+	for (i += w; i < n && text[i] != '\n' && text[i] != '\r' && len + 1 < sizeof say_text; i++)
+		say_text[len++] = text[i];
+	say_text[len] = '\0';
+}
+
 /* Takes a submission: logs it, echoes it, and starts working (or asks permission). */
 static void
 start_turn(char *text, size_t n)
 {
+	say_remember(text, n);
 	log_submission(text, n);
 	ev_text("take", text, n);
 	suggesting = 0;
@@ -1010,6 +1032,13 @@ complete_turn(void)
 		    tm.tm_hour, tm.tm_min);
 	} else {
 		snprintf(m, sizeof m, "\xe2\x9c\xbb Worked for %llds", (long long)secs);
+	}
+	if (say_text[0] != '\0') {
+		char said[MAX_LINE_BYTES + 8];
+		snprintf(said, sizeof said, "%s %s", opt.style == STYLE_CODEX ? "\xe2\x80\xa2" :
+		    "\xe2\x97\x8f", say_text);
+		tr_push("");
+		tr_push(said);
 	}
 	tr_push("");
 	tr_push(m);

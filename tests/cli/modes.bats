@@ -49,7 +49,7 @@ refused() {
 	real=$(cd "$W" && pwd -P)
 	assert_output "Agent gen-1 on T-1 (Login page):
 build the login page
-result: $real/.terminal-status.d/results/T-1.result.md
+result: $real/.terminal-status.d/results/T-1/result.md
 wt=[] br=[]"
 }
 
@@ -74,7 +74,7 @@ wt=[] br=[]"
 	real=$(cd "$W" && pwd -P)
 	assert_output "Base rules.
 You review PR 7. Keep {{ this one }}, {{}} and {\"a\": {\"b\": 1}}.
-Write $real/.terminal-status.d/results/r.result.md when done."
+Write $real/.terminal-status.d/results/r/result.md when done."
 }
 
 @test "modes: the same include twice is no cycle" {
@@ -180,9 +180,12 @@ Write $real/.terminal-status.d/results/r.result.md when done."
 	refused 2 "longer than 262144 bytes" td enqueue --mode x4 -- x
 }
 
-@test "modes: {{result_file}} for an id holding '/' is refused" {
+@test "modes: {{result_file}} for an id holding '/', or . or .., is refused" {
 	template r '{{result_file}}'
 	refused 2 "item id a/b holds '/'" td enqueue --mode r --id a/b -- x
+	refused 2 "item id .. holds '/' or is . or .., so it has no result folder" \
+	    td enqueue --mode r --id .. -- x
+	refused 2 "item id . holds '/'" td enqueue --mode r --id . -- x
 }
 
 @test "modes: import refuses a bad mode and writes nothing" {

@@ -101,8 +101,7 @@ refused() {
 	cd "$R"
 	cat >tasks.json <<-EOF
 	{"tasks": [
-	 {"id": "W1", "command": "one", "worktree": true, "profile": "codex", "keepAgent": true,
-	  "commitsAhead": 7, "diffstat": "forged"},
+	 {"id": "W1", "command": "one", "worktree": true, "profile": "codex", "keepAgent": true},
 	 {"id": "W2", "command": "two", "worktree": true, "repo": "$R/sub", "branch": "w/two",
 	  "base": "HEAD", "dependsOn": ["W1"]}]}
 	EOF
@@ -112,10 +111,8 @@ refused() {
 	[ "$(field W1 repo)" = "$R" ]
 	[ "$(field W1 branch)" = task/W1 ]
 	[ "$(field W1 keepAgent)" = true ]
-	[ "$(field W1 commitsAhead)" = absent ]
-	[ "$(field W1 diffstat)" = absent ]
 	[ "$(field W2 branch)" = w/two ]
-	for bad in '"worktree": "yes"' '"worktree": true, "base": "nope"' \
+	for bad in '"worktree": 1' '"worktree": "/x", "repo": "."' '"worktree": true, "base": "nope"' \
 	    '"worktree": true, "branch": "main"' '"worktree": true, "keepAgent": 1' \
 	    '"worktree": true, "oneshot": true, "profile": "claude"'; do
 		echo "{\"tasks\": [{\"id\": \"N1\", \"command\": \"x\"}, {\"id\": \"X1\", \"command\": \"x\", $bad}]}" >bad.json

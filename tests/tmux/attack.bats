@@ -312,21 +312,22 @@ done_job() {
 	local side="$W/.terminal-status.d" f
 	for f in outside outside-events outside-tmp; do echo keep >"$W/$f"; done
 
-	# results/q-1.log a link, placed while the item runs: replaced by a file, the target kept
+	# results/q-1/screen.txt a link, placed while the item runs: replaced by a file, the
+	# target kept
 	run td dispatch gen-1 -- 'first job'
 	assert_success
 	assert_item q-1 status running
-	mkdir -m 700 "$side/results"
-	ln -s "$W/outside" "$side/results/q-1.log"
+	mkdir -p -m 700 "$side/results/q-1"
+	ln -s "$W/outside" "$side/results/q-1/screen.txt"
 	wait_for agent_idle gen-1
 	run td check gen-1
 	assert_success
 	assert_line "gen-1: done q-1"
 	[ "$(cat "$W/outside")" = keep ] || fail "written through the link: $(head -3 "$W/outside")"
-	[ -f "$side/results/q-1.log" ] && [ ! -L "$side/results/q-1.log" ] ||
-		fail "results/q-1.log: $(ls -l "$side/results/")"
-	grep -qF 'first job' "$side/results/q-1.log"
-	assert_item q-1 result "$side/results/q-1.log"
+	[ -f "$side/results/q-1/screen.txt" ] && [ ! -L "$side/results/q-1/screen.txt" ] ||
+		fail "results/q-1/screen.txt: $(ls -l "$side/results/q-1/")"
+	grep -qF 'first job' "$side/results/q-1/screen.txt"
+	assert_item q-1 result "$side/results/q-1"
 
 	# events.jsonl and the state's temp file links
 	mv "$side/events.jsonl" "$BATS_TEST_TMPDIR/events.jsonl"

@@ -79,7 +79,7 @@ batch_field() {
 	[ "$(json - '$d->{done} . "/" . $d->{total}' <<<"$output")" = 2/2 ]
 	run td status --batch
 	assert_line '  Progress: 2/2 (100%)'
-	assert_line --regexp '^  SCR-001  done +gen-[123] +[0-9]+s +result \.terminal-status\.d/results/SCR-001\.log$'
+	assert_line --regexp '^  SCR-001  done +gen-[123] +[0-9]+s +result \.terminal-status\.d/results/SCR-001$'
 	# the same check started the next item, outside the batch
 	assert_item SCR-003 status running
 	run td status

@@ -44,10 +44,11 @@ teardown() { tmux_teardown; }
 	assert_output "dispatch deliver submitted done"
 	[ "$(event_field q-1 done terminal)" = gen-1 ]
 
-	# the result: the pane's last lines, in a file whose path the item records
+	# the result: the pane's last lines, in the folder whose path the item records
 	local result
 	result=$(item_field q-1 result)
-	[ "$result" = "$W/.terminal-status.d/results/q-1.log" ]
+	[ "$result" = "$W/.terminal-status.d/results/q-1" ]
+	result=$result/screen.txt
 	[ -s "$result" ]
 	# (capture-pane -J keeps trailing spaces)
 	grep -qE '^❯ first job *$' "$result"
@@ -59,8 +60,8 @@ teardown() { tmux_teardown; }
 	run td check gen-1
 	assert_success
 	assert_output $'gen-1: done q-2\ngen-1: nothing ready'
-	[ -s "$W/.terminal-status.d/results/q-2.log" ]
-	grep -qE '^❯ second job *$' "$W/.terminal-status.d/results/q-2.log"
+	[ -s "$W/.terminal-status.d/results/q-2/screen.txt" ]
+	grep -qE '^❯ second job *$' "$W/.terminal-status.d/results/q-2/screen.txt"
 }
 
 @test "the result keeps the pane's last 200 lines" {
@@ -75,7 +76,7 @@ teardown() { tmux_teardown; }
 	assert_success
 	assert_line "sh-1: done q-1"
 	local result
-	result=$(item_field q-1 result)
+	result=$(item_field q-1 result)/screen.txt
 	[ "$(grep -c '' "$result")" = 200 ]
 	grep -qx 500 "$result"
 	grep -qx 302 "$result"
@@ -126,7 +127,7 @@ teardown() { tmux_teardown; }
 	[ "$(in_completed q-1)" = 1 ]
 	[ "$(events q-1)" = "dispatch deliver submitted failed" ]
 	[ "$(event_field q-1 failed reason)" = "agent exited" ]
-	grep -q 'claude --resume' "$(item_field q-1 result)"
+	grep -q 'claude --resume' "$(item_field q-1 result)/screen.txt"
 	assert_item q-2 status pending
 	run item_field q-2 deferred
 	assert_output --regexp '^exited '

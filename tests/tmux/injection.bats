@@ -38,7 +38,7 @@ teardown() { tmux_teardown; }
 # than the agents' logs and the helper's own state, lock, events and result files.
 new_files() {
 	comm -13 "$1" <(files_snapshot) | grep -Ev \
-	    '^\./agents/|^\./work/state\.json(\.lock)?$|^\./work/\.terminal-status\.d(/events\.jsonl|/results(/q-[0-9]+\.log)?)?$|^\./payloads/|^\./(before|after)-|^\./separate-stderr-' ||
+	    '^\./agents/|^\./work/state\.json(\.lock)?$|^\./work/\.terminal-status\.d(/events\.jsonl|/results(/q-[0-9]+(/screen\.txt|/prompt\.txt)?)?)?$|^\./payloads/|^\./(before|after)-|^\./separate-stderr-' ||
 	    true
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Prompt templates (issue 12, "modes") on a real tmux server: a fake agent takes the template
 # filled in for it ({{agent}} is the terminal the check picked), byte for byte, and
-# results/ID.prompt holds what it was told. A template that turned bad between enqueue and
+# results/ID/prompt.txt holds what it was told. A template that turned bad between enqueue and
 # delivery fails its item at the check and types nothing.
 
 bats_require_minimum_version 1.5.0
@@ -23,7 +23,7 @@ template() {
 	td trust "modes/$1.md" >/dev/null
 }
 
-@test "the agent takes the rendered template, and results/ID.prompt holds it" {
+@test "the agent takes the rendered template, and results/ID/prompt.txt holds it" {
 	agent gen-1 --busy 0
 	agent gen-2 --busy 0
 	template base 'You are {{agent}}, one of several agents.\n'
@@ -32,7 +32,7 @@ template() {
 	real=$(cd "$W" && pwd -P)
 	want="You are gen-2, one of several agents.
 Task T-7: fix the login test
-When done, write your result to $real/.terminal-status.d/results/T-7.result.md"
+When done, write your result to $real/.terminal-status.d/results/T-7/result.md"
 
 	run td enqueue --mode impl --to gen-2 --id T-7 -- fix the login test
 	assert_success
@@ -43,14 +43,14 @@ When done, write your result to $real/.terminal-status.d/results/T-7.result.md"
 	assert_item T-7 status running
 	assert_item T-7 mode impl
 	assert_item T-7 command "fix the login test"
-	[ "$(hex_of "$W/.terminal-status.d/results/T-7.prompt")" = "$(hex_str "$want")" ] ||
-		fail "results/T-7.prompt: $(cat "$W/.terminal-status.d/results/T-7.prompt")"
-	# An item without a mode is typed as it is and leaves no prompt file.
+	[ "$(hex_of "$W/.terminal-status.d/results/T-7/prompt.txt")" = "$(hex_str "$want")" ] ||
+		fail "results/T-7/prompt.txt: $(cat "$W/.terminal-status.d/results/T-7/prompt.txt")"
+	# An item without a mode is typed as it is and leaves no prompt file until it ends.
 	run td enqueue --to gen-1 --id plain -- plain text
 	assert_success
 	wait_for taken_ge gen-1 1
 	assert_took gen-1 "plain text"
-	[ ! -e "$W/.terminal-status.d/results/plain.prompt" ]
+	[ ! -e "$W/.terminal-status.d/results/plain/prompt.txt" ]
 }
 
 @test "a template changed after the enqueue fails its item at the check; nothing is typed" {
@@ -71,7 +71,7 @@ When done, write your result to $real/.terminal-status.d/results/T-7.result.md"
 		fail "reason: $(item_field m1 reason)"
 	wait_for taken_ge gen-1 1
 	assert_took gen-1 "next one"
-	[ ! -e "$W/.terminal-status.d/results/m1.prompt" ]
+	[ ! -e "$W/.terminal-status.d/results/m1/prompt.txt" ]
 }
 
 @test "a template that gained an ESC since the enqueue is never typed" {

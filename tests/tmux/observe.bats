@@ -71,6 +71,8 @@ three_agents() {
 	assert_line "gen-1: done q-1"
 	local result
 	result=$(item_field q-1 result)
+	[ "$(stat -c %a "$result")" = 700 ]
+	result=$result/screen.txt
 	[ -s "$result" ]
 	[ "$(stat -c %a "$result")" = 600 ]
 	[ "$(stat -c %a "$W/.terminal-status.d/results")" = 700 ]

@@ -80,7 +80,7 @@ no_window() { ! tmux list-windows -t dispatch-oneshot -F '#{window_name}' 2>/dev
 	    'prompt: sleep 1' 'prompt: second line' 'fakeoneshot: finished with 0')" ]
 	[ "$(cat "$LOGS/o1.in")" = $'hello there\nsleep 1\nsecond line' ]
 	[ "$(cat "$LOGS/o1.status")" = 0 ]
-	grep -qx 'prompt: second line' "$(item_field o1 result)"
+	grep -qx 'prompt: second line' "$(item_field o1 result)/screen.txt"
 	[ "$(events o1)" = "started done" ]
 	[ "$(event_field o1 started pane)" = "$pane" ]
 	[ "$(event_field o1 started terminal)" = fake ]
@@ -317,4 +317,20 @@ no_window() { ! tmux list-windows -t dispatch-oneshot -F '#{window_name}' 2>/dev
 	assert_one_error_line
 	[[ $stderr == *'i2'*'no "oneshot"'* ]] || fail "$stderr"
 	[ "$(fingerprint "$S")" = "$fp" ]
+}
+
+@test "one-shot --done-when: done when its output has the line, failed when it has not" {
+	run --separate-stderr td enqueue --oneshot --profile fake --id o1 --done-when '^prompt: hel+o' \
+	    -- 'hello'
+	assert_success
+	run --separate-stderr td enqueue --oneshot --profile fake --to other --id o2 \
+	    --done-when '^RESULT:' -- 'no result here'
+	assert_success
+	finish o1
+	finish o2
+	assert_item o1 status done
+	assert_item o2 status failed
+	assert_item o2 exitStatus 0
+	assert_item o2 reason "exit status 0, but no line of its output matches --done-when ^RESULT:"
+	grep -qx 'prompt: no result here' "$(item_field o2 result)/screen.txt"
 }

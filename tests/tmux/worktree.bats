@@ -93,6 +93,10 @@ run_task() { # ID [ENQUEUE OPTIONS...]
 	assert_item T1 status done
 	assert_item T1 commitsAhead 1
 	assert_item T1 diffstat "1 file changed, 1 insertion(+)"
+	# The result folder has the same facts.
+	folder=$(item_field T1 result)
+	[ "$(json "$folder/worktree.json" '$d->{branch}, $d->{commitsAhead}, $d->{diffstat}')" = \
+	    "$(printf '%s\n' task/T1 1 "1 file changed, 1 insertion(+)")" ]
 	[ "$(git -C "$R" show task/T1:work.txt)" = "write the parser" ]
 	# Its agent is shut down: the terminal, the pane and the session file are gone.
 	has_terminal task-T1 && fail "task-T1 is still a terminal"
