@@ -412,7 +412,7 @@ plan_execute(struct cmd_ctx *ctx, long long workers, int json, const struct plan
 	struct check_plan cp = { 0 };
 	struct state st;
 	cJSON *batch = NULL, *out;
-	int rc;
+	int rc, agents;
 
 	if ((rc = check_prepare(ctx->state_path, 1)) != 0)
 		return rc;
@@ -421,7 +421,10 @@ plan_execute(struct cmd_ctx *ctx, long long workers, int json, const struct plan
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) != 0 ||
 	    (o->worktrees && (rc = plan_worktrees(&st, o->profile)) != 0))
 		goto out;
+	/* The terminals it adds are the worktree tasks' agents it started. */
+	agents = cJSON_GetArraySize(st.terminals);
 	check_plan(&st, NULL, 0, json ? CHECK_QUIET : 0, &cp);
+	agents = cJSON_GetArraySize(st.terminals) - agents;
 	if (cp.untrusted != NULL) {
 		rc = td_error(TD_EXIT_UNTRUSTED, "%s", cp.untrusted);
 		goto out;
@@ -440,6 +443,9 @@ plan_execute(struct cmd_ctx *ctx, long long workers, int json, const struct plan
 		cJSON_Delete(out);
 	} else if (batch != NULL)
 		td_say("%s: started %zu item%s", state_str(batch, "id"), cp.n, cp.n == 1 ? "" : "s");
+	else if (agents > 0)
+		td_say("started %d worktree agent%s: each is given its item once it is idle", agents,
+		    agents == 1 ? "" : "s");
 	else
 		td_say("nothing started: no idle terminal has a ready item it may take");
 	state_close(&st);

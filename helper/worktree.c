@@ -113,7 +113,9 @@ worktree_git_line(const char *err)
 	return xstrndup(err, strcspn(err, "\n"));
 }
 
-int
+/* git -C DIR ARGS...: 0 with *out its standard output (trailing newlines dropped; caller
+ * frees; OUT may be NULL), else -1 with *cause git's line that says why (caller frees). */
+static int
 worktree_git(const char *dir, const char *const *args, char **out, char **cause)
 {
 	struct tmux_result r;
@@ -171,8 +173,7 @@ worktree_path(const char *repo, const cJSON *item)
 	char *path;
 
 	if (slash == repo)
-		xasprintf(&path, "/%s%s%s", slash + 1, "-" WORKTREE_PREFIX, state_str(item,
-		    ITEM_ID));
+		xasprintf(&path, "/%s-" WORKTREE_PREFIX "%s", slash + 1, state_str(item, ITEM_ID));
 	else
 		xasprintf(&path, "%.*s/%s-" WORKTREE_PREFIX "%s", (int)(slash - repo), repo,
 		    slash + 1, state_str(item, ITEM_ID));
@@ -293,10 +294,11 @@ worktree_adopt(struct state *st, const char *profile, const char *dir, char **ca
 	int rc;
 
 	cJSON_ArrayForEach(item, st->queue) {
-		if (strcmp(state_str(item, ITEM_STATUS), ST_PENDING) != 0 ||
-		    oneshot_of(item) || worktree_of(item) || !schedule_ready(st, item, &blocker))
+		/* "worktree": false, or a planner's own directory, says no. */
+		if (strcmp(state_str(item, ITEM_STATUS), ST_PENDING) != 0 || oneshot_of(item) ||
+		    cJSON_GetObjectItemCaseSensitive(item, ITEM_WORKTREE) != NULL ||
+		    !schedule_ready(st, item, &blocker))
 			continue;
-		cJSON_DeleteItemFromObjectCaseSensitive(item, ITEM_WORKTREE);
 		cJSON_AddTrueToObject(item, ITEM_WORKTREE);
 		if (profile != NULL && state_str(item, ITEM_PROFILE) == NULL)
 			state_set_str(item, ITEM_PROFILE, profile);

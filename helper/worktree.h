@@ -54,9 +54,11 @@ int worktree_takes(const cJSON *term, const cJSON *item);
  */
 int worktree_prepare(struct state *, cJSON *item, const char *dir, char **cause);
 
-/* plan --execute --worktrees: every ready item that is neither a one-shot nor a worktree
- * task becomes one (worktree_prepare, with PROFILE unless it has one); the first refusal
- * returns its status with *cause, and the caller writes nothing. */
+/*
+ * plan --execute --worktrees: every ready item that is not a one-shot and has no "worktree"
+ * key (false says no) becomes a worktree task (worktree_prepare, with PROFILE unless it has
+ * one); the first refusal returns its status with *cause, and the caller writes nothing.
+ */
 int worktree_adopt(struct state *, const char *profile, const char *dir, char **cause);
 
 /* Under the lock, in a check of every terminal: makes the worktrees and starts the agents of
@@ -88,9 +90,5 @@ void worktree_inspect(const cJSON *item, struct worktree_info *);
  * -d. Says what it did; 0, or a status with *cause (caller frees).
  */
 int worktree_remove(const cJSON *item, int force, char **cause);
-
-/* git -C DIR ARGS...: 0 with *out its standard output (trailing newlines dropped; caller
- * frees; OUT may be NULL), else -1 with *cause git's first line on stderr (caller frees). */
-int worktree_git(const char *dir, const char *const *args, char **out, char **cause);
 
 #endif

@@ -273,13 +273,17 @@ run_task() { # ID [ENQUEUE OPTIONS...]
 	td enqueue --id P1 -- first >/dev/null
 	td enqueue --id P2 -- second >/dev/null
 	td enqueue --id P3 --after P1 -- third >/dev/null
+	echo '[{"id": "P4", "command": "fourth", "worktree": false}]' | td import - >/dev/null
 	run --separate-stderr td plan --execute --worktrees --profile fake
 	assert_success
 	assert_line --partial "task-P1: started for P1"
 	assert_line --partial "task-P2: started for P2"
+	assert_line "started 2 worktree agents: each is given its item once it is idle"
 	[ -d "$W/repo-task-P1" ] && [ -d "$W/repo-task-P2" ] && [ ! -e "$W/repo-task-P3" ]
 	assert_item P1 worktree "$W/repo-task-P1"
 	assert_item P1 profile fake
-	# P3 was not ready: it stays an ordinary item.
+	# P3 was not ready: it stays an ordinary item; P4 said no.
 	assert_item P3 worktree null
+	assert_item P4 worktree false
+	[ ! -e "$W/repo-task-P4" ]
 }
