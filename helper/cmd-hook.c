@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agenthook.h"
 #include "check.h"
 #include "tmux-dispatch.h"
 
@@ -11,9 +12,15 @@ static int cmd_path(struct cmd_ctx *, int, char **);
 static int cmd_menu_terminals(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_hook_entry = {
-	"hook", "silence @WINDOW | mode %PANE",
-	"run by tmux hooks: a quiet window or a pane leaving copy mode triggers a queue-check",
-	"  Prints nothing and always exits 0: tmux would show output in a pane's view mode.\n",
+	"hook", "silence @WINDOW | mode %PANE | agent EVENT",
+	"run by tmux hooks and agents' hooks: a quiet window, a pane leaving copy mode or the end "
+	"of an agent's turn triggers a queue-check",
+	"  agent EVENT is what `agent-hooks install` writes into an agent's settings: EVENT is\n"
+	"  stop (a turn ended: check the queue), notification (the agent needs a person: mark its\n"
+	"  window waiting) or session-start; the event's JSON is read from stdin (or, from Codex's\n"
+	"  notify, the last argument), the pane from $TMUX_PANE.\n"
+	"  Prints nothing and always exits 0: tmux would show output in a pane's view mode, and an\n"
+	"  agent may act on a hook's output.\n",
 	cmd_hook
 };
 
@@ -36,6 +43,8 @@ static int
 cmd_hook(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	td_quiet(1);
+	if (argc >= 2 && strcmp(argv[1], "agent") == 0)
+		return agenthook_run(ctx, argc - 2, argv + 2);
 	/* Hooks pass only %N/@N ids; anything else did not come from our hook strings. */
 	if (argc != 3 || !((strcmp(argv[1], "silence") == 0 && hook_id(argv[2], '@')) ||
 	    (strcmp(argv[1], "mode") == 0 && hook_id(argv[2], '%'))))

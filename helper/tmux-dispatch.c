@@ -49,6 +49,9 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_oneshot_exec_entry,
 	&cmd_oneshot_ended_entry,
 	&cmd_session_resume_entry,
+	&cmd_agent_hooks_install_entry,
+	&cmd_agent_hooks_rm_entry,
+	&cmd_agent_hooks_status_entry,
 	&cmd_worktree_ls_entry,
 	&cmd_worktree_rm_entry,
 	&cmd_classify_entry,
@@ -66,7 +69,8 @@ usage(FILE *f)
 	    "Push queued work from .terminal-status.json into idle agent panes in tmux.\n\n"
 	    "Commands:\n");
 	for (entry = cmd_table; *entry != NULL; entry++)
-		fprintf(f, "  %-18s %s\n", (*entry)->name, (*entry)->summary);
+		/* The widest name, "agent-hooks install", still leaves two spaces. */
+		fprintf(f, "  %-20s %s\n", (*entry)->name, (*entry)->summary);
 	fprintf(f, "\nGlobal options:\n"
 	    "  -f, --state FILE   state file (else $TMUX_DISPATCH_STATE, else the nearest\n"
 	    "                     .terminal-status.json from the current directory up)\n"

@@ -290,6 +290,7 @@ enum state { ST_STARTING, ST_IDLE, ST_BUSY, ST_PERM, ST_THINK };
 
 static struct {
 	const char *log, *log_raw, *events, *ready_file, *perm_word, *record, *model, *session_id, *resume;
+	const char *hook, *hook_notify; /* run as the real CLIs run their hooks (--hook) */
 	const char *suggest, *commit;
 	enum style style;
 	int64_t busy_ms, enter_grace_ms, startup_ms, think_ms, suggest_delay_ms;
@@ -315,6 +316,7 @@ static int64_t suggest_at;        /* ... from then on (--suggest-delay) */
 static long ghost_line = -1;      /* the frame line drawing it, or -1 */
 static int64_t ctrlc_armed_until;
 static int64_t last_paste_end = -1;
+static int hook_pending, hook_notify_pending;
 static size_t paste_bytes_n;
 static int paste_discard;
 
@@ -997,6 +999,7 @@ start_turn(char *text, size_t n)
 		state = ST_PERM;
 		perm_sel = 0;
 		ev("perm");
+		hook_notify_pending = opt.hook_notify != NULL;
 		if (opt.style == STYLE_CODEX) {
 			tr_push("");
 			tr_push("\xe2\x80\xa2 I will run the command now.");
@@ -1043,6 +1046,7 @@ complete_turn(void)
 	tr_push("");
 	tr_push(m);
 	ev("done");
+	hook_pending = opt.hook != NULL;
 	suggesting = opt.suggest != NULL;
 	suggest_at = now_ms() + opt.suggest_delay_ms;
 	finish_turn_and_next();
@@ -1573,6 +1577,86 @@ wait_startup(void)
 	}
 }
 
+/*
+ * --hook CMD: CMD split on spaces is run (no shell) with the event's JSON on stdin, and waited
+ * for, the way Claude Code runs a Stop hook once the turn's last screen is drawn. Its exit
+ * status and output are ignored; "hook NAME" / "hook-done NAME" events bracket it.
+ */
+static void
+run_hook(const char *cmd, const char *event, const char *type)
+{
+	char *words = xstrdup(cmd), *argv[32], *save = NULL, *w;
+	char json[512];
+	int n = 0, fds[2], out[2];
+	struct buf got = { 0 };
+	char rb[512];
+	ssize_t r;
+	pid_t pid;
+
+	for (w = strtok_r(words, " ", &save); w != NULL && n < 31; w = strtok_r(NULL, " ", &save))
+		argv[n++] = w;
+	argv[n] = NULL;
+	if (opt.session_id != NULL)
+		snprintf(json, sizeof json, "{\"session_id\":\"%s\",\"hook_event_name\":\"%s\"%s%s%s}",
+		    opt.session_id, event, type ? ",\"notification_type\":\"" : "", type ? type : "",
+		    type ? "\"" : "");
+	else
+		snprintf(json, sizeof json, "{\"session_id\":\"fake-%ld\",\"hook_event_name\":\"%s\"%s%s%s}",
+		    (long)getpid(), event, type ? ",\"notification_type\":\"" : "", type ? type : "",
+		    type ? "\"" : "");
+	ev("hook %s", event);
+	if (n == 0 || pipe(fds) != 0 || pipe(out) != 0) {
+		free(words);
+		return;
+	}
+	if ((pid = fork()) == 0) {
+		dup2(fds[0], STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		dup2(out[1], STDERR_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		close(out[0]);
+		close(out[1]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[0]);
+	close(out[1]);
+	signal(SIGPIPE, SIG_IGN);
+	(void)write_all(fds[1], json, strlen(json));
+	close(fds[1]);
+	/* As the CLIs do: the hook has ended when its output is closed, by whatever holds it. */
+	while ((r = read(out[0], rb, sizeof rb)) > 0 || (r < 0 && errno == EINTR))
+		if (r > 0)
+			buf_add(&got, rb, (size_t)r);
+	close(out[0]);
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	if (got.len > 0) {
+		struct buf hx = { 0 };
+		hexenc(&hx, got.p, got.len);
+		ev("hook-output %s", hx.p);
+		buf_free(&hx);
+	}
+	ev("hook-done %s", event);
+	buf_free(&got);
+	free(words);
+}
+
+static void
+run_pending_hooks(void)
+{
+	if (hook_pending) {
+		hook_pending = 0;
+		run_hook(opt.hook, "Stop", NULL);
+	}
+	if (hook_notify_pending) {
+		hook_notify_pending = 0;
+		run_hook(opt.hook_notify, "Notification", "permission_prompt");
+	}
+}
+
 static void
 usage(FILE *f)
 {
@@ -1592,6 +1676,9 @@ usage(FILE *f)
 	    "  --record FILE         write its argv and environment there, hex-encoded, at start\n"
 	    "  --model M, --session-id ID  accepted as a launched agent's flags (see --record)\n"
 	    "  --resume ID           show \"Resumed session ID\" under the banner (claude style)\n"
+	    "  --hook CMD            at the end of each turn, once its screen is drawn, run CMD (split\n"
+	    "                        on spaces, no shell) with a Stop event's JSON on stdin, and wait\n"
+	    "  --hook-notify CMD     the same with a Notification event when permission is asked\n"
 	    "  --suggest TEXT        after each turn show TEXT as dim ghost text in the empty input;\n"
 	    "                        Tab accepts it (claude style)\n"
 	    "  --suggest-delay MS    draw it MS ms after the turn's end, as the real one arrives\n"
@@ -1645,6 +1732,10 @@ parse_args(int argc, char **argv)
 			opt.session_id = VALUE();
 		} else if (FLAG("--resume")) {
 			opt.resume = VALUE();
+		} else if (FLAG("--hook")) {
+			opt.hook = VALUE();
+		} else if (FLAG("--hook-notify")) {
+			opt.hook_notify = VALUE();
 		} else if (FLAG("--suggest")) {
 			opt.suggest = VALUE();
 			if (*opt.suggest == '\0') {
@@ -1805,5 +1896,6 @@ main(int argc, char **argv)
 			quit_goodbye();
 		if (dirty)
 			redraw();
+		run_pending_hooks();
 	}
 }
