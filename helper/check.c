@@ -32,6 +32,7 @@
 #include "tmux-dispatch.h"
 #include "trust.h"
 #include "watch.h"
+#include "worktree.h"
 
 #define CHECK_RESULT_LINES 200
 /*
@@ -78,7 +79,7 @@ check_panes(struct check_plan *plan)
  * one then see what a check would leave them (a free worker, a dependency done).
  */
 static void
-check_finish(struct state *st, const struct check_plan *plan, cJSON *item, const char *status,
+check_finish(struct state *st, struct check_plan *plan, cJSON *item, const char *status,
     const char *reason, const char *pane)
 {
 	char *text;
@@ -88,6 +89,8 @@ check_finish(struct state *st, const struct check_plan *plan, cJSON *item, const
 		item_finish_dry(st, item, status, reason);
 		return;
 	}
+	/* First: the result folder shows a worktree task's commits and diffstat. */
+	worktree_finish(st, plan, item);
 	if (pane != NULL && capture_history(pane, CHECK_RESULT_LINES, &text, &len) == 0) {
 		item_save_result(st, item, text, len);
 		free(text);
@@ -415,8 +418,10 @@ check_commit(struct state *st, struct check_plan *plan)
 	int rc;
 
 	batch_sync(st);
+	worktree_commit(st, plan);
 	if ((rc = state_commit(st)) != 0)
 		return rc;
+	plan->committed = 1;
 	oneshot_reap(plan);
 	if (plan->n == 0)
 		return 0;
@@ -442,7 +447,8 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 	plan->state_path = xstrdup(st->path);
 	plan->started_ms = clock_ms();
 	/* No terminal or one-shot to look at: nothing could run, and nothing to say. */
-	if (terms != NULL ? n == 0 : st->terminals->child == NULL && !oneshot_live(st))
+	if (terms != NULL ? n == 0 : st->terminals->child == NULL && !oneshot_live(st) &&
+	    !worktree_live(st))
 		return;
 	if (check_trusted(st->path, &plan->untrusted) != 0) {
 		if (flags & CHECK_DRY_RUN)
@@ -452,6 +458,7 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 	reviews = review_count();
 	if (terms == NULL) {
 		oneshot_check(st, plan);
+		worktree_check(st, plan);
 		cJSON_ArrayForEach(term, st->terminals)
 			check_terminal(st, term, plan);
 	} else {
@@ -516,8 +523,10 @@ check_deliver(struct check_plan *plan)
 	size_t i;
 	int rc;
 
-	if (plan->n == 0 || !plan->pasted)
+	if (plan->n == 0 || !plan->pasted) {
+		worktree_stop(plan);
 		return 0;
+	}
 	deliver_complete(plan->state_path, plan->d, plan->n);
 	if ((rc = state_open(&st, plan->state_path, STATE_WRITE)) == 0) {
 		for (i = 0; i < plan->n; i++)
@@ -527,6 +536,8 @@ check_deliver(struct check_plan *plan)
 			check_sync(&st, plan);
 	}
 	state_close(&st);
+	/* After the Enters: an agent's bounded quit must not hold back another's delivery. */
+	worktree_stop(plan);
 	return rc;
 }
 
@@ -548,6 +559,7 @@ check_plan_free(struct check_plan *plan)
 	for (i = 0; i < plan->nreap; i++)
 		free(plan->reap[i]);
 	free(plan->reap);
+	worktree_stops_free(plan);
 	free(plan->d);
 	sync_labels_free(&plan->labels);
 	observe_cache_free(&plan->captures);

@@ -10,6 +10,8 @@
 #include "state.h"
 #include "sync.h"
 
+struct worktree_stop;
+
 #define CHECK_DRY_RUN 0x1 /* the check in memory only: nothing written, typed or logged */
 #define CHECK_AUTO 0x2  /* triggered, not asked for: respects pause */
 #define CHECK_QUIET 0x4 /* print nothing (hooks, enqueue) */
@@ -31,6 +33,9 @@ struct check_plan {
 	char **reap;      /* dead panes of finished one-shots, killed once the state is written */
 	size_t nreap;
 	struct watch *watch; /* timeouts and triage (watch.h), made when first needed */
+	struct worktree_stop *stops; /* task agents to shut down after the write (worktree.h) */
+	size_t nstops;
+	int committed;    /* check_commit wrote the state */
 };
 
 /*

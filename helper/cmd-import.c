@@ -1,9 +1,11 @@
 /* import: a planner's task index queued in one locked write; importing it again updates it. */
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "continue.h"
@@ -20,6 +22,7 @@
 #include "terminal.h"
 #include "tmux-dispatch.h"
 #include "watch.h"
+#include "worktree.h"
 
 #define IMPORT_MAX_FILE (16 * 1024 * 1024) /* a larger task index is refused (exit 3) */
 #define IMPORT_PRIORITY_MAX 1e9            /* as enqueue --priority */
@@ -37,7 +40,9 @@ const struct cmd_entry cmd_import_entry = {
 	"          enqueue --oneshot --profile --model --to --in), \"continue\" (as enqueue\n"
 	"          --continue), \"doneWhen\" (an extended regular expression), \"review\"\n"
 	"          (a terminal or group), \"timeout\" (seconds or a duration) and \"retries\",\n"
-	"          as enqueue takes them}:\n"
+	"          as enqueue takes them, \"worktree\": true with \"base\", \"branch\",\n"
+	"          \"repo\", \"profile\", \"model\", \"keepAgent\" (as enqueue --worktree --base\n"
+	"          --branch --repo --profile --model --keep-agent)}:\n"
 	"          id and command are required; other keys are kept on the item\n"
 	"  --json  {\"added\": [ids], \"updated\": [...], \"unchanged\": [...], \"left\": [...]}\n"
 	"  A pending item with a task's id takes the fields the task gives; running and finished\n"
@@ -271,8 +276,16 @@ import_member(struct import_task *t, const cJSON *m)
 		return import_watch(t, m, key);
 	if (strcmp(key, ITEM_CONTINUE) == 0)
 		return import_continue(t, m);
-	if (strcmp(key, ITEM_ONESHOT) == 0 && !cJSON_IsBool(m))
-		return import_refuse(t, "oneshot must be true or false");
+	if ((strcmp(key, ITEM_ONESHOT) == 0 || strcmp(key, WORKTREE_KEEP) == 0) &&
+	    !cJSON_IsBool(m))
+		return import_refuse(t, "%s must be true or false", key);
+	/* A string is a planner's own record of a directory: kept, and it starts nothing. */
+	if (strcmp(key, ITEM_WORKTREE) == 0 && !cJSON_IsBool(m) &&
+	    (!cJSON_IsString(m) || *m->valuestring == '\0'))
+		return import_refuse(t, "worktree must be true, false or a directory");
+	if ((strcmp(key, WORKTREE_BASE) == 0 || strcmp(key, ITEM_BRANCH) == 0 ||
+	    strcmp(key, WORKTREE_REPO) == 0) && (!cJSON_IsString(m) || *m->valuestring == '\0'))
+		return import_refuse(t, "%s must be a non-empty string", key);
 	if ((strcmp(key, ITEM_PROFILE) == 0 || strcmp(key, ITEM_MODEL) == 0 ||
 	    strcmp(key, ITEM_AGENT) == 0) && !cJSON_IsString(m))
 		return import_refuse(t, "%s must be a string", key);
@@ -435,7 +448,9 @@ import_one(struct state *st, struct import *im, struct import_task *t)
 	int outcome = IMPORT_ADDED, rc;
 
 	/* Running, finished today, or finished on an earlier day (in the history): left. */
+	/* A worktree task whose worktree is made is as good as started: its agent is coming. */
 	if ((item != NULL && strcmp(state_str(item, ITEM_STATUS), ST_PENDING) != 0) ||
+	    (item != NULL && worktree_of(item) && !worktree_waiting(item)) ||
 	    (item == NULL && state_archived(st, t->id) != NULL))
 		outcome = IMPORT_LEFT;
 	else if ((rc = import_resolve_to(st, t, ITEM_ASSIGNED)) != 0 ||
@@ -463,8 +478,8 @@ import_check_allowed(struct state *st, const struct import_task *t)
 	const char *command = state_str(t->item, ITEM_COMMAND);
 	const cJSON *term;
 
-	/* A one-shot is typed into no terminal. */
-	if (st->terminals->child == NULL || oneshot_of(t->item))
+	/* A one-shot is typed into no terminal, a worktree task only into its own agent. */
+	if (st->terminals->child == NULL || oneshot_of(t->item) || worktree_waiting(t->item))
 		return 0;
 	cJSON_ArrayForEach(term, st->terminals) {
 		if (terminal_takes(st, to, term) && terminal_allows(term, command))
@@ -500,6 +515,32 @@ import_check_oneshot(struct state *st, const struct import_task *t)
 	import_refuse(t, "%s", cause);
 	free(cause);
 	return TD_EXIT_USAGE;
+}
+
+/* As enqueue --worktree: its repository (its "repo", else the one holding the current
+ * directory), base, branch, directory and profile usable now. */
+static int
+import_check_worktree(struct state *st, const struct import_task *t)
+{
+	const char *repo = state_str(t->item, WORKTREE_REPO);
+	char cwd[PATH_MAX], *cause;
+	int rc;
+
+	/* With a repo, a directory would pass for a worktree this helper made (worktree rm). */
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(t->fields, ITEM_WORKTREE)) &&
+	    cJSON_GetObjectItemCaseSensitive(t->fields, WORKTREE_REPO) != NULL)
+		return import_refuse(t, "repo is for \"worktree\": true");
+	if (!worktree_waiting(t->item))
+		return 0;
+	if (oneshot_of(t->item))
+		return import_refuse(t, "worktree and oneshot: a one-shot runs no interactive agent");
+	if (repo == NULL && getcwd(cwd, sizeof cwd) == NULL)
+		return td_error(TD_EXIT_FAIL, "cannot tell the current directory");
+	if ((rc = worktree_prepare(st, t->item, repo != NULL ? repo : cwd, &cause)) == 0)
+		return 0;
+	td_error(rc, "refused: tasks[%zu] (%s): worktree: %s", t->index, t->id, cause);
+	free(cause);
+	return rc;
 }
 
 /* As enqueue --mode: the item's template filled in now, {{agent}} aside. */
@@ -606,7 +647,8 @@ import_merge(struct state *st, struct import *im)
 		    ((rc = import_check_depends(st, &im->tasks[i])) != 0 ||
 		    (rc = import_check_allowed(st, &im->tasks[i])) != 0 ||
 		    (rc = import_check_mode(st, &im->tasks[i])) != 0 ||
-		    (rc = import_check_oneshot(st, &im->tasks[i])) != 0))
+		    (rc = import_check_oneshot(st, &im->tasks[i])) != 0 ||
+		    (rc = import_check_worktree(st, &im->tasks[i])) != 0))
 			return rc;
 	}
 	return import_check_cycles(st, im);

@@ -1,7 +1,9 @@
 /* plan: the dispatch plan of the task graph, and --execute to start what it says may start. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "batch.h"
 #include "check.h"
@@ -13,19 +15,29 @@
 #include "queue.h"
 #include "schedule.h"
 #include "tmux-dispatch.h"
+#include "worktree.h"
 
 #define PLAN_TITLE_WIDTH 30
 
 static int cmd_plan(struct cmd_ctx *, int, char **);
 
 const struct cmd_entry cmd_plan_entry = {
-	"plan", "[--workers N] [--json] [--execute]",
+	"plan", "[--workers N] [--json] [--execute [--worktrees [--profile P]]]",
 	"the dispatch plan: what can start now, what waits on what, how long the rest takes",
 	"  --workers N  plan for N workers (default: the \"all\" limit, else one per terminal)\n"
 	"  --json       the plan for scripts (see README \"Task graph\")\n"
 	"  --execute    start what may start now (a check, within the limits; with --workers\n"
-	"               at most N running in all) and record the items started as a batch\n",
+	"               at most N running in all) and record the items started as a batch\n"
+	"  --worktrees  with --execute: every ready item becomes a worktree task (as enqueue\n"
+	"               --worktree, in the repository holding the current directory): a git\n"
+	"               worktree and a fresh agent each, started within the limits\n"
+	"  --profile P  their agents' profile, for items that name none (default claude)\n",
 	cmd_plan
+};
+
+struct plan_opts {
+	int worktrees;
+	const char *profile;
 };
 
 struct plan {
@@ -376,22 +388,43 @@ plan_print(struct state *st, const struct plan *p)
 	printf("%s\n", p->nidle == 0 ? "none" : "");
 }
 
+/* --worktrees: the ready items become worktree tasks of the repository holding the current
+ * directory; a refusal writes nothing. */
+static int
+plan_worktrees(struct state *st, const char *profile)
+{
+	char cwd[PATH_MAX], *cause;
+	int rc;
+
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		return td_error(TD_EXIT_FAIL, "cannot tell the current directory");
+	if ((rc = worktree_adopt(st, profile, cwd, &cause)) != 0) {
+		td_error(rc, "refused: --worktrees: %s", cause);
+		free(cause);
+	}
+	return rc;
+}
+
 /* --execute: a check over every terminal under this lock; what it starts becomes a batch. */
 static int
-plan_execute(struct cmd_ctx *ctx, long long workers, int json)
+plan_execute(struct cmd_ctx *ctx, long long workers, int json, const struct plan_opts *o)
 {
 	struct check_plan cp = { 0 };
 	struct state st;
 	cJSON *batch = NULL, *out;
-	int rc;
+	int rc, agents;
 
 	if ((rc = check_prepare(ctx->state_path, 1)) != 0)
 		return rc;
 	if (workers > 0)
 		limit_cap((long)workers);
-	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) != 0)
+	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) != 0 ||
+	    (o->worktrees && (rc = plan_worktrees(&st, o->profile)) != 0))
 		goto out;
+	/* The terminals it adds are the worktree tasks' agents it started. */
+	agents = cJSON_GetArraySize(st.terminals);
 	check_plan(&st, NULL, 0, json ? CHECK_QUIET : 0, &cp);
+	agents = cJSON_GetArraySize(st.terminals) - agents;
 	if (cp.untrusted != NULL) {
 		rc = td_error(TD_EXIT_UNTRUSTED, "%s", cp.untrusted);
 		goto out;
@@ -410,6 +443,9 @@ plan_execute(struct cmd_ctx *ctx, long long workers, int json)
 		cJSON_Delete(out);
 	} else if (batch != NULL)
 		td_say("%s: started %zu item%s", state_str(batch, "id"), cp.n, cp.n == 1 ? "" : "s");
+	else if (agents > 0)
+		td_say("started %d worktree agent%s: each is given its item once it is idle", agents,
+		    agents == 1 ? "" : "s");
 	else
 		td_say("nothing started: no idle terminal has a ready item it may take");
 	state_close(&st);
@@ -427,28 +463,40 @@ cmd_plan(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "execute", no_argument, NULL, 'x' },
+		{ "worktrees", no_argument, NULL, 'W' },
+		{ "profile", required_argument, NULL, 'p' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
+	struct plan_opts o = { 0, NULL };
 	long long workers = 0;
 	int c, rc = 0, json = 0, execute = 0;
 	struct state st;
 	struct plan p;
 	cJSON *out;
 
-	while ((c = args_next(ctx, argc, argv, "w:jx", opts, &rc)) != -1) {
+	while ((c = args_next(ctx, argc, argv, "w:jxWp:", opts, &rc)) != -1) {
 		if (c == 'w' && args_int(ctx, "--workers", optarg, 1, 1000000, &workers) != 0)
 			return TD_EXIT_USAGE;
 		else if (c == 'j')
 			json = 1;
 		else if (c == 'x')
 			execute = 1;
+		else if (c == 'W')
+			o.worktrees = 1;
+		else if (c == 'p')
+			o.profile = optarg;
 		else if (c != 'w')
 			return rc;
 	}
 	if (argc != optind)
 		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
+	if ((o.worktrees || o.profile != NULL) && !execute)
+		return args_usage(ctx, "--%s is for --execute", o.worktrees ? "worktrees" :
+		    "profile");
+	if (o.profile != NULL && !o.worktrees)
+		return args_usage(ctx, "--profile is for --worktrees");
 	if (execute)
-		return plan_execute(ctx, workers, json);
+		return plan_execute(ctx, workers, json, &o);
 	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {
 		plan_make(&st, workers, &p);
 		if (json) {

@@ -1,7 +1,9 @@
 /* enqueue, ls: putting work in and looking at it. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "continue.h"
@@ -18,6 +20,7 @@
 #include "terminal.h"
 #include "tmux-dispatch.h"
 #include "watch.h"
+#include "worktree.h"
 
 static int cmd_enqueue(struct cmd_ctx *, int, char **);
 static int cmd_ls(struct cmd_ctx *, int, char **);
@@ -26,7 +29,9 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"enqueue", "[--to NAME|GROUP] [--id ID] [--after ID]... [--priority N] [--title T] "
 	"[--estimate DUR] [--phase P] [--mode NAME] [--continue N] "
 	"[--oneshot --profile P [--model M] [--in S:W]] [--timeout DUR [--retries N]] "
-	"[--done-when REGEX] [--review NAME|GROUP] [--stdin | [--] COMMAND...]",
+	"[--done-when REGEX] [--review NAME|GROUP] "
+	"[--worktree [--base REF] [--branch B] [--repo DIR] [--profile P] [--model M] "
+	"[--keep-agent]] [--stdin | [--] COMMAND...]",
 	"queue a command; prints the new item's id",
 	"  --to NAME|GROUP  a terminal, all, all-GROUP (all-generators works too) or a group;\n"
 	"                   without it any terminal may take the item\n"
@@ -51,8 +56,19 @@ const struct cmd_entry cmd_enqueue_entry = {
 	"                   ID.out; exit 0 is done, anything else failed. With --oneshot, --to\n"
 	"                   NAME is its agent name (default: the profile's): one one-shot of an\n"
 	"                   agent name runs at a time\n"
-	"  --profile P      the profile whose \"oneshot\" argv runs it (with --oneshot)\n"
-	"  --model M        passed with the profile's modelFlag (with --oneshot)\n"
+	"  --worktree       run it in a git worktree of its own with a fresh agent: once it is\n"
+	"                   ready, git worktree add -b task/ID ../REPO-task-ID BASE, an agent\n"
+	"                   of the profile started there as terminal task-ID (tmux session\n"
+	"                   dispatch-tasks) and the item typed into it once it is idle; at the\n"
+	"                   end its commits ahead of BASE and a diffstat are recorded and the\n"
+	"                   agent is shut down. The worktree and branch stay (worktree rm)\n"
+	"  --base REF       the commit the worktree starts from (default HEAD, when it starts)\n"
+	"  --branch B       its branch (default task/ID); refused if it exists\n"
+	"  --repo DIR       the repository (default the one holding the current directory)\n"
+	"  --keep-agent     leave the agent running after its item\n"
+	"  --profile P      the profile whose \"oneshot\" argv runs it (with --oneshot), or whose\n"
+	"                   \"launch\" starts its agent (with --worktree, default claude)\n"
+	"  --model M        passed with the profile's modelFlag (--oneshot, --worktree)\n"
 	"  --in S:W         run the one-shot in a new pane split into window W of tmux session\n"
 	"                   S (a tier window of up, say), tiled, instead of a window of its own;\n"
 	"                   a window that does not exist when it starts fails the item\n"
@@ -101,7 +117,8 @@ queue_check_allowed(cJSON **terms, size_t n, const char *command, const char *to
 
 struct enqueue_args {
 	const char *to, *id, *title, *phase, *mode, *profile, *model, *in, *done_when, *review;
-	int oneshot;
+	const char *base, *branch, *repo;
+	int oneshot, worktree, keep;
 	cJSON *after;
 	long long priority;
 	long long cont; /* --continue N; < 0: none given */
@@ -136,6 +153,22 @@ enqueue_check_cycle(struct state *st, const cJSON *item)
 }
 
 static void
+enqueue_set_worktree(cJSON *item, const struct enqueue_args *a)
+{
+	cJSON_AddTrueToObject(item, ITEM_WORKTREE);
+	if (a->profile != NULL)
+		state_set_str(item, ITEM_PROFILE, a->profile);
+	if (a->model != NULL)
+		state_set_str(item, ITEM_MODEL, a->model);
+	if (a->base != NULL)
+		state_set_str(item, WORKTREE_BASE, a->base);
+	if (a->branch != NULL)
+		state_set_str(item, ITEM_BRANCH, a->branch);
+	if (a->keep)
+		cJSON_AddTrueToObject(item, WORKTREE_KEEP);
+}
+
+static void
 enqueue_set_fields(cJSON *item, const struct enqueue_args *a)
 {
 	if (a->title != NULL)
@@ -154,6 +187,8 @@ enqueue_set_fields(cJSON *item, const struct enqueue_args *a)
 		state_set_num(item, ITEM_CONTINUE, (double)a->cont);
 	if (a->done_when != NULL)
 		state_set_str(item, ITEM_DONE_WHEN, a->done_when);
+	if (a->worktree)
+		enqueue_set_worktree(item, a);
 	if (!a->oneshot)
 		return;
 	cJSON_AddTrueToObject(item, ITEM_ONESHOT);
@@ -175,6 +210,22 @@ enqueue_check_oneshot(struct state *st, const cJSON *item)
 
 	if ((rc = oneshot_check_item(st->dir, item, &cause)) != 0) {
 		td_error(rc, "refused: --oneshot: %s", cause);
+		free(cause);
+	}
+	return rc;
+}
+
+/* Its repository, base, branch, directory and profile usable now (worktree.h). */
+static int
+enqueue_check_worktree(struct state *st, cJSON *item, const char *repo)
+{
+	char cwd[PATH_MAX], *cause;
+	int rc;
+
+	if (repo == NULL && getcwd(cwd, sizeof cwd) == NULL)
+		return td_error(TD_EXIT_FAIL, "cannot tell the current directory");
+	if ((rc = worktree_prepare(st, item, repo != NULL ? repo : cwd, &cause)) != 0) {
+		td_error(rc, "refused: --worktree: %s", cause);
 		free(cause);
 	}
 	return rc;
@@ -219,12 +270,13 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 	size_t n = 0;
 	int rc = 0;
 
-	/* A one-shot is typed into no terminal: --to is its agent name. */
+	/* A one-shot is typed into no terminal: --to is its agent name. A worktree task goes to
+	 * the agent started for it (and has no --to). */
 	if (!a->oneshot && a->to != NULL) {
 		if ((rc = terminal_select(st, a->to, &terms, &n, &assigned)) != 0 ||
 		    (rc = queue_check_allowed(terms, n, a->command, a->to)) != 0)
 			goto out;
-	} else if (!a->oneshot && st->terminals->child != NULL) {
+	} else if (!a->oneshot && !a->worktree && st->terminals->child != NULL) {
 		/* For anyone: some registered terminal must accept it, or it never runs. */
 		if ((rc = terminal_select(st, "all", &terms, &n, &assigned)) != 0 ||
 		    (rc = queue_check_allowed(terms, n, a->command, "every terminal")) != 0)
@@ -266,6 +318,8 @@ enqueue_apply(struct state *st, struct enqueue_args *a, struct check_plan *plan)
 		goto out;
 	if (a->oneshot && (rc = enqueue_check_oneshot(st, item)) != 0)
 		goto out;
+	if (a->worktree && (rc = enqueue_check_worktree(st, item, a->repo)) != 0)
+		goto out;
 	if (a->after->child != NULL && (rc = enqueue_check_cycle(st, item)) != 0)
 		goto out;
 	/* Auto-dispatch: the same locked read-modify-write also takes it to an idle terminal. */
@@ -296,9 +350,19 @@ enqueue_check_labels(const struct enqueue_args *a)
 		return td_error(TD_EXIT_USAGE, "refused: --phase %s", why);
 	if (a->mode != NULL && (why = mode_check_name(a->mode)) != NULL)
 		return td_error(TD_EXIT_USAGE, "refused: --mode %s %s", a->mode, why);
-	if (!a->oneshot && (a->profile != NULL || a->model != NULL || a->in != NULL))
-		return td_error(TD_EXIT_USAGE, "refused: --%s is for --oneshot",
-		    a->profile != NULL ? "profile" : a->model != NULL ? "model" : "in");
+	if (!a->oneshot && !a->worktree && (a->profile != NULL || a->model != NULL))
+		return td_error(TD_EXIT_USAGE, "refused: --%s is for --oneshot or --worktree",
+		    a->profile != NULL ? "profile" : "model");
+	if (!a->oneshot && a->in != NULL)
+		return td_error(TD_EXIT_USAGE, "refused: --in is for --oneshot");
+	if (!a->worktree && (a->base != NULL || a->branch != NULL || a->repo != NULL || a->keep))
+		return td_error(TD_EXIT_USAGE, "refused: --%s is for --worktree", a->base != NULL ?
+		    "base" : a->branch != NULL ? "branch" : a->repo != NULL ? "repo" : "keep-agent");
+	if (a->worktree && a->oneshot)
+		return td_error(TD_EXIT_USAGE, "refused: --worktree and --oneshot: a one-shot runs "
+		    "no interactive agent");
+	if (a->worktree && a->to != NULL)
+		return td_error(TD_EXIT_USAGE, "refused: --worktree starts its own agent: no --to");
 	if (a->retries >= 0 && a->timeout < 0)
 		return td_error(TD_EXIT_USAGE, "refused: --retries is for --timeout");
 	if (a->oneshot && a->profile == NULL)
@@ -330,6 +394,11 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "review", required_argument, NULL, 'R' },
 		{ "timeout", required_argument, NULL, 'x' },
 		{ "retries", required_argument, NULL, 'y' },
+		{ "worktree", no_argument, NULL, 'w' },
+		{ "base", required_argument, NULL, 'b' },
+		{ "branch", required_argument, NULL, 'B' },
+		{ "repo", required_argument, NULL, 'G' },
+		{ "keep-agent", no_argument, NULL, 'k' },
 		ARGS_HELP, { NULL, 0, NULL, 0 }
 	};
 	struct enqueue_args a = { .after = cJSON_CreateArray(), .estimate = -1, .cont = -1,
@@ -339,7 +408,7 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *why;
 	struct state st;
 
-	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:C:I:d:R:x:y:", opts,
+	while ((c = args_next(ctx, argc, argv, "+t:i:a:p:sT:e:P:m:or:M:C:I:d:R:x:y:wb:B:G:k", opts,
 	    &rc)) != -1) {
 		switch (c) {
 		case 't':
@@ -408,6 +477,21 @@ cmd_enqueue(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'R':
 			a.review = optarg;
+			break;
+		case 'w':
+			a.worktree = 1;
+			break;
+		case 'b':
+			a.base = optarg;
+			break;
+		case 'B':
+			a.branch = optarg;
+			break;
+		case 'G':
+			a.repo = optarg;
+			break;
+		case 'k':
+			a.keep = 1;
 			break;
 		default:
 			goto out;

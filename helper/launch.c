@@ -579,6 +579,10 @@ launch_session_json(const struct launch *s)
 	cJSON_AddStringToObject(o, "window", s->window_index);
 	cJSON_AddStringToObject(o, "pane", s->pane);
 	cJSON_AddStringToObject(o, "cwd", s->cwd);
+	if (s->worktree != NULL) {
+		cJSON_AddStringToObject(o, "worktree", s->worktree);
+		cJSON_AddStringToObject(o, "branch", s->branch);
+	}
 	cJSON_AddNumberToObject(o, "pid", (double)s->pid);
 	cJSON_AddStringToObject(o, "startedAt", when);
 	if (s->session_id != NULL)

@@ -33,6 +33,8 @@ struct launch {
 	char pane[32];            /* %N */
 	char window_index[16];
 	long pid;
+	const char *worktree;     /* a worktree task's directory and branch, for its session file */
+	const char *branch;
 };
 
 /* What the wait saw. */

@@ -82,7 +82,7 @@ review_diff(struct state *st, const cJSON *item)
 		return NULL;
 	xasprintf(&range, "%s...%s", base, branch);
 	argv[5] = range;
-	if (tmux_run_program("git", argv, NULL, 0, &r) == 0)
+	if (tmux_run_program("git", 0, argv, NULL, 0, &r) == 0)
 		text = review_bound(r.out, "diff");
 	else
 		xasprintf(&text, "(git diff %s failed: %s)\n", range, r.err);

@@ -6,6 +6,7 @@
 #include "schedule.h"
 #include "state.h"
 #include "terminal.h"
+#include "worktree.h"
 
 int
 schedule_ready(struct state *st, const cJSON *item, const char **blocker)
@@ -82,9 +83,11 @@ schedule_next(struct state *st, const cJSON *term)
 
 	cJSON_ArrayForEach(item, st->queue) {
 		assigned = state_str(item, ITEM_ASSIGNED);
-		/* A one-shot is never typed into a terminal: it runs on its own (oneshot.h). */
-		if (oneshot_of(item) || !schedule_ready(st, item, &blocker) ||
-		    !terminal_takes(st, assigned, term) ||
+		/* A one-shot is never typed into a terminal: it runs on its own (oneshot.h); a
+		 * worktree task only into the agent started for it, which takes nothing else
+		 * (worktree.h). */
+		if (oneshot_of(item) || !worktree_takes(term, item) ||
+		    !schedule_ready(st, item, &blocker) || !terminal_takes(st, assigned, term) ||
 		    !terminal_allows(term, state_str(item, ITEM_COMMAND)))
 			continue;
 		node = graph_node(g, state_str(item, ITEM_ID));

@@ -53,6 +53,8 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_agent_hooks_install_entry,
 	&cmd_agent_hooks_rm_entry,
 	&cmd_agent_hooks_status_entry,
+	&cmd_worktree_ls_entry,
+	&cmd_worktree_rm_entry,
 	&cmd_classify_entry,
 	&cmd_profiles_ls_entry,
 	&cmd_profiles_show_entry,

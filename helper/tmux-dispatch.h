@@ -53,6 +53,7 @@ extern const struct cmd_entry cmd_spawn_entry, cmd_up_entry, cmd_down_entry, cmd
     cmd_oneshot_exec_entry, cmd_oneshot_ended_entry;
 extern const struct cmd_entry cmd_agent_hooks_install_entry, cmd_agent_hooks_rm_entry,
     cmd_agent_hooks_status_entry;
+extern const struct cmd_entry cmd_worktree_ls_entry, cmd_worktree_rm_entry;
 extern const struct cmd_entry cmd_classify_entry, cmd_profiles_ls_entry,
     cmd_profiles_show_entry;
 

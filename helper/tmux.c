@@ -198,12 +198,12 @@ int
 tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_result *r)
 {
 	tmux_ncalls++;
-	return tmux_run_program(tmux_binary(), argv, in, inlen, r);
+	return tmux_run_program(tmux_binary(), 0, argv, in, inlen, r);
 }
 
 int
-tmux_run_program(const char *bin, const char *const *argv, const char *in, size_t inlen,
-    struct tmux_result *r)
+tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const char *in,
+    size_t inlen, struct tmux_result *r)
 {
 	struct tmux_buf out = { 0 }, err = { 0 };
 	struct sigaction ign, old;
@@ -258,7 +258,9 @@ tmux_run_program(const char *bin, const char *const *argv, const char *in, size_
 	fcntl(fd_out, F_SETFL, fcntl(fd_out, F_GETFL) | O_NONBLOCK);
 	fcntl(fd_err, F_SETFL, fcntl(fd_err, F_GETFL) | O_NONBLOCK);
 
-	deadline = clock_ms() + tmux_timeout();
+	if (timeout_ms <= 0)
+		timeout_ms = tmux_timeout();
+	deadline = clock_ms() + timeout_ms;
 	while ((fd_out != -1 || fd_err != -1 || fd_in != -1) && !too_big) {
 		long long left = deadline - clock_ms();
 
@@ -348,7 +350,7 @@ tmux_run_program(const char *bin, const char *const *argv, const char *in, size_
 	}
 	if (timed_out) {
 		free(r->err);
-		xasprintf(&r->err, "%s did not answer within %d ms", bin, tmux_timeout());
+		xasprintf(&r->err, "%s did not answer within %d ms", bin, timeout_ms);
 		r->status = -1;
 		return -1;
 	}

@@ -20,10 +20,10 @@ struct tmux_result {
  * tmux exited 0, else -1; the result is filled either way and must be freed.
  */
 int tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_result *);
-/* tmux_run for another program, BIN (git): the same argv, pipes and time bound; not counted
- * by tmux_calls. */
-int tmux_run_program(const char *bin, const char *const *argv, const char *in, size_t inlen,
-    struct tmux_result *);
+/* tmux_run for another program, BIN (git), bounded by TIMEOUT_MS (0: tmux's own bound): the
+ * same argv and pipes; not counted by tmux_calls. */
+int tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const char *in,
+    size_t inlen, struct tmux_result *);
 /* VALUE as one tmux argv element: one ending in ';' would end the tmux command, so that ';'
  * is escaped (tmux turns a trailing "\;" back into ';'). Caller frees. */
 char *tmux_arg(const char *value);

@@ -291,7 +291,7 @@ enum state { ST_STARTING, ST_IDLE, ST_BUSY, ST_PERM, ST_THINK };
 static struct {
 	const char *log, *log_raw, *events, *ready_file, *perm_word, *record, *model, *session_id, *resume;
 	const char *hook, *hook_notify; /* run as the real CLIs run their hooks (--hook) */
-	const char *suggest;
+	const char *suggest, *commit;
 	enum style style;
 	int64_t busy_ms, enter_grace_ms, startup_ms, think_ms, suggest_delay_ms;
 	int freeze_lines; /* --freeze N: a hung turn prints nothing after N lines; 0: off */
@@ -917,6 +917,47 @@ begin_work(void)
 	dirty = 1;
 }
 
+/* Runs ARGV (git) with no terminal output, and waits for it; its exit status. */
+static int
+run_quiet(char *const argv[])
+{
+	pid_t pid = fork();
+	int status = -1;
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return status;
+}
+
+/* --commit FILE: the submission appended to FILE in the working directory, then committed,
+ * as a real agent working in a git worktree would. */
+static void
+commit_submission(const char *text, size_t n)
+{
+	char msg[64];
+	int fd;
+
+	if ((fd = open(opt.commit, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0)
+		return;
+	(void)!write(fd, text, n);
+	(void)!write(fd, "\n", 1);
+	close(fd);
+	snprintf(msg, sizeof msg, "fakeagent: %zu bytes", n);
+	run_quiet((char *const[]){ "git", "add", "--", (char *)opt.commit, NULL });
+	run_quiet((char *const[]){ "git", "commit", "-q", "-m", msg, NULL });
+	ev("commit");
+}
+
 /* What the turn says before it ends: the text after SAY_WORD in its submission, or "". */
 static char say_text[MAX_LINE_BYTES];
 
@@ -945,6 +986,8 @@ start_turn(char *text, size_t n)
 	log_submission(text, n);
 	ev_text("take", text, n);
 	suggesting = 0;
+	if (opt.commit != NULL && !is_exit_command(text, n))
+		commit_submission(text, n);
 	tr_push("");
 	tr_push_text(opt.style == STYLE_CODEX ? "\xe2\x80\xba " : "\xe2\x9d\xaf ", text, n);
 	turn_start = now_ms();
@@ -1645,7 +1688,9 @@ usage(FILE *f)
 	    "  --hook-notify CMD     the same with a Notification event when permission is asked\n"
 	    "  --suggest TEXT        after each turn show TEXT as dim ghost text in the empty input;\n"
 	    "                        Tab accepts it (claude style)\n"
-	    "  --suggest-delay MS    draw it MS ms after the turn's end, as the real one arrives\n", f);
+	    "  --suggest-delay MS    draw it MS ms after the turn's end, as the real one arrives\n"
+	    "  --commit FILE         append each submission taken to FILE (in the working directory)\n"
+	    "                        and git commit it there\n", f);
 }
 
 static double
@@ -1706,6 +1751,8 @@ parse_args(int argc, char **argv)
 			}
 		} else if (FLAG("--suggest-delay")) {
 			opt.suggest_delay_ms = (int64_t)parse_num(name, VALUE(), 600000);
+		} else if (FLAG("--commit")) {
+			opt.commit = VALUE();
 		} else if (FLAG("--ready-file")) {
 			opt.ready_file = VALUE();
 		} else if (FLAG("--perm-word")) {
@@ -1735,8 +1782,8 @@ parse_args(int argc, char **argv)
 		} else if (FLAG("--lf-newline") && val == NULL) {
 			opt.lf_newline = 1;
 		} else {
-			fprintf(stderr, "fakeagent: unknown argument '%s'\n", a);
-			usage(stderr);
+			/* One line, no usage after it: a launcher test reads the pane's last lines. */
+			fprintf(stderr, "fakeagent: unknown argument '%s' (see --help)\n", a);
 			exit(2);
 		}
 #undef FLAG

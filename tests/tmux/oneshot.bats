@@ -276,7 +276,7 @@ no_window() { ! tmux list-windows -t dispatch-oneshot -F '#{window_name}' 2>/dev
 	[ "$stderr" = "tmux-dispatch: refused: --oneshot needs --profile" ]
 	run --separate-stderr td enqueue --profile fake -- x
 	assert_failure 2
-	[ "$stderr" = "tmux-dispatch: refused: --profile is for --oneshot" ]
+	[ "$stderr" = "tmux-dispatch: refused: --profile is for --oneshot or --worktree" ]
 	run --separate-stderr td enqueue --oneshot --profile nosuch -- x
 	assert_failure
 	assert_one_error_line
