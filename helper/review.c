@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "events.h"
+#include "git.h"
 #include "item.h"
 #include "mode.h"
 #include "queue.h"
@@ -73,16 +74,15 @@ review_diff(struct state *st, const cJSON *item)
 {
 	const char *base = state_str(item, "base"), *branch = state_str(item, ITEM_BRANCH);
 	const char *dir = state_str(item, ITEM_WORKTREE);
-	const char *argv[] = { "-C", dir != NULL ? dir : st->dir, "diff", "--no-color",
-		"--no-ext-diff", NULL, "--", NULL };
+	const char *argv[] = { "diff", "--no-color", "--no-ext-diff", NULL, "--", NULL };
 	struct tmux_result r;
 	char *range, *text;
 
 	if (base == NULL || branch == NULL)
 		return NULL;
 	xasprintf(&range, "%s...%s", base, branch);
-	argv[5] = range;
-	if (tmux_run_program("git", 0, argv, NULL, 0, &r) == 0)
+	argv[3] = range;
+	if (git_run(dir != NULL ? dir : st->dir, argv, &r) == 0)
 		text = review_bound(r.out, "diff");
 	else
 		xasprintf(&text, "(git diff %s failed: %s)\n", range, r.err);

@@ -1,5 +1,5 @@
 /*
- * Worktree tasks (worktree.h). git runs as a program with an argv (tmux_run_program), never
+ * Worktree tasks (worktree.h). git runs as a program with an argv (git.h), never
  * through a shell, and only when an item asks for a worktree: a helper without git works as
  * before for everything else. Starting an agent does not wait for it: the check holds the lock.
  */
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
+#include "git.h"
 #include "item.h"
 #include "launch.h"
 #include "limit.h"
@@ -26,12 +27,6 @@
 #include "worktree.h"
 
 #define WORKTREE_CLOSING "closing" /* in memory only: the terminal is removed before the write */
-/*
- * What one git call may take. More than tmux's bound: a worktree add checks out a whole tree
- * under the lock, and one killed halfway leaves a broken worktree behind.
- */
-#define WORKTREE_GIT_TIMEOUT_MS 30000
-
 /* An agent to shut down once the state without its terminal is written. */
 struct worktree_stop {
 	char *name, *pane, *profile;
@@ -81,23 +76,6 @@ worktree_takes(const cJSON *term, const cJSON *item)
 	return task == NULL || strcmp(task, state_str(item, ITEM_ID)) == 0;
 }
 
-/* git -C DIR ARGS... into R (caller frees); its exit status, -1 when it did not run. */
-static int
-worktree_run(const char *dir, const char *const *args, struct tmux_result *r)
-{
-	const char **argv;
-	size_t n;
-
-	for (n = 0; args[n] != NULL; n++)
-		;
-	argv = xcalloc(n + 3, sizeof *argv);
-	argv[0] = "-C";
-	argv[1] = dir;
-	memcpy(argv + 2, args, (n + 1) * sizeof *argv);
-	tmux_run_program("git", WORKTREE_GIT_TIMEOUT_MS, argv, NULL, 0, r);
-	free(argv);
-	return r->status;
-}
 
 /* The line of git's ERR that says what failed: its first "fatal:" or "error:" one, else its
  * first (progress such as "Preparing worktree" may come before). Caller frees. */
@@ -120,7 +98,7 @@ worktree_git(const char *dir, const char *const *args, char **out, char **cause)
 {
 	struct tmux_result r;
 	size_t len;
-	int rc = worktree_run(dir, args, &r) == 0 ? 0 : -1;
+	int rc = git_run(dir, args, &r) == 0 ? 0 : -1;
 
 	if (rc == 0 && out != NULL) {
 		len = strlen(r.out);
@@ -655,7 +633,7 @@ static int
 worktree_merged(const char *repo, const char *branch)
 {
 	struct tmux_result r;
-	int status = worktree_run(repo, (const char *const []){ "merge-base", "--is-ancestor",
+	int status = git_run(repo, (const char *const []){ "merge-base", "--is-ancestor",
 	    "--end-of-options", branch, "HEAD", NULL }, &r);
 
 	tmux_result_free(&r);

@@ -130,3 +130,16 @@ refused() {
 	assert_one_error_line
 	[[ $stderr == *"is not in a git repository"* ]]
 }
+
+@test "git's own variables never point a worktree task at another repository" {
+	# A helper run from a git hook inherits GIT_DIR and GIT_WORK_TREE: git -C would then act
+	# on that repository, not the one the task names.
+	local other="$W/other"
+	git init -q -b main "$other"
+	git -C "$other" commit -q --allow-empty -m other
+	cd "$R/sub"
+	GIT_DIR="$other/.git" GIT_WORK_TREE="$other" run --separate-stderr td enqueue --worktree \
+	    --id T9 --base main -- "write it"
+	assert_success
+	[ "$(field T9 repo)" = "$R" ]
+}
