@@ -148,10 +148,10 @@ test_fixtures(const char *sub)
 	}
 	td_quiet(1);
 	for (line = labels; line != NULL && *line != '\0'; line = next) {
-		char name[256], want[128], *tab, *prof_name;
+		char name[256], want[128], *tab, *prof_name, *esc;
 		const char *prof;
 		struct pane_meta meta = { 0 };
-		size_t ll;
+		size_t ll, esclen;
 		int k;
 
 		next = strchr(line, '\n');
@@ -184,6 +184,9 @@ test_fixtures(const char *sub)
 		}
 		free(path);
 
+		xasprintf(&path, "%s/%s.ansi", dir, name);
+		esc = slurp(path, &esclen);
+		free(path);
 		prof = fixture_profile(name);
 		prof_name = xstrdup(prof != NULL ? prof : "auto");
 		for (k = 0; k < 2; k++) {
@@ -196,6 +199,10 @@ test_fixtures(const char *sub)
 				continue;
 			p = get_profile(use, NULL, NULL);
 			classify_screen(p, text, len, meta.known ? &meta : NULL, &v);
+			/* As a check does: a typed screen is read again in colour (its .ansi). */
+			if (esc != NULL && classify_may_suggest(p, &v))
+				classify_suggestion(p, text, len, esc, esclen,
+				    meta.known ? &meta : NULL, &v);
 			total++;
 			if (!state_in(classify_state_name(v.state), want)) {
 				wrong++;
@@ -209,6 +216,7 @@ test_fixtures(const char *sub)
 		}
 		free(prof_name);
 		free(text);
+		free(esc);
 	}
 	td_quiet(0);
 	is_int(false_idle, 0, "%s: no false idle", sub);
