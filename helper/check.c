@@ -24,7 +24,9 @@
 #include "profile.h"
 #include "queue.h"
 #include "schedule.h"
+#include "snapshot.h"
 #include "stall.h"
+#include "strmap.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
 #include "trust.h"
@@ -402,6 +404,55 @@ check_commit(struct state *st, struct check_plan *plan)
 	return 0;
 }
 
+/*
+ * The pane check_pane_of will choose for TERM, as a tmux target, added to TARGETS (once: SEEN)
+ * if the terminal has anything to look at.
+ */
+static void
+check_target_of(struct state *st, const cJSON *term, struct strmap *seen,
+    const char ***targets, size_t *n)
+{
+	cJSON *running = schedule_running(st, term);
+	const char *on = running != NULL ? state_str(running, ITEM_PANE) : NULL;
+
+	if (on == NULL && running == NULL && schedule_next(st, term) == NULL)
+		return;
+	if (on == NULL)
+		on = state_str(term, "target");
+	if (strmap_put(seen, on, (void *)on) != NULL)
+		return;
+	*targets = xreallocarray(*targets, *n + 1, sizeof **targets);
+	(*targets)[(*n)++] = on;
+}
+
+/*
+ * The pane list and the screen of every pane this check will look at, in one tmux call; a
+ * screen it missed (its target gone) is read on its own when observed.
+ */
+static void
+check_snapshot(struct state *st, cJSON **terms, size_t n, struct check_plan *plan)
+{
+	struct strmap *seen = strmap_new();
+	const char **targets = NULL;
+	const cJSON *term;
+	size_t nt = 0, i;
+
+	if (terms == NULL) {
+		cJSON_ArrayForEach(term, st->terminals)
+			check_target_of(st, term, seen, &targets, &nt);
+	} else {
+		for (i = 0; i < n; i++)
+			check_target_of(st, terms[i], seen, &targets, &nt);
+	}
+	if (nt > 0) {
+		plan->panes_read = 1;
+		plan->have_panes = snapshot_read(&plan->panes, targets, nt, &plan->captures) == 0 ||
+		    panes_read(&plan->panes) == 0;
+	}
+	strmap_free(seen);
+	free(targets);
+}
+
 void
 check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_plan *plan)
 {
@@ -420,6 +471,7 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 			check_say(plan, "note", "nothing would be delivered: %s", plan->untrusted);
 		return;
 	}
+	check_snapshot(st, terms, n, plan);
 	if (terms == NULL) {
 		oneshot_check(st, plan);
 		cJSON_ArrayForEach(term, st->terminals)
