@@ -752,7 +752,8 @@ state_open(struct state *st, const char *given, int mode)
 	if ((rc = state_read(st, &buf, &len, &file_mode)) != 0)
 		return rc;
 	rc = state_load(st, buf, len);
-	free(buf);
+	st->text = buf;
+	st->text_len = len;
 	return rc;
 }
 
@@ -798,6 +799,7 @@ state_close(struct state *st)
 	strmap_free(st->ids);
 	strmap_free(st->term_index);
 	strmap_free(st->group_index);
+	free(st->text);
 	free(st->path);
 	free(st->dir);
 	memset(st, 0, sizeof *st);
@@ -1033,13 +1035,20 @@ state_commit(struct state *st)
 	len = strlen(text);
 	text = xrealloc(text, len + 2);
 	text[len++] = '\n';
-	rc = state_replace_text(st, text, len, &cause);
-	free(text);
-	if (rc != 0) {
+	/* Nothing changed (a check that found only what it knew): no rewrite, no fsync. */
+	if (st->text != NULL && len == st->text_len && memcmp(text, st->text, len) == 0) {
+		free(text);
+		return 0;
+	}
+	if ((rc = state_replace_text(st, text, len, &cause)) != 0) {
+		free(text);
 		td_error(TD_EXIT_FAIL, "%s", cause);
 		free(cause);
 		return TD_EXIT_FAIL;
 	}
+	free(st->text);
+	st->text = text;
+	st->text_len = len;
 	st->exists = 1;
 	return 0;
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# The hot path (issue 15): how many tmux clients a check starts before the Enter, what it does
+# when a target is gone, and that a check which changes nothing leaves the state file alone.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+load ../lib/common
+load ../lib/tmux
+
+setup() {
+	tmux_setup
+	CALLS="$BATS_TEST_TMPDIR/tmux-calls"
+}
+teardown() { tmux_teardown; }
+
+# A TMUX_DISPATCH_TMUX wrapper that appends each call's "$*" (newlines as spaces) to $CALLS.
+call_logger() {
+	local path="$BATS_TEST_TMPDIR/call-logger"
+	{
+		echo '#!/usr/bin/env bash'
+		printf 'log=%q\n' "$CALLS"
+		# shellcheck disable=SC2016 # the wrapper's own $*, not ours
+		echo 'args="$*"; printf "%s\n" "${args//$'"'\\n'"'/ }" >>"$log"'
+		echo 'exec tmux "$@"'
+	} >"$path"
+	chmod +x "$path"
+	echo "$path"
+}
+
+# The calls before the first paste (load-buffer), one a line.
+calls_before_paste() { awk '/load-buffer/ { exit } { print }' "$CALLS"; }
+
+@test "a check reads the pane list and both agents' screens in one tmux call, then pastes" {
+	agent gen-1 --busy 0
+	agent gen-2 --busy 0
+	td pause >/dev/null
+	td enqueue --to gen-1 -- 'first job' >/dev/null
+	td enqueue --to gen-2 -- 'second job' >/dev/null
+	TMUX_DISPATCH_TMUX=$(call_logger) run td check
+	assert_success
+	assert_took gen-1 'first job'
+	assert_took gen-2 'second job'
+	run calls_before_paste
+	[ "${#lines[@]}" = 1 ] || fail "calls before the paste: $output"
+	assert_line --index 0 --regexp '^-u list-panes -a .* capture-pane -p -t %[0-9]+ .* capture-pane -p -t %[0-9]+ '
+	# then one call per paste
+	[ "$(grep -c load-buffer "$CALLS")" = 2 ] || fail "$(cut -c 1-100 "$CALLS")"
+}
+
+@test "a terminal whose target is gone: the other terminals' screens are still read, and it waits" {
+	agent gen-1 --busy 0
+	td pause >/dev/null
+	# first in the file, so its failed capture cuts off the one-call read of gen-1's screen
+	perl -MJSON::PP -0777 -i -pe '
+		my $d = decode_json($_);
+		$d->{terminals} = { "away" => { target => "t:nosuch", profile => "claude" },
+		    %{$d->{terminals}} };
+		$_ = JSON::PP->new->canonical->encode($d)' "$S"
+	td trust >/dev/null
+	td enqueue --to away -- 'for nobody' >/dev/null
+	td enqueue --to gen-1 -- 'for gen-1' >/dev/null
+	TMUX_DISPATCH_TMUX=$(call_logger) run td check
+	assert_success
+	assert_line 'away: skipped: no pane for target t:nosuch'
+	assert_took gen-1 'for gen-1'
+	[ "$(agent_events gen-1 paste)" = 1 ]
+	[ "$(jsonx "$S" '(grep { $_->{command} eq "for nobody" } @{$d->{queue}})[0]{deferred}')" = \
+	    'no pane for target t:nosuch' ]
+}
+
+@test "a check that changes nothing does not rewrite the state file" {
+	agent gen-1 --busy 0
+	td terminal add away t:nosuch --profile claude >/dev/null
+	td enqueue --to away -- 'for nobody' >/dev/null
+	run td check
+	assert_success
+	assert_line 'away: skipped: no pane for target t:nosuch'
+	local before
+	before=$(fingerprint "$S")
+	run td check
+	assert_success
+	assert_line 'away: skipped: no pane for target t:nosuch'
+	[ "$(fingerprint "$S")" = "$before" ] || fail "the state was rewritten"
+	# a change is still written
+	td enqueue --to gen-1 -- 'for gen-1' >/dev/null
+	assert_took gen-1 'for gen-1'
+	[ "$(fingerprint "$S")" != "$before" ]
+}
