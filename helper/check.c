@@ -650,3 +650,25 @@ check_run(const char *state_path, const char *spec, int flags)
 	check_plan_free(&plan);
 	return rc;
 }
+
+int
+check_wanted(const char *state_path)
+{
+	struct state st;
+	cJSON *term;
+	int wanted;
+
+	/* An unreadable state is the locked check's to report. */
+	if (state_open(&st, state_path, STATE_READ) != 0) {
+		state_close(&st);
+		return 1;
+	}
+	wanted = oneshot_live(&st);
+	cJSON_ArrayForEach(term, st.terminals) {
+		if (wanted)
+			break;
+		wanted = schedule_running(&st, term) != NULL || schedule_next(&st, term) != NULL;
+	}
+	state_close(&st);
+	return wanted;
+}

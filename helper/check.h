@@ -55,6 +55,13 @@ int check_trusted(const char *state_path, char **cause);
  * repository); without, 0: the caller's check_plan says why nothing was delivered.
  */
 int check_prepare(const char *given, int refuse);
+/*
+ * Whether a triggered check could do anything: a terminal with a running item or a ready one,
+ * or a live one-shot, in the state read without the lock. Safe to act on when it says no: a
+ * change written after this read is no different from one written just after a locked check
+ * (enqueue, import, dispatch and resume run their own).
+ */
+int check_wanted(const char *state_path);
 /* One line "WHO: what happened" of the check, unless it is quiet (CHECK_QUIET). */
 void check_say(const struct check_plan *, const char *who, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

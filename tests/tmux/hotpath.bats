@@ -87,3 +87,25 @@ calls_before_paste() { awk '/load-buffer/ { exit } { print }' "$CALLS"; }
 	assert_took gen-1 'for gen-1'
 	[ "$(fingerprint "$S")" != "$before" ]
 }
+
+@test "a hook when no terminal has anything to do takes no lock and asks tmux nothing" {
+	agent gen-1 --busy 0
+	td enqueue --to gen-1 -- 'a job' >/dev/null
+	assert_took gen-1 'a job'
+	wait_for agent_idle gen-1
+	run td check
+	assert_line 'gen-1: done q-1'
+	local before window
+	before=$(fingerprint "$S")
+	window=$(tmux display -p -t t:gen-1 '#{window_id}')
+	# someone holds the lock for longer than the hook may wait
+	(flock 9 && exec sleep 30) 9>"$S.lock" &
+	local holder=$!
+	wait_for bash -c '! flock -n "$1" true' _ "$S.lock"
+	TMUX_DISPATCH_LOCK_TIMEOUT=20 TMUX_DISPATCH_TMUX=$(call_logger) run timeout 10 "$TD" hook silence "$window"
+	kill "$holder"
+	assert_success
+	assert_output ''
+	[ ! -e "$CALLS" ] || fail "tmux calls: $(cat "$CALLS")"
+	[ "$(fingerprint "$S")" = "$before" ]
+}
