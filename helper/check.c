@@ -404,18 +404,62 @@ check_commit(struct state *st, struct check_plan *plan)
 	return 0;
 }
 
+/* Who the ready items are for, each once: scheduling every terminal twice would cost more. */
+struct check_ready {
+	struct strmap *seen;
+	const char **to;
+	size_t n;
+	int anyone;
+	int running; /* some item is running: only then is schedule_running worth asking */
+};
+
+static void
+check_ready_scan(struct state *st, struct check_ready *r)
+{
+	const char *to, *blocker;
+	const cJSON *item;
+
+	memset(r, 0, sizeof *r);
+	r->seen = strmap_new();
+	cJSON_ArrayForEach(item, st->queue) {
+		if (strcmp(state_str(item, ITEM_STATUS), ST_RUNNING) == 0)
+			r->running = 1;
+		if (oneshot_of(item) || !schedule_ready(st, item, &blocker))
+			continue;
+		if ((to = state_str(item, ITEM_ASSIGNED)) == NULL || *to == '\0')
+			r->anyone = 1;
+		else if (strmap_put(r->seen, to, (void *)to) == NULL) {
+			r->to = xreallocarray(r->to, r->n + 1, sizeof *r->to);
+			r->to[r->n++] = to;
+		}
+	}
+}
+
+/* Whether TERM may take some ready item (its --allow list aside: a screen too many is cheap). */
+static int
+check_ready_for(struct state *st, const struct check_ready *r, const cJSON *term)
+{
+	size_t i;
+
+	for (i = 0; !r->anyone && i < r->n; i++) {
+		if (terminal_takes(st, r->to[i], term))
+			return 1;
+	}
+	return r->anyone;
+}
+
 /*
  * The pane check_pane_of will choose for TERM, as a tmux target, added to TARGETS (once: SEEN)
  * if the terminal has anything to look at.
  */
 static void
-check_target_of(struct state *st, const cJSON *term, struct strmap *seen,
-    const char ***targets, size_t *n)
+check_target_of(struct state *st, const cJSON *term, const struct check_ready *r,
+    struct strmap *seen, const char ***targets, size_t *n)
 {
-	cJSON *running = schedule_running(st, term);
+	cJSON *running = r->running ? schedule_running(st, term) : NULL;
 	const char *on = running != NULL ? state_str(running, ITEM_PANE) : NULL;
 
-	if (on == NULL && running == NULL && schedule_next(st, term) == NULL)
+	if (running == NULL && !check_ready_for(st, r, term))
 		return;
 	if (on == NULL)
 		on = state_str(term, "target");
@@ -433,22 +477,26 @@ static void
 check_snapshot(struct state *st, cJSON **terms, size_t n, struct check_plan *plan)
 {
 	struct strmap *seen = strmap_new();
+	struct check_ready r;
 	const char **targets = NULL;
 	const cJSON *term;
 	size_t nt = 0, i;
 
+	check_ready_scan(st, &r);
 	if (terms == NULL) {
 		cJSON_ArrayForEach(term, st->terminals)
-			check_target_of(st, term, seen, &targets, &nt);
+			check_target_of(st, term, &r, seen, &targets, &nt);
 	} else {
 		for (i = 0; i < n; i++)
-			check_target_of(st, terms[i], seen, &targets, &nt);
+			check_target_of(st, terms[i], &r, seen, &targets, &nt);
 	}
 	if (nt > 0) {
 		plan->panes_read = 1;
 		plan->have_panes = snapshot_read(&plan->panes, targets, nt, &plan->captures) == 0 ||
 		    panes_read(&plan->panes) == 0;
 	}
+	strmap_free(r.seen);
+	free(r.to);
 	strmap_free(seen);
 	free(targets);
 }
@@ -654,6 +702,7 @@ check_run(const char *state_path, const char *spec, int flags)
 int
 check_wanted(const char *state_path)
 {
+	struct check_ready r;
 	struct state st;
 	cJSON *term;
 	int wanted;
@@ -663,12 +712,16 @@ check_wanted(const char *state_path)
 		state_close(&st);
 		return 1;
 	}
+	check_ready_scan(&st, &r);
 	wanted = oneshot_live(&st);
 	cJSON_ArrayForEach(term, st.terminals) {
 		if (wanted)
 			break;
-		wanted = schedule_running(&st, term) != NULL || schedule_next(&st, term) != NULL;
+		wanted = (r.running && schedule_running(&st, term) != NULL) ||
+		    check_ready_for(&st, &r, term);
 	}
+	strmap_free(r.seen);
+	free(r.to);
 	state_close(&st);
 	return wanted;
 }
