@@ -109,3 +109,26 @@ calls_before_paste() { awk '/load-buffer/ { exit } { print }' "$CALLS"; }
 	[ ! -e "$CALLS" ] || fail "tmux calls: $(cat "$CALLS")"
 	[ "$(fingerprint "$S")" = "$before" ]
 }
+
+@test "checks of a busy agent whose screen does not change stop rewriting the state" {
+	agent gen-1 --busy 60
+	tmux send-keys -t t:gen-1 -l 'a long job'
+	tmux send-keys -t t:gen-1 Enter
+	wait_screen gen-1 "esc to interrupt"
+	td pause >/dev/null
+	td enqueue --to gen-1 -- 'next job' >/dev/null
+	export TMUX_DISPATCH_STALL_SECONDS=0
+	local i before
+	for i in 1 2 3; do
+		run td check
+		assert_line --regexp '^gen-1: q-1 waits: (busy|stalled) claude'
+	done
+	[ "$(jsonx "$S" '$d->{terminals}{"gen-1"}{screen}{seen}')" = 3 ]
+	before=$(fingerprint "$S")
+	for i in 1 2; do
+		run td check
+		assert_line --regexp '^gen-1: q-1 waits: stalled claude'
+	done
+	[ "$(fingerprint "$S")" = "$before" ] || fail "rewritten: $(jsonx "$S" '$d->{terminals}{"gen-1"}{screen}')"
+	[ "$(agent_events gen-1 paste)" = 0 ]
+}
