@@ -42,6 +42,8 @@ cmd_hook(struct cmd_ctx *ctx, int argc, char **argv)
 		return TD_EXIT_OK;
 	/* Any terminal may have become ready (a dependency finished), so check them all; when
 	 * none has anything to do, without taking the lock or asking tmux. */
+	if (strcmp(argv[1], "silence") == 0)
+		sync_backoff_window(argv[2]);
 	if (check_wanted(ctx->state_path))
 		check_run(ctx->state_path, NULL, CHECK_AUTO | CHECK_QUIET);
 	return TD_EXIT_OK;
