@@ -76,12 +76,13 @@ check_panes(struct check_plan *plan)
  * one then see what a check would leave them (a free worker, a dependency done).
  */
 static void
-check_finish(struct state *st, const struct check_plan *plan, cJSON *item, const char *status,
+check_finish(struct state *st, struct check_plan *plan, cJSON *item, const char *status,
     const char *reason, const char *pane)
 {
 	char *text;
 	size_t len;
 
+	plan->finished++;
 	if (plan->flags & CHECK_DRY_RUN) {
 		item_finish_dry(st, item, status, reason);
 		return;
@@ -492,8 +493,8 @@ check_snapshot(struct state *st, cJSON **terms, size_t n, struct check_plan *pla
 	}
 	if (nt > 0) {
 		plan->panes_read = 1;
-		plan->have_panes = snapshot_read(&plan->panes, targets, nt, &plan->captures) == 0 ||
-		    panes_read(&plan->panes) == 0;
+		plan->have_panes = snapshot_read(&plan->panes, targets, nt, plan->focus,
+		    &plan->captures) == 0 || panes_read(&plan->panes) == 0;
 	}
 	strmap_free(r.seen);
 	free(r.to);
@@ -501,10 +502,52 @@ check_snapshot(struct state *st, cJSON **terms, size_t n, struct check_plan *pla
 	free(targets);
 }
 
+static const char *check_focus_window;
+
+void
+check_focus(const char *window)
+{
+	check_focus_window = window;
+	sync_backoff_window(window);
+}
+
+/* Whether a focused check looks at TERM now: in its window, or no pane to look at at all. */
+static int
+check_in_focus(struct state *st, struct check_plan *plan, const cJSON *term)
+{
+	const struct pane *pane;
+
+	if (plan->focus == NULL || !plan->panes_read || !plan->have_panes)
+		return 1;
+	pane = check_pane_of(plan, term, schedule_running(st, term));
+	return pane == NULL || strcmp(pane->window, plan->focus) == 0;
+}
+
+/* Every terminal, or a focused check's (check_focus): the others once something finished. */
+static void
+check_all(struct state *st, struct check_plan *plan)
+{
+	cJSON *term, **later = NULL;
+	size_t n = 0, i;
+
+	cJSON_ArrayForEach(term, st->terminals) {
+		if (check_in_focus(st, plan, term))
+			check_terminal(st, term, plan);
+		else {
+			later = xreallocarray(later, n + 1, sizeof *later);
+			later[n++] = term;
+		}
+	}
+	for (i = 0; plan->finished > 0 && i < n; i++) {
+		if (schedule_running(st, later[i]) == NULL)
+			check_terminal(st, later[i], plan);
+	}
+	free(later);
+}
+
 void
 check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_plan *plan)
 {
-	cJSON *term;
 	size_t i;
 
 	memset(plan, 0, sizeof *plan);
@@ -519,11 +562,12 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 			check_say(plan, "note", "nothing would be delivered: %s", plan->untrusted);
 		return;
 	}
+	if (terms == NULL)
+		plan->focus = check_focus_window;
 	check_snapshot(st, terms, n, plan);
 	if (terms == NULL) {
 		oneshot_check(st, plan);
-		cJSON_ArrayForEach(term, st->terminals)
-			check_terminal(st, term, plan);
+		check_all(st, plan);
 	} else {
 		for (i = 0; i < n; i++)
 			check_terminal(st, terms[i], plan);

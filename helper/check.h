@@ -30,6 +30,8 @@ struct check_plan {
 	long long started_ms; /* CLOCK_MONOTONIC: the budget under the lock counts from here */
 	char **reap;      /* dead panes of finished one-shots, killed once the state is written */
 	size_t nreap;
+	const char *focus; /* a silence hook's window (check_focus): other windows wait */
+	int finished;      /* items this check finished: others' work may have become ready */
 };
 
 /*
@@ -43,6 +45,13 @@ int check_commit(struct state *, struct check_plan *);
 /* Phase two, with the lock released: Enter and read-back, then the outcomes under the lock. */
 int check_deliver(struct check_plan *);
 void check_plan_free(struct check_plan *);
+/*
+ * The next check of every terminal is a silence hook's for WINDOW: it looks at that window's
+ * terminals (and a running item whose pane is gone), and, once it finished an item, at the
+ * other terminals without a running item; a busy one elsewhere has its own hook. Its window
+ * backs off while it waits on a question (sync_backoff_window).
+ */
+void check_focus(const char *window);
 /* The whole check on the selected terminals (spec NULL: all). */
 int check_run(const char *state_path, const char *spec, int flags);
 /* trust_delivery for the state at STATE_PATH and the profiles file that applies to it. */

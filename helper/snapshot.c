@@ -57,11 +57,24 @@ snapshot_target_ok(const char *t)
 	return n > 0 && t[n - 1] != ';' && strpbrk(t, "\n\r") == NULL;
 }
 
-/* list-panes; then per target a marker line with its metadata and its screen; a last marker. */
-static const char **
-snapshot_argv(const char *const *targets, size_t n, char **formats)
+/* A pane id, %N: safe inside a tmux command string. */
+static int
+snapshot_pane_id(const char *t)
 {
-	const char **argv = xreallocarray(NULL, 5 + 12 * n + 5, sizeof *argv);
+	return t[0] == '%' && t[1] != '\0' && strspn(t + 1, "0123456789") == strlen(t + 1);
+}
+
+/*
+ * list-panes; then per target a marker line with its metadata and its screen; a last marker.
+ * With FOCUS (a window id), a pane id's screen is captured only when it is in that window
+ * (if-shell -F): COND gets two strings per target, its test and its command (caller frees).
+ */
+static const char **
+snapshot_argv(const char *const *targets, size_t n, char **formats, const char *focus,
+    char **cond)
+{
+	/* 5 for list-panes, 13 at most per target, 5 for the end marker and NULL */
+	const char **argv = xreallocarray(NULL, 5 + 13 * n + 5, sizeof *argv);
 	size_t a = 0, i;
 
 	argv[a++] = "-u";
@@ -79,6 +92,18 @@ snapshot_argv(const char *const *targets, size_t n, char **formats)
 		argv[a++] = targets[i];
 		argv[a++] = formats[0];
 		argv[a++] = ";";
+		if (focus != NULL && snapshot_pane_id(targets[i])) {
+			/* Another window's screen is not needed: a hook looks at its own window. */
+			xasprintf(&cond[2 * i], "#{==:#{window_id},%s}", focus);
+			xasprintf(&cond[2 * i + 1], "capture-pane -p -t %s", targets[i]);
+			argv[a++] = "if-shell";
+			argv[a++] = "-F";
+			argv[a++] = "-t";
+			argv[a++] = targets[i];
+			argv[a++] = cond[2 * i];
+			argv[a++] = cond[2 * i + 1];
+			continue;
+		}
 		argv[a++] = "capture-pane";
 		argv[a++] = "-p";
 		argv[a++] = "-t";
@@ -92,10 +117,15 @@ snapshot_argv(const char *const *targets, size_t n, char **formats)
 	return argv;
 }
 
-/* The sections after the pane list, from AT (a marker line), each kept once complete. */
+/*
+ * The sections after the pane list, from AT (a marker line), each kept once complete; with
+ * FOCUS, a pane of another window was not captured (an empty section), and is not kept.
+ */
 static void
-snapshot_screens(const char *at, const char *mark, struct observe_cache *cache)
+snapshot_screens(const char *at, const char *mark, const struct panes *panes, const char *focus,
+    struct observe_cache *cache)
 {
+	const struct pane *pane;
 	size_t ml = strlen(mark + 1);
 	const char *nl, *screen, *next;
 	struct pane_meta meta;
@@ -106,19 +136,22 @@ snapshot_screens(const char *at, const char *mark, struct observe_cache *cache)
 			return;
 		if ((next = snapshot_next(screen, mark)) == NULL)
 			return;
-		if (capture_meta_line(at + ml, (size_t)(nl - at) - ml, &meta) == 0)
+		if (capture_meta_line(at + ml, (size_t)(nl - at) - ml, &meta) == 0 &&
+		    (focus == NULL || ((pane = panes_by_id(panes, meta.pane_id)) != NULL &&
+		    strcmp(pane->window, focus) == 0)))
 			observe_cache_add(cache, meta.pane_id, &meta, screen, (size_t)(next - screen));
 		at = next;
 	}
 }
 
 int
-snapshot_read(struct panes *panes, const char *const *targets, size_t n,
+snapshot_read(struct panes *panes, const char *const *targets, size_t n, const char *focus,
     struct observe_cache *cache)
 {
-	char mark[2 * SNAPSHOT_NONCE_BYTES + 3], *formats[2], *list;
+	char mark[2 * SNAPSHOT_NONCE_BYTES + 3], *formats[2], *list, **cond;
 	const char **argv, *first;
 	struct tmux_result res;
+	size_t i;
 	int rc = -1;
 
 	memset(panes, 0, sizeof *panes);
@@ -126,14 +159,19 @@ snapshot_read(struct panes *panes, const char *const *targets, size_t n,
 		return -1;
 	xasprintf(&formats[0], "%s%s", mark + 1, CAPTURE_FORMAT);
 	xasprintf(&formats[1], "%send", mark + 1);
-	argv = snapshot_argv(targets, n, formats);
+	/* Only a window id and pane ids go into those command strings. */
+	if (focus != NULL && (focus[0] != '@' || strspn(focus + 1, "0123456789") !=
+	    strlen(focus + 1) || focus[1] == '\0'))
+		focus = NULL;
+	cond = xcalloc(2 * n + 1, sizeof *cond);
+	argv = snapshot_argv(targets, n, formats, focus, cond);
 	/* A target that fails makes tmux exit 1: what came before it is still good. */
 	if (tmux_run(argv, NULL, 0, &res) == 0 || res.status > 0) {
 		if ((first = snapshot_next(res.out, mark)) != NULL) {
 			list = xstrndup(res.out, (size_t)(first - res.out));
 			panes_parse(panes, list);
 			free(list);
-			snapshot_screens(first, mark, cache);
+			snapshot_screens(first, mark, panes, focus, cache);
 			rc = 0;
 		}
 	}
@@ -141,5 +179,8 @@ snapshot_read(struct panes *panes, const char *const *targets, size_t n,
 	free(argv);
 	free(formats[0]);
 	free(formats[1]);
+	for (i = 0; i < 2 * n; i++)
+		free(cond[i]);
+	free(cond);
 	return rc;
 }

@@ -13,9 +13,11 @@
 /*
  * Reads every pane into PANES and each of the N TARGETS into CACHE (keyed by the %N tmux
  * resolved it to). tmux stops a command list at the first command that fails (a target gone),
- * so the screens after it are missing: observe_capture reads those on their own. Returns 0
- * when the pane list was read, else -1 with PANES empty.
+ * so the screens after it are missing: observe_capture reads those on their own. FOCUS (a
+ * window id, or NULL): a target given as a pane id is read only if it is in that window.
+ * Returns 0 when the pane list was read, else -1 with PANES empty.
  */
-int snapshot_read(struct panes *, const char *const *targets, size_t n, struct observe_cache *);
+int snapshot_read(struct panes *, const char *const *targets, size_t n, const char *focus,
+    struct observe_cache *);
 
 #endif

@@ -80,18 +80,13 @@ sync_window_wants(struct state *st, const struct panes *panes, const char *windo
  * it on the screen the check before saw too.
  */
 static int
-sync_window_quiet(struct state *st, const struct panes *panes, const struct sync_labels *labels,
+sync_window_quiet(struct state *st, const struct panes *panes, const char *label,
     const char *window)
 {
 	const cJSON *term, *seen;
 	const struct pane *pane;
-	size_t i;
 
-	for (i = 0; labels != NULL && i < labels->n; i++) {
-		if (strcmp(labels->windows[i], window) == 0)
-			break;
-	}
-	if (labels == NULL || i == labels->n || strcmp(labels->labels[i], "waiting") != 0)
+	if (strcmp(label, "waiting") != 0)
 		return 0;
 	cJSON_ArrayForEach(term, st->terminals) {
 		pane = panes_resolve(panes, state_str(term, "target"));
@@ -116,8 +111,19 @@ sync_window_silence(struct state *st, const struct panes *panes,
 {
 	int ceiling = base > SYNC_BACKOFF_MAX ? base : SYNC_BACKOFF_MAX;
 	int now = p->window_silence > base ? p->window_silence : base;
+	const char *label = NULL;
+	size_t i;
 
-	if (sync_hook_window == NULL || !sync_window_quiet(st, panes, labels, p->window))
+	if (sync_hook_window == NULL)
+		return base;
+	for (i = 0; labels != NULL && i < labels->n && label == NULL; i++) {
+		if (strcmp(labels->windows[i], p->window) == 0)
+			label = labels->labels[i];
+	}
+	/* A window this hook did not look at (another window's hook) stays as it is. */
+	if (label == NULL)
+		return p->window_silence > 0 ? p->window_silence : base;
+	if (!sync_window_quiet(st, panes, label, p->window))
 		return base;
 	if (strcmp(p->window, sync_hook_window) == 0)
 		now *= 2;

@@ -132,3 +132,38 @@ calls_before_paste() { awk '/load-buffer/ { exit } { print }' "$CALLS"; }
 	[ "$(fingerprint "$S")" = "$before" ] || fail "rewritten: $(jsonx "$S" '$d->{terminals}{"gen-1"}{screen}')"
 	[ "$(agent_events gen-1 paste)" = 0 ]
 }
+
+window_of() { tmux display -p -t "t:$1" '#{window_id}'; }
+
+@test "a silence hook looks at its own window: another window's finished turn waits for its hook" {
+	agent gen-1 --busy 0
+	agent gen-2 --busy 0
+	td pause >/dev/null
+	td enqueue --to gen-1 -- 'one for gen-1' >/dev/null
+	td enqueue --to gen-2 -- 'one for gen-2' >/dev/null
+	run td check
+	assert_took gen-1 'one for gen-1'
+	assert_took gen-2 'one for gen-2'
+	wait_for agent_idle gen-1
+	wait_for agent_idle gen-2
+	# both turns are over; the hook for gen-2's window sees gen-2's only
+	td hook silence "$(window_of gen-2)"
+	assert_item q-2 status done
+	assert_item q-1 status running
+	td hook silence "$(window_of gen-1)"
+	assert_item q-1 status done
+}
+
+@test "a silence hook that finishes an item looks at the idle terminals whose work it made ready" {
+	agent gen-1 --busy 0
+	agent gen-2 --busy 0
+	td enqueue --to gen-1 --id first -- 'first, on gen-1' >/dev/null
+	assert_took gen-1 'first, on gen-1'
+	wait_for agent_idle gen-1
+	td enqueue --to gen-2 --id then --after first -- 'then, on gen-2' >/dev/null
+	assert_item then status pending
+	td hook silence "$(window_of gen-1)"
+	assert_item first status done
+	assert_took gen-2 'then, on gen-2'
+	assert_item then status running
+}
