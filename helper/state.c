@@ -189,18 +189,6 @@ state_skip_string(const char *p, const char **bad)
 	return *p == '"' ? p + 1 : p;
 }
 
-/* 0 or -?[1-9][0-9]{0,8}: within int, so cJSON prints it with %d, the very same text. */
-static int
-state_plain_int(const char *p, size_t len)
-{
-	size_t sign = *p == '-';
-
-	if (len == 1 && *p == '0')
-		return 1;
-	return len > sign && len - sign <= 9 && p[sign] >= '1' && p[sign] <= '9' &&
-	    strspn(p + sign, "0123456789") == len - sign;
-}
-
 static const char *
 state_keep_text(cJSON *item, const char *p, const char **bad)
 {
@@ -210,9 +198,8 @@ state_keep_text(cJSON *item, const char *p, const char **bad)
 	p = state_skip_space(p);
 	if (cJSON_IsNumber(item)) {
 		len = strspn(p, "0123456789+-.eE");
-		/* A small integer written plainly is printed back as it is: nothing to keep. */
-		if (state_plain_int(p, len))
-			return p + len;
+		/* Kept even when cJSON would print the same: printing a kept text is a copy, while
+		 * cJSON prints a number with sprintf and checks it with sscanf. */
 		if ((item->valuestring = cJSON_malloc(len + 1)) == NULL)
 			fatal("out of memory");
 		memcpy(item->valuestring, p, len);
@@ -239,43 +226,11 @@ state_keep_text(cJSON *item, const char *p, const char **bad)
 	return item->child == NULL ? state_skip_space(p) + 1 : p;
 }
 
-/*
- * The same questions asked of the text alone, jumping from token to token: whether any number
- * is written otherwise than cJSON prints it (*keep: then state_keep_text walks the tree), or
- * NULL with *bad at a \u0000. Most files have neither, and a walk of the tree costs more than
- * the parse it follows.
- */
-static const char *
-state_scan_text(const char *p, int *keep, const char **bad)
-{
-	const char *q;
-	size_t len;
-
-	*keep = 0;
-	for (;;) {
-		/* Between strings only punctuation, literals and numbers: short gaps. */
-		if ((q = strchr(p, '"')) == NULL)
-			q = p + strlen(p);
-		for (; p < q; p++) {
-			if ((*p >= '0' && *p <= '9') || *p == '-') {
-				len = strspn(p, "0123456789+-.eE");
-				*keep |= !state_plain_int(p, len);
-				p += len - 1;
-			}
-		}
-		if (*q == '\0')
-			return q;
-		if ((p = state_skip_string(q, bad)) == NULL)
-			return NULL;
-	}
-}
-
 static int
 state_parse(struct state *st, const char *buf, size_t len)
 {
 	const char *end = NULL, *nul, *bad = NULL;
 	size_t i;
-	int keep;
 
 	if ((nul = memchr(buf, '\0', len)) != NULL)
 		return state_error_at(st, buf, (size_t)(nul - buf), "NUL byte in the file");
@@ -294,8 +249,8 @@ state_parse(struct state *st, const char *buf, size_t len)
 		    end == buf + len ? "invalid JSON (unexpected end of file)" : "invalid JSON");
 	}
 	/* cJSON skips a UTF-8 byte order mark. */
-	if (state_scan_text(buf, &keep, &bad) == NULL || (keep && state_keep_text(st->root,
-	    strncmp(buf, "\xef\xbb\xbf", 3) == 0 ? buf + 3 : buf, &bad) == NULL))
+	if (state_keep_text(st->root, strncmp(buf, "\xef\xbb\xbf", 3) == 0 ? buf + 3 : buf,
+	    &bad) == NULL)
 		return state_error_at(st, buf, (size_t)(bad - buf),
 		    "\\u0000 in a string is not supported");
 	if (!cJSON_IsObject(st->root))
