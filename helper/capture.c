@@ -10,9 +10,6 @@
 #include "tmux-dispatch.h"
 #include "tmux.h"
 
-/* The format display-message prints before the capture: tab-separated, command last. */
-#define CAPTURE_FORMAT "td2\t#{pane_id}\t#{pane_in_mode}\t#{pane_dead}\t#{cursor_x}\t" \
-	"#{cursor_y}\t#{pane_height}\t#{alternate_on}\t#{pane_pid}\t#{pane_current_command}"
 #define CAPTURE_FIELDS 10
 
 /* Copies a string into a fixed field, cut at its size. */
@@ -91,8 +88,7 @@ capture_meta_parse(const char *text, struct pane_meta *m)
 	return bad ? -1 : 0;
 }
 
-/* Parses the display-message line; returns 0 or -1. */
-static int
+int
 capture_meta_line(const char *line, size_t len, struct pane_meta *m)
 {
 	char buf[512], *field[CAPTURE_FIELDS], *p;

@@ -27,7 +27,9 @@
 #include "result.h"
 #include "review.h"
 #include "schedule.h"
+#include "snapshot.h"
 #include "stall.h"
+#include "strmap.h"
 #include "terminal.h"
 #include "tmux-dispatch.h"
 #include "trust.h"
@@ -85,6 +87,7 @@ check_finish(struct state *st, struct check_plan *plan, cJSON *item, const char 
 	char *text;
 	size_t len;
 
+	plan->finished++;
 	if (plan->flags & CHECK_DRY_RUN) {
 		item_finish_dry(st, item, status, reason);
 		return;
@@ -436,6 +439,146 @@ check_commit(struct state *st, struct check_plan *plan)
 	return 0;
 }
 
+/* Who the ready items are for, each once: scheduling every terminal twice would cost more. */
+struct check_ready {
+	struct strmap *seen;
+	const char **to;
+	size_t n;
+	int anyone;
+	int running; /* some item is running: only then is schedule_running worth asking */
+};
+
+static void
+check_ready_scan(struct state *st, struct check_ready *r)
+{
+	const char *to, *blocker;
+	const cJSON *item;
+
+	memset(r, 0, sizeof *r);
+	r->seen = strmap_new();
+	cJSON_ArrayForEach(item, st->queue) {
+		if (strcmp(state_str(item, ITEM_STATUS), ST_RUNNING) == 0)
+			r->running = 1;
+		if (oneshot_of(item) || !schedule_ready(st, item, &blocker))
+			continue;
+		if ((to = state_str(item, ITEM_ASSIGNED)) == NULL || *to == '\0')
+			r->anyone = 1;
+		else if (strmap_put(r->seen, to, (void *)to) == NULL) {
+			r->to = xreallocarray(r->to, r->n + 1, sizeof *r->to);
+			r->to[r->n++] = to;
+		}
+	}
+}
+
+/* Whether TERM may take some ready item (its --allow list aside: a screen too many is cheap). */
+static int
+check_ready_for(struct state *st, const struct check_ready *r, const cJSON *term)
+{
+	size_t i;
+
+	for (i = 0; !r->anyone && i < r->n; i++) {
+		if (terminal_takes(st, r->to[i], term))
+			return 1;
+	}
+	return r->anyone;
+}
+
+/*
+ * The pane check_pane_of will choose for TERM, as a tmux target, added to TARGETS (once: SEEN)
+ * if the terminal has anything to look at.
+ */
+static void
+check_target_of(struct state *st, const cJSON *term, const struct check_ready *r,
+    struct strmap *seen, const char ***targets, size_t *n)
+{
+	cJSON *running = r->running ? schedule_running(st, term) : NULL;
+	const char *on = running != NULL ? state_str(running, ITEM_PANE) : NULL;
+
+	if (running == NULL && !check_ready_for(st, r, term))
+		return;
+	if (on == NULL)
+		on = state_str(term, "target");
+	if (strmap_put(seen, on, (void *)on) != NULL)
+		return;
+	*targets = xreallocarray(*targets, *n + 1, sizeof **targets);
+	(*targets)[(*n)++] = on;
+}
+
+/*
+ * The pane list and the screen of every pane this check will look at, in one tmux call; a
+ * screen it missed (its target gone) is read on its own when observed.
+ */
+static void
+check_snapshot(struct state *st, cJSON **terms, size_t n, struct check_plan *plan)
+{
+	struct strmap *seen = strmap_new();
+	struct check_ready r;
+	const char **targets = NULL;
+	const cJSON *term;
+	size_t nt = 0, i;
+
+	check_ready_scan(st, &r);
+	if (terms == NULL) {
+		cJSON_ArrayForEach(term, st->terminals)
+			check_target_of(st, term, &r, seen, &targets, &nt);
+	} else {
+		for (i = 0; i < n; i++)
+			check_target_of(st, terms[i], &r, seen, &targets, &nt);
+	}
+	if (nt > 0) {
+		plan->panes_read = 1;
+		plan->have_panes = snapshot_read(&plan->panes, targets, nt, plan->focus,
+		    &plan->captures) == 0 || panes_read(&plan->panes) == 0;
+	}
+	strmap_free(r.seen);
+	free(r.to);
+	strmap_free(seen);
+	free(targets);
+}
+
+static const char *check_focus_window;
+
+void
+check_focus(const char *window)
+{
+	check_focus_window = window;
+	sync_backoff_window(window);
+}
+
+/* Whether a focused check looks at TERM now: in its window, or no pane to look at at all. */
+static int
+check_in_focus(struct state *st, struct check_plan *plan, const cJSON *term)
+{
+	const struct pane *pane;
+
+	if (plan->focus == NULL || !plan->panes_read || !plan->have_panes)
+		return 1;
+	pane = check_pane_of(plan, term, schedule_running(st, term));
+	return pane == NULL || strcmp(pane->window, plan->focus) == 0;
+}
+
+/* Every terminal, or a focused check's (check_focus): the others once something finished. */
+static void
+check_all(struct state *st, struct check_plan *plan)
+{
+	cJSON *term, **later = NULL;
+	size_t n = 0, i;
+
+	cJSON_ArrayForEach(term, st->terminals) {
+		if (check_in_focus(st, plan, term))
+			check_terminal(st, term, plan);
+		else {
+			later = xreallocarray(later, n + 1, sizeof *later);
+			later[n++] = term;
+		}
+	}
+	for (i = 0; plan->finished > 0 && i < n; i++) {
+		if (schedule_running(st, later[i]) == NULL)
+			check_terminal(st, later[i], plan);
+	}
+	free(later);
+}
+
 void
 check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_plan *plan)
 {
@@ -457,10 +600,14 @@ check_plan(struct state *st, cJSON **terms, size_t n, int flags, struct check_pl
 	}
 	reviews = review_count();
 	if (terms == NULL) {
+		plan->focus = check_focus_window;
 		oneshot_check(st, plan);
+		/* Before the snapshot: the task agents it starts are terminals to read with it. */
 		worktree_check(st, plan);
-		cJSON_ArrayForEach(term, st->terminals)
-			check_terminal(st, term, plan);
+	}
+	check_snapshot(st, terms, n, plan);
+	if (terms == NULL) {
+		check_all(st, plan);
 	} else {
 		for (i = 0; i < n; i++)
 			check_terminal(st, terms[i], plan);
@@ -648,4 +795,31 @@ check_run(const char *state_path, const char *spec, int flags)
 		rc = TD_EXIT_INVALID;
 	check_plan_free(&plan);
 	return rc;
+}
+
+int
+check_wanted(const char *state_path)
+{
+	struct check_ready r;
+	struct state st;
+	cJSON *term;
+	int wanted;
+
+	/* An unreadable state is the locked check's to report. */
+	if (state_open(&st, state_path, STATE_READ) != 0) {
+		state_close(&st);
+		return 1;
+	}
+	check_ready_scan(&st, &r);
+	wanted = oneshot_live(&st);
+	cJSON_ArrayForEach(term, st.terminals) {
+		if (wanted)
+			break;
+		wanted = (r.running && schedule_running(&st, term) != NULL) ||
+		    check_ready_for(&st, &r, term);
+	}
+	strmap_free(r.seen);
+	free(r.to);
+	state_close(&st);
+	return wanted;
 }

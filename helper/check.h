@@ -36,6 +36,8 @@ struct check_plan {
 	struct worktree_stop *stops; /* task agents to shut down after the write (worktree.h) */
 	size_t nstops;
 	int committed;    /* check_commit wrote the state */
+	const char *focus; /* a silence hook's window (check_focus): other windows wait */
+	int finished;      /* items this check finished: others' work may have become ready */
 };
 
 /*
@@ -49,6 +51,13 @@ int check_commit(struct state *, struct check_plan *);
 /* Phase two, with the lock released: Enter and read-back, then the outcomes under the lock. */
 int check_deliver(struct check_plan *);
 void check_plan_free(struct check_plan *);
+/*
+ * The next check of every terminal is a silence hook's for WINDOW: it looks at that window's
+ * terminals (and a running item whose pane is gone), and, once it finished an item, at the
+ * other terminals without a running item; a busy one elsewhere has its own hook. Its window
+ * backs off while it waits on a question (sync_backoff_window).
+ */
+void check_focus(const char *window);
 /* The whole check on the selected terminals (spec NULL: all). */
 int check_run(const char *state_path, const char *spec, int flags);
 /* trust_delivery for the state at STATE_PATH and the profiles file that applies to it. */
@@ -61,6 +70,13 @@ int check_trusted(const char *state_path, char **cause);
  * repository); without, 0: the caller's check_plan says why nothing was delivered.
  */
 int check_prepare(const char *given, int refuse);
+/*
+ * Whether a triggered check could do anything: a terminal with a running item or a ready one,
+ * or a live one-shot, in the state read without the lock. Safe to act on when it says no: a
+ * change written after this read is no different from one written just after a locked check
+ * (enqueue, import, dispatch and resume run their own).
+ */
+int check_wanted(const char *state_path);
 /* One line "WHO: what happened" of the check, unless it is quiet (CHECK_QUIET). */
 void check_say(const struct check_plan *, const char *who, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -67,8 +67,13 @@ cmd_hook(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc != 3 || !((strcmp(argv[1], "silence") == 0 && hook_id(argv[2], '@')) ||
 	    (strcmp(argv[1], "mode") == 0 && hook_id(argv[2], '%'))))
 		return TD_EXIT_OK;
-	/* Any terminal may have become ready (a dependency finished), so check them all. */
-	check_run(ctx->state_path, NULL, CHECK_AUTO | CHECK_QUIET);
+	/* A silence hook looks at its window, and at the others once it finished an item there
+	 * (a dependency may be done); when no terminal has anything to do, without taking the
+	 * lock or asking tmux. */
+	if (strcmp(argv[1], "silence") == 0)
+		check_focus(argv[2]);
+	if (check_wanted(ctx->state_path))
+		check_run(ctx->state_path, NULL, CHECK_AUTO | CHECK_QUIET);
 	return TD_EXIT_OK;
 }
 

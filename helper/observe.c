@@ -34,6 +34,28 @@ observe_cache_free(struct observe_cache *c)
 	memset(c, 0, sizeof *c);
 }
 
+void
+observe_cache_add(struct observe_cache *c, const char *target, const struct pane_meta *meta,
+    const char *text, size_t len)
+{
+	struct observe_capture *e;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (strcmp(c->v[i].target, target) == 0)
+			return;
+	}
+	c->v = xreallocarray(c->v, c->n + 1, sizeof *c->v);
+	e = &c->v[c->n++];
+	memset(e, 0, sizeof *e);
+	e->target = xstrdup(target);
+	e->meta = *meta;
+	e->text = xmalloc(len + 1);
+	memcpy(e->text, text, len);
+	e->text[len] = '\0';
+	e->len = len;
+}
+
 /* TARGET's capture in CACHE, read from tmux the first time it is asked for. */
 static struct observe_capture *
 observe_capture(const char *target, struct observe_cache *c)

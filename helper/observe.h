@@ -32,6 +32,9 @@ struct observe_cache {
 	size_t n;
 };
 void observe_cache_free(struct observe_cache *);
+/* Keeps a capture read elsewhere (snapshot.h) as TARGET's, unless CACHE has one already. */
+void observe_cache_add(struct observe_cache *, const char *target, const struct pane_meta *,
+    const char *text, size_t len);
 
 #define OBSERVE_UNDER_MODE 0x1 /* judge the screen under a tmux mode, not the mode */
 

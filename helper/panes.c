@@ -36,7 +36,7 @@ panes_split(char *line, char **fields)
  * Whether a tmux server could answer: in tmux ($TMUX), or a default socket exists where the
  * client would look. Saves a client spawn per command for state work done outside tmux.
  */
-static int
+int
 panes_server_possible(void)
 {
 	const char *tmux = getenv("TMUX"), *dir = getenv("TMUX_TMPDIR");
@@ -52,23 +52,20 @@ panes_server_possible(void)
 	return exists;
 }
 
-int
-panes_read(struct panes *p)
+const char *
+panes_format(void)
 {
-	/* -u: without a UTF-8 locale (hooks run with the server's) tmux would mangle names. */
-	static const char *const argv[] = { "-u", "list-panes", "-a", "-F", PANES_FORMAT, NULL };
-	struct tmux_result res;
+	return PANES_FORMAT;
+}
+
+void
+panes_parse(struct panes *p, char *out)
+{
 	char *line, *next, *f[PANES_FIELDS];
 	struct pane *pane;
 
 	memset(p, 0, sizeof *p);
-	if (!panes_server_possible())
-		return -1;
-	if (tmux_run(argv, NULL, 0, &res) != 0) {
-		tmux_result_free(&res);
-		return -1;
-	}
-	for (line = res.out; line != NULL && *line != '\0'; line = next) {
+	for (line = out; line != NULL && *line != '\0'; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
 		if (panes_split(line, f) != PANES_FIELDS)
@@ -97,6 +94,23 @@ panes_read(struct panes *p)
 		if (p->message == NULL)
 			p->message = xstrdup(f[16]);
 	}
+}
+
+int
+panes_read(struct panes *p)
+{
+	/* -u: without a UTF-8 locale (hooks run with the server's) tmux would mangle names. */
+	static const char *const argv[] = { "-u", "list-panes", "-a", "-F", PANES_FORMAT, NULL };
+	struct tmux_result res;
+
+	memset(p, 0, sizeof *p);
+	if (!panes_server_possible())
+		return -1;
+	if (tmux_run(argv, NULL, 0, &res) != 0) {
+		tmux_result_free(&res);
+		return -1;
+	}
+	panes_parse(p, res.out);
 	tmux_result_free(&res);
 	return 0;
 }

@@ -32,6 +32,12 @@ struct panes {
 /* Returns 0, or -1 when there is no tmux server to ask (then *panes is empty). */
 int panes_read(struct panes *);
 void panes_free(struct panes *);
+/* The list-panes -F format panes_parse reads, one pane a line. */
+const char *panes_format(void);
+/* Fills P from OUT (modified), the output of list-panes -a -F panes_format(). */
+void panes_parse(struct panes *, char *out);
+/* Whether a tmux server could answer; when not, no client need be started to learn it. */
+int panes_server_possible(void);
 /* The pane a terminal target (%N, @N, session:window[.pane]) names, or NULL. */
 const struct pane *panes_resolve(const struct panes *, const char *target);
 const struct pane *panes_by_id(const struct panes *, const char *id);

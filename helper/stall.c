@@ -153,8 +153,10 @@ stall_update(cJSON *terminal, unsigned long long hash, time_t now)
 	if (cJSON_IsString(old) && strcmp(old->valuestring, hex) == 0 && cJSON_IsNumber(seen) &&
 	    seen->valuedouble >= 1 && seen->valuedouble < 1e9 &&
 	    cJSON_GetObjectItemCaseSensitive(scr, "since") != NULL) {
-		n = (int)seen->valuedouble + 1;
-		cJSON_SetNumberValue(seen, n);
+		/* Counted up to STALL_STALLED, all that tells labels apart: from then on an
+		 * unchanged screen changes nothing in the file, and its check writes nothing. */
+		if ((n = (int)seen->valuedouble) < STALL_STALLED)
+			cJSON_SetNumberValue(seen, ++n);
 		if (state_parse_time(state_str(scr, "since"), &since) != 0)
 			since = now;
 		return stall_count(n, since, now);

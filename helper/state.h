@@ -39,6 +39,9 @@ struct state {
 	void (*graph_free)(void *);
 	cJSON *history;  /* items of earlier days (the history file), read by state_archived */
 	struct strmap *history_ids;
+	/* The file's text as read or last written: a commit of the same bytes writes nothing. */
+	char *text;
+	size_t text_len;
 };
 
 #define STATE_READ 0

@@ -12,6 +12,16 @@
 #include "tmux.h"
 
 #define SYNC_SILENCE 2 /* seconds, unless $TMUX_DISPATCH_SILENCE says otherwise */
+#define SYNC_BACKOFF_MAX 30 /* seconds: the slowest a window that waits on a question is watched */
+
+/* The window whose silence hook runs this check (sync_backoff_window), or NULL. */
+static const char *sync_hook_window;
+
+void
+sync_backoff_window(const char *window)
+{
+	sync_hook_window = window;
+}
 
 /* The plugin's option, else the environment it exported, else the default. */
 static int
@@ -65,6 +75,61 @@ sync_window_wants(struct state *st, const struct panes *panes, const char *windo
 	return 0;
 }
 
+/*
+ * Whether WINDOW waits on a person: this check saw it waiting (LABELS), and every terminal in
+ * it on the screen the check before saw too.
+ */
+static int
+sync_window_quiet(struct state *st, const struct panes *panes, const char *label,
+    const char *window)
+{
+	const cJSON *term, *seen;
+	const struct pane *pane;
+
+	if (strcmp(label, "waiting") != 0)
+		return 0;
+	cJSON_ArrayForEach(term, st->terminals) {
+		pane = panes_resolve(panes, state_str(term, "target"));
+		seen = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(term,
+		    "screen"), "seen");
+		if (pane != NULL && strcmp(pane->window, window) == 0 &&
+		    (!cJSON_IsNumber(seen) || seen->valuedouble < 2))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The monitor-silence a window with work gets: BASE, but a window that waits on a person
+ * backs off, doubling at each of its own silence hooks up to SYNC_BACKOFF_MAX, and keeps what
+ * it has at other windows' hooks. Any other check (the queue changed: enqueue, import,
+ * dispatch, resume, check) or a changed screen drops it back to BASE.
+ */
+static int
+sync_window_silence(struct state *st, const struct panes *panes,
+    const struct sync_labels *labels, const struct pane *p, int base)
+{
+	int ceiling = base > SYNC_BACKOFF_MAX ? base : SYNC_BACKOFF_MAX;
+	int now = p->window_silence > base ? p->window_silence : base;
+	const char *label = NULL;
+	size_t i;
+
+	if (sync_hook_window == NULL)
+		return base;
+	for (i = 0; labels != NULL && i < labels->n && label == NULL; i++) {
+		if (strcmp(labels->windows[i], p->window) == 0)
+			label = labels->labels[i];
+	}
+	/* A window this hook did not look at (another window's hook) stays as it is. */
+	if (label == NULL)
+		return p->window_silence > 0 ? p->window_silence : base;
+	if (!sync_window_quiet(st, panes, label, p->window))
+		return base;
+	if (strcmp(p->window, sync_hook_window) == 0)
+		now *= 2;
+	return now < ceiling ? now : ceiling;
+}
+
 /* Windows that hold a terminal, each once. */
 static int
 sync_is_terminal_window(struct state *st, const struct panes *panes, const struct pane *p)
@@ -101,22 +166,24 @@ sync_badge(struct state *st, const struct panes *panes)
  * (kill-session -C), so that is done too, once per session.
  */
 static void
-sync_silence(struct state *st, const struct panes *panes, struct sync_argv *a)
+sync_silence(struct state *st, const struct panes *panes, const struct sync_labels *labels,
+    struct sync_argv *a)
 {
 	const char **cleared = xcalloc(panes->n + 1, sizeof *cleared);
 	char silence[16];
 	size_t i, j, ncleared = 0;
-	int wants;
+	int wants, base = sync_silence_seconds(panes), want;
 
-	snprintf(silence, sizeof silence, "%d", sync_silence_seconds(panes));
 	for (i = 0; i < panes->n; i++) {
 		const struct pane *p = &panes->v[i];
 		if (!sync_is_terminal_window(st, panes, p))
 			continue;
 		wants = !panes->auto_off && sync_window_wants(st, panes, p->window);
-		if ((wants ? atoi(silence) : 0) != p->window_silence) {
+		want = wants ? sync_window_silence(st, panes, labels, p, base) : 0;
+		if (want != p->window_silence) {
+			snprintf(silence, sizeof silence, "%d", want);
 			const char *w[] = { "set-option", "-wq", "-t", p->window, "monitor-silence",
-				wants ? silence : "0", NULL };
+				silence, NULL };
 			sync_argv_cmd(a, w);
 		}
 		for (j = 0; j < ncleared && strcmp(cleared[j], p->session_id) != 0; j++)
@@ -205,7 +272,7 @@ sync_tmux(struct state *st, const struct panes *panes, const struct sync_labels 
 		sync_argv_cmd(&a, w);
 		free(value);
 	}
-	sync_silence(st, panes, &a);
+	sync_silence(st, panes, labels, &a);
 	sync_window_labels(panes, labels, &a);
 	sync_problem(panes, problem, &a);
 	if (a.n > 0) {

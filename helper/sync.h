@@ -27,5 +27,10 @@ void sync_labels_free(struct sync_labels *);
  */
 void sync_tmux(struct state *, const struct panes *, const struct sync_labels *,
     const char *problem);
+/*
+ * This run is WINDOW's silence hook: a window that waits on a person with an unchanged screen
+ * backs off (its monitor-silence doubles, up to 30 s) instead of being reset.
+ */
+void sync_backoff_window(const char *window);
 
 #endif

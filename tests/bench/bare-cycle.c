@@ -12,6 +12,11 @@
  *       The same cycle in-process, timed phase by phase; prints one markdown table row per
  *       phase (median over ROUNDS, default 5). The first round pays the page faults a fresh
  *       process pays; later rounds reuse the heap, so they show the CPU floor of each phase.
+ *   bare-cycle load FILE parse|state
+ *       One load of FILE in this fresh process, timed from after exec: "parse" reads it and
+ *       cJSON_Parses it, "state" is the helper's whole read-only load (state_open: read,
+ *       parse, number texts and \u0000, validation, normalization). Nothing is freed, as the
+ *       helper exits without freeing. Prints the nanoseconds.
  *   bare-cycle gen N FILE [OLD [paused]]
  *       Writes a state file of N pending items (README schema), as the helper would print it,
  *       plus OLD (default 0) items in completedToday that finished two days ago: the next
@@ -233,6 +238,24 @@ phases(const char *path, int rounds)
 	free(all);
 }
 
+/* One load of PATH in this fresh process, as a command does it; prints its nanoseconds. */
+static void
+load(const char *path, const char *how)
+{
+	struct state st;
+	int64_t t0 = now_ns();
+	size_t len;
+	char *text;
+
+	if (strcmp(how, "parse") == 0) {
+		text = read_file(path, &len);
+		if (cJSON_ParseWithLength(text, len) == NULL)
+			die("%s: cJSON cannot parse it", path);
+	} else if (state_open(&st, path, STATE_READ) != 0)
+		die("%s: not a valid state", path);
+	printf("%lld\n", (long long)(now_ns() - t0));
+}
+
 /* Commands shaped like a planner's: 60-100 characters, a handful of different skills. */
 static char *
 gen_command(long i)
@@ -374,7 +397,7 @@ time_command(const char *seed, const char *path, char **argv)
 static _Noreturn void
 usage(void)
 {
-	fprintf(stderr, "usage: bare-cycle cycle FILE | phases FILE [ROUNDS] |\n"
+	fprintf(stderr, "usage: bare-cycle cycle FILE | phases FILE [ROUNDS] | load FILE parse|state |\n"
 	    "       bare-cycle gen N FILE [OLD [paused]] | time SEED FILE -- COMMAND...\n");
 	exit(2);
 }
@@ -386,6 +409,8 @@ main(int argc, char **argv)
 		cycle(argv[2], NULL, 0);
 	else if ((argc == 3 || argc == 4) && strcmp(argv[1], "phases") == 0)
 		phases(argv[2], argc == 4 ? atoi(argv[3]) : 5);
+	else if (argc == 4 && strcmp(argv[1], "load") == 0)
+		load(argv[2], argv[3]);
 	else if (argc >= 4 && argc <= 6 && strcmp(argv[1], "gen") == 0 &&
 	    (argc < 6 || strcmp(argv[5], "paused") == 0))
 		gen(atol(argv[2]), argc >= 5 ? atol(argv[4]) : 0, argc == 6, argv[3]);

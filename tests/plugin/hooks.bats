@@ -139,6 +139,44 @@ all_done_of() {
 	assert_no_pane_in_mode
 }
 
+monitor_silence() { tmux show-option -wv -t "$AGENT_WINDOW" monitor-silence; }
+
+@test "silence hook: a window waiting on a question backs off to 30 s, and is reset by a change" {
+	tmux set-option -g @dispatch-silence 2
+	# The plugin's own hooks run a helper that does nothing: the test runs each hook itself.
+	printf '#!/bin/sh\nexit 0\n' >"$BATS_TEST_TMPDIR/noop"
+	chmod +x "$BATS_TEST_TMPDIR/noop"
+	tmux set-option -g @dispatch-bin "$BATS_TEST_TMPDIR/noop"
+	load_plugin
+	start_agent agent --busy 0.5
+	td terminal add agent "$AGENT_PANE" --profile claude
+	td enqueue --to agent -- 'first this PERMISSION' >/dev/null
+	wait_for 10 grep -q ' perm$' "$AGENT_EVENTS"
+	# the first look at the question: a changed screen, the configured value
+	td hook silence "$AGENT_WINDOW"
+	run monitor_silence
+	assert_output 2
+	local want
+	for want in 4 8 16 30 30; do
+		td hook silence "$AGENT_WINDOW"
+		run monitor_silence
+		assert_output "$want"
+	done
+	# the queue changes: back at once
+	td enqueue --to agent -- 'then this' >/dev/null
+	run monitor_silence
+	assert_output 2
+	td hook silence "$AGENT_WINDOW"
+	run monitor_silence
+	assert_output 4
+	# the screen changes (the question answered): back too
+	tmux send-keys -t "$AGENT_PANE" Enter
+	wait_for 10 grep -q ' perm-yes$' "$AGENT_EVENTS"
+	td hook silence "$AGENT_WINDOW"
+	run monitor_silence
+	assert_output 2
+}
+
 badge_is() {
 	BADGE=$(tmux show-option -gqv @dispatch_badge)
 	[ "$BADGE" = "$1" ]

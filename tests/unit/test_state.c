@@ -610,6 +610,9 @@ test_open_commit(void)
 	chmod(t.tmp, 0);
 	chmod(t.state, 0640);
 	rc = state_open(&st, t.state, STATE_WRITE);
+	/* A change: a commit of the text as read writes nothing (tested below). */
+	if (rc == 0)
+		cJSON_AddTrueToObject(st.root, "touched");
 	is_int(rc == 0 ? state_commit(&st) : rc, 0, "state_commit over a stale temp file");
 	state_close(&st);
 	{
@@ -617,6 +620,32 @@ test_open_commit(void)
 		ok(stat(t.state, &sb) == 0 && (sb.st_mode & 07777) == 0640, "  the mode stays 0640");
 	}
 	ok(!exists(t.tmp), "  no temp file left");
+
+	/* Nothing changed: the file is not written again (same inode, same mtime). */
+	{
+		struct stat before, after;
+		rc = state_open(&st, t.state, STATE_WRITE);
+		stat(t.state, &before);
+		is_int(rc == 0 ? state_commit(&st) : rc, 0, "state_commit of an unchanged state");
+		state_close(&st);
+		ok(stat(t.state, &after) == 0 && after.st_ino == before.st_ino &&
+		    after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+		    after.st_mtim.tv_nsec == before.st_mtim.tv_nsec, "  not rewritten");
+	}
+
+	/* Numbers among strings that look like numbers: each printed back as it was written. */
+	spit(t.state, "{\"s\": \"1.50 -3 \\\"2e3\\\" 007\", \"n\": [0, -7, 123456789, 1234567890, "
+	    "-0, 1.0, 2e3, 1E2, -12.50], \"t\": true, \"m\": {\"k 1.5\": 1.50}}\n");
+	rc = state_open(&st, t.state, STATE_WRITE);
+	if (rc == 0)
+		cJSON_AddTrueToObject(st.root, "touched");
+	is_int(rc == 0 ? state_commit(&st) : rc, 0, "state_commit of numbers written variously");
+	state_close(&st);
+	text = slurp(t.state);
+	ok(text != NULL && strstr(text, "[0, -7, 123456789, 1234567890, -0, 1.0, 2e3, 1E2, -12.50]")
+	    != NULL && strstr(text, "\"k 1.5\": 1.50") != NULL &&
+	    strstr(text, "\"1.50 -3 \\\"2e3\\\" 007\"") != NULL, "  every number as written");
+	free(text);
 
 	tmp_teardown(&t);
 }
