@@ -26,6 +26,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${TD_BUILD:-$repo/bin}" && pwd)
 td=$build/tmux-dispatch
 probe=$build/bench/deliver-probe
+bare=$build/bench/bare-cycle
 fake=$build/agents/fakeagent
 read -r -a sizes <<<"${TD_BENCH_DELIVER_SIZES:-1000 10000}"
 read -r -a runs <<<"${TD_BENCH_DELIVER_RUNS:-15 9}"
@@ -33,7 +34,7 @@ default_delay=200
 declare -A goal=([1000]=8 [10000]=20)
 goal_calls=3 # issue 15: two before the Enter (pane list and screens; the paste), then the Enter
 
-for need in "$td" "$probe" "$fake"; do
+for need in "$td" "$probe" "$fake" "$bare"; do
 	if [ ! -x "$need" ]; then
 		echo "bench-deliver: $need is missing; run make bench" >&2
 		exit 1
@@ -174,12 +175,15 @@ for idx in "${!sizes[@]}"; do
 		my $d = decode_json($_); my ($i) = grep { $_->{priority} == 1 } @{$d->{queue}};
 		print unpack("H*", $i->{command})' "$seed")
 	one 0 0 # warm-up, not counted
-	lat0=() latd=() cpus=() latw=() calls_enter=() calls_all=()
+	lat0=() latd=() cpus=() latw=() calls_enter=() calls_all=() bares=()
 	declare -A starts=() durs=() gaps=() names=()
 	for ((round = 0; round < r; round++)); do
 		printf 'bench-deliver: %s items, run %d/%d\r' "$n" $((round + 1)) "$r" >&2
 		one 0 0
 		lat0+=($((enter - at))) cpus+=("$cpu")
+		# The floor issue 15 compares with: one bare rewrite of the same file (bare-cycle.c).
+		read -r w _ <<<"$("$bare" time "$seed" "$dir/bare.json" -- "$bare" cycle "$dir/bare.json")"
+		bares+=("$w")
 		one "$default_delay" 0
 		latd+=($((enter - at - default_delay * 1000000)))
 		one 0 1
@@ -209,6 +213,10 @@ for idx in "${!sizes[@]}"; do
 
 	m0=$(median "${lat0[@]}") md=$(median "${latd[@]}") mw=$(median "${latw[@]}")
 	mc=$(median "${calls_enter[@]}") ma=$(median "${calls_all[@]}") mcpu=$(median "${cpus[@]}")
+	mb=$(median "${bares[@]}")
+	# check -> Enter against a bare rewrite plus as many bare tmux calls as the check made.
+	floor=$((mb + ${mc%.*} * bare_call))
+	ratio=$(awk -v a="$m0" -v b="$floor" 'BEGIN { printf("%.2fx", a / b) }')
 	items=$(thousands "$n")
 	g=${goal[$n]:-}
 	verdict=
@@ -222,7 +230,7 @@ for idx in "${!sizes[@]}"; do
 		fi
 	fi
 	rows+=("| $items | $(human_size "$bytes") | $(ms "$m0") | $(ms "$md") | $(ms "$mcpu") |\
- ${mc%.*} | ${ma%.*} | $verdict |")
+ ${mc%.*} | ${ma%.*} | $(ms "$mb") | $ratio | $verdict |")
 	timeline+=("" "**$items items** (median of $r runs; wrapper overhead included, about $(ms "$overhead") ms per call;" \
 	    "Enter ends at $(ms "$mw") ms):" "" \
 	    "| # | tmux call | helper's work before it (ms) | starts (ms after spawn) | takes (ms) |" \
@@ -244,8 +252,8 @@ items queued and <= 20 ms with 10,000**, from its start to the Enter, the config
 excluded; **at most $goal_calls tmux calls** per delivery to the Enter, the Enter included (issue 15:
 two before it), besides the confirmation capture.
 
-| items | state file | check -> Enter, delay 0 (ms) | check -> Enter, default delay - ${default_delay} ms (ms) | CPU of check (ms) | tmux calls to Enter | tmux calls in all | goal |
-|---:|---:|---:|---:|---:|---:|---:|---|
+| items | state file | check -> Enter, delay 0 (ms) | check -> Enter, default delay - ${default_delay} ms (ms) | CPU of check (ms) | tmux calls to Enter | tmux calls in all | bare rewrite (ms) | against bare rewrite + bare tmux calls | goal |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
 $(printf '%s\n' "${rows[@]}")
 
 EOF
@@ -272,6 +280,10 @@ process (whole run, so it includes the read-back and the final rewrite after the
 **tmux calls** come from separate runs with \`TMUX_DISPATCH_TMUX\` set to a logging wrapper: those
 up to and including the Enter, and all the process made (the rest is the read-back capture that
 confirms the submission). The plugin is not loaded, so no badge or monitor-silence update is made.
+**bare rewrite** is one \`bare-cycle cycle\` of the same seed in the same rounds (read,
+\`cJSON_Parse\`, print, write, fsync, rename, fsync the directory: what any rewrite of the file
+costs); the ratio divides check -> Enter by it plus one bare \`tmux display -p\` per tmux call the
+check made to the Enter (issue 15's goal at 10,000 items: 1.3x).
 
 Where the time goes (wrapper runs). "Takes" is one tmux client process, start to exit, and
 "helper's work before it" the time since the previous call ended (for the first, since the spawn):
