@@ -95,3 +95,131 @@ our_buffers() { tmux list-buffers -F '#{buffer_name}' 2>/dev/null | grep '^tmux-
 	assert_item q-1 reason "not submitted"
 	[ "$(event_field q-1 enter-blocked reason)" != null ]
 }
+
+@test "the helper killed between the state write and the paste: the next check offers the item again" {
+	agent gen-1 --busy 0
+	td pause
+	td enqueue --to gen-1 -- 'cut before the paste' >/dev/null
+	# The wrapper is the helper's child: $PPID is the helper.
+	TMUX_DISPATCH_TMUX=$(tmux_wrapper 'kill -9 $PPID; exit 1' load-buffer) \
+		run td check gen-1
+	assert_failure 137
+	assert_item q-1 status running
+	[ "$(taken gen-1)" = 0 ]
+	run td check gen-1
+	assert_success
+	assert_output --partial "gen-1: q-1 offered again: delivery interrupted"
+	wait_for taken_ge gen-1 1
+	assert_took gen-1 'cut before the paste'
+	assert_item q-1 attempts 1
+}
+
+@test "the helper killed between the paste and the Enter: the next check fails it 'not submitted'" {
+	agent gen-1 --busy 0
+	td pause
+	td enqueue --to gen-1 -- 'cut after the paste' >/dev/null
+	TMUX_DISPATCH_TMUX=$(tmux_wrapper 'kill -9 $PPID; exit 1' '*send-keys*') \
+		run td check gen-1
+	assert_failure 137
+	wait_for input_is gen-1 'cut after the paste'
+	assert_item q-1 status running
+	# Before the fix it stayed running for ever: the pane reads typed, never idle or done.
+	run td check gen-1
+	assert_success
+	assert_line "gen-1: failed q-1: not submitted: its helper ended between the paste and the Enter"
+	assert_item q-1 status failed
+	[ "$(taken gen-1)" = 0 ]
+	# The text is left for a human; once the input is clear the terminal takes work again.
+	tmux send-keys -t t:gen-1 C-u
+	wait_for input_is gen-1 ''
+	td retry q-1 >/dev/null
+	run td check gen-1
+	assert_success
+	wait_for taken_ge gen-1 1
+	assert_took gen-1 'cut after the paste'
+}
+
+# The invariants after any fault, over the state, the history and the agents' logs (FILE per
+# agent NAME in $A): the state parses; every id in IDS_FILE is in exactly one place (queue,
+# completedToday or history); no agent took an item more often than its attempts say; nothing
+# runs on a pane that does not exist. Prints the violations, one a line.
+fault_violations() { # IDS_FILE AGENT...
+	local ids=$1
+	shift
+	json_valid "$S" || { echo "the state does not parse"; return; }
+	tmux list-panes -a -F '#{pane_id}' >"$BATS_TEST_TMPDIR/panes" 2>/dev/null || true
+	perl -MJSON::PP -e '
+		my ($state, $ids, $panes, $hist, @logs) = @ARGV;
+		local $/;
+		open my $f, "<", $state or die; my $d = JSON::PP->new->decode(<$f>); close $f;
+		open $f, "<", $panes; my %pane = map { $_ => 1 } split /\n/, <$f> // ""; close $f;
+		my (%where, %item);
+		for my $l ("queue", "completedToday") {
+			for my $i (@{$d->{$l}}) { $where{$i->{id}}++; $item{$i->{id}} = $i }
+		}
+		if (open $f, "<", $hist) {
+			for (split /\n/, <$f>) { my $i = JSON::PP->new->decode($_);
+				$where{$i->{id}}++; $item{$i->{id}} = $i }
+		}
+		open $f, "<", $ids or die; my @ids = split /\n/, <$f>; close $f;
+		for (@ids) { print "$_ is in $where{$_} places\n" if ($where{$_} // 0) != 1 }
+		my %taken;
+		for my $log (@logs) {
+			open $f, "<", $log or next;
+			$taken{pack "H*", $_}++ for split /\n/, <$f>;
+		}
+		for my $id (@ids) {
+			my $i = $item{$id} or next;
+			my $n = $taken{$i->{command}} // 0;
+			print "$id taken $n times, attempts $i->{attempts}\n" if $n > ($i->{attempts} // 0);
+			print "$id runs on $i->{pane}, which does not exist\n"
+			    if $i->{status} eq "running" && !($i->{pane} && $pane{$i->{pane}});
+		}' "$S" "$ids" "$BATS_TEST_TMPDIR/panes" "${S%.json}.history.jsonl" \
+		"${@/#/$A/}"
+}
+
+@test "SIGKILL of the helper at random moments over many deliveries: nothing lost, nothing typed twice" {
+	# FAULT_DELIVERIES=500 for the long run (README "Proof under stress"); prove runs 30.
+	local want=${FAULT_DELIVERIES:-30} ids="$BATS_TEST_TMPDIR/ids" n=0 round=0 kills=0 pid
+	local taken_all pending a
+	agent a-1 --busy 0
+	agent a-2 --busy 0
+	agent a-3 --style codex --busy 0
+	td pause # every delivery is by a check of ours, killed or not
+	: >"$ids"
+	while :; do
+		taken_all=$(cat "$A"/a-*.log 2>/dev/null | grep -c '' || true)
+		[ "$taken_all" -ge "$want" ] && break
+		round=$((round + 1))
+		[ "$round" -le $((want * 8)) ] || { dump_agents; td ls; td check --dry-run; fail "only $taken_all deliveries in $round rounds"; }
+		pending=$(json "$S" 'scalar grep { $_->{status} eq "pending" } @{$d->{queue}}')
+		while [ "$pending" -lt 4 ]; do
+			n=$((n + 1))
+			td enqueue --id "f-$n" -- "fault item $n" >/dev/null
+			echo "f-$n" >>"$ids"
+			pending=$((pending + 1))
+		done
+		"$TD" check >/dev/null 2>&1 &
+		pid=$!
+		# Anywhere in a check: the read, the write, the paste, the Enter, the read-back.
+		sleep "$((RANDOM % 2)).$((RANDOM % 10))$((RANDOM % 10))"
+		kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+		wait "$pid" 2>/dev/null || true
+		# A text left in an input (failed "not submitted") waits for a human: be one.
+		for a in a-1 a-2 a-3; do
+			case $(td classify -t "t:$a") in typed*) tmux send-keys -t "t:$a" C-u ;; esac
+		done
+		if [ $((round % 10)) = 0 ]; then
+			run fault_violations "$ids" a-1.log a-2.log a-3.log
+			assert_output ''
+		fi
+	done
+	# The next runs, not killed, settle what the killed ones left.
+	td check >/dev/null
+	td check >/dev/null
+	run fault_violations "$ids" a-1.log a-2.log a-3.log
+	assert_output ''
+	[ -z "$(our_buffers)" ] || fail "buffers left: $(our_buffers)"
+	[ ! -e "$S.tmp" ] || fail "a temp file left beside the state"
+	echo "# $round checks, $kills killed, $taken_all deliveries, $n items" >&3
+}
