@@ -139,6 +139,67 @@ our_buffers() { tmux list-buffers -F '#{buffer_name}' 2>/dev/null | grep '^tmux-
 	assert_took gen-1 'cut after the paste'
 }
 
+# A small file system of its own for the state (tmpfs, when mount is allowed: root in CI);
+# else none, and the callers use a file-size limit or permissions instead.
+small_fs() {
+	MNT="$BATS_TEST_TMPDIR/fs"
+	mkdir -p "$MNT"
+	mount -t tmpfs -o size=256k tmpfs "$MNT" 2>/dev/null || { MNT= && return 1; }
+}
+
+@test "no space left while writing the state: one line naming the file and why, the state byte-identical" {
+	local fp i
+	if small_fs; then
+		S="$MNT/state.json"
+		export TMUX_DISPATCH_STATE="$S"
+		for i in 1 2 3; do td enqueue -- "item $i" >/dev/null; done
+		fp=$(fingerprint "$S")
+		dd if=/dev/zero of="$MNT/fill" bs=4k 2>/dev/null || true
+		run --separate-stderr td enqueue -- 'one too many'
+	else
+		# No mount here: a file-size limit (SIGXFSZ ignored, so the write fails with EFBIG).
+		for i in 1 2 3; do td enqueue -- "item $i" >/dev/null; done
+		fp=$(fingerprint "$S")
+		run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f 1; exec "$0" "$@"' "$TD" \
+			enqueue -- "$(head -c 2000 /dev/zero | tr '\0' x)"
+	fi
+	assert_failure 1
+	assert_one_error_line
+	[[ "$stderr" == *"$S"*": "*"No space left on device"* || "$stderr" == *"$S"*"File too large"* ]] ||
+		fail "unclear: $stderr"
+	assert_output ''
+	[ "$(fingerprint "$S")" = "$fp" ] || fail "the state changed"
+	[ ! -e "$S.tmp" ] || fail "a temp file left beside the state"
+	[ "$(json "$S" 'scalar @{$d->{queue}}')" = 3 ]
+}
+
+@test "a read-only directory: one line naming the file and why, the state byte-identical" {
+	local fp
+	if small_fs; then
+		S="$MNT/state.json"
+		export TMUX_DISPATCH_STATE="$S"
+		td enqueue -- 'before' >/dev/null
+		fp=$(fingerprint "$S")
+		mount -o remount,ro "$MNT"
+	else
+		[ "$(id -u)" != 0 ] || fail "root without mount: nothing can make a directory read-only"
+		td enqueue -- 'before' >/dev/null
+		fp=$(fingerprint "$S")
+		chmod a-w "$W"
+	fi
+	run --separate-stderr td enqueue -- 'after'
+	chmod u+w "$W"
+	assert_failure 1
+	assert_one_error_line
+	[[ "$stderr" == *"$S"*": "*"Read-only file system"* || "$stderr" == *"$S"*"Permission denied"* ]] ||
+		fail "unclear: $stderr"
+	[ "$(fingerprint "$S")" = "$fp" ] || fail "the state changed"
+	# Reading still works.
+	run td ls
+	assert_success
+	assert_output --partial before
+}
+
 # The invariants after any fault, over the state, the history and the agents' logs (FILE per
 # agent NAME in $A): the state parses; every id in IDS_FILE is in exactly one place (queue,
 # completedToday or history); no agent took an item more often than its attempts say; nothing
