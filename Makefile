@@ -32,7 +32,7 @@ FUZZLIB := tests/fuzz/lib/fuzz.c tests/fuzz/lib/fuzz.h
 TESTS   := $(sort $(wildcard tests/unit/*.c) $(wildcard tests/*/*.bats) $(wildcard tests/fuzz/*.c))
 
 .PHONY: all test check asan valgrind bench accuracy demo demo-stop clean install uninstall lint \
-	fuzz fuzzers
+	fuzz fuzzers soak
 all: $(BUILD)/tmux-dispatch
 
 $(BUILD)/tmux-dispatch: $(OBJS)
@@ -119,6 +119,12 @@ fuzz:
 
 fuzzers: $(patsubst %,$(BUILD)/fuzzers/%,$(FUZZERS))
 
+# 8 workers of random operations against 3 fake agents driven by the plugin's hooks, for
+# SOAK_SECONDS, the invariants checked every few seconds (tests/soak/run).
+SOAK_SECONDS ?= 600
+soak: all $(AGENTS)
+	TD_BUILD="$$(cd $(BUILD) && pwd)" SOAK_SECONDS=$(SOAK_SECONDS) tests/soak/run
+
 # Three fake agents on a private tmux server; queued work flows into them (README).
 demo: all $(AGENTS)
 	scripts/demo.sh
@@ -129,7 +135,7 @@ demo-stop:
 # Shell scripts of the plugin and the tests' helpers (bats files themselves are not bash).
 LINTED := dispatch.tmux $(wildcard scripts/*.sh) tests/tap-exec tests/fixtures/accuracy \
 	$(wildcard tests/lib/*.bash) tests/plugin/common.bash tests/bench/run $(wildcard tests/bench/*.sh) \
-	tests/fuzz/run
+	tests/fuzz/run tests/soak/run
 lint:
 	shellcheck -x $(LINTED)
 
