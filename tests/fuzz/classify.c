@@ -26,6 +26,16 @@ classify_one(const struct profile *p, const char *screen, const struct pane_meta
 	}
 }
 
+/* The profiles are loaded once for the process: freed at its end, for the leak checkers. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	atexit(profile_free_all);
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {

@@ -11,6 +11,16 @@
 static const char layout_state[] =
     "{\"version\": 1, \"terminals\": {\"coder-1\": {\"target\": \"%1\"}}}\n";
 
+/* The profiles are loaded once for the process: freed at its end, for the leak checkers. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	atexit(profile_free_all);
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
