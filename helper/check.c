@@ -223,31 +223,10 @@ check_completion(struct state *st, struct check_plan *plan, const cJSON *term, c
 }
 
 /*
- * A helper that died between the paste and the Enter leaves the text in the input and the item
- * running for ever: the pane reads typed, never idle or done. That item was not submitted, as
- * when its Enter never takes (deliver.c): it fails so, and the text stays for a human to see.
- */
-static int
-check_cut_after_paste(struct state *st, struct check_plan *plan, const cJSON *term,
-    cJSON *running, const struct observation *o)
-{
-	const char *why = "not submitted: its helper ended between the paste and the Enter",
-	    *id = state_str(running, ITEM_ID);
-
-	if (o->v.state != PANE_TYPED || !item_orphaned(st, running))
-		return 0;
-	check_say(plan, term->string, plan->flags & CHECK_DRY_RUN ? "would mark %s failed: %s" :
-	    "failed %s: %s", id, why);
-	check_finish(st, plan, running, ST_FAILED, why, NULL);
-	return 1;
-}
-
-/*
  * A running item whose helper died before its paste wedges the terminal: nothing was typed,
  * every check says it is working on it, and an idle pane shows no stall. Under the lock, an
  * item whose delivery was cut short (item_orphaned) on a pane still idle on the very screen it
- * was started on was never typed: it is offered again. Returns 1 when it was, or when it was
- * cut after its paste (check_cut_after_paste).
+ * was started on was never typed: it is offered again. Returns 1 when it was.
  */
 static int
 check_interrupted(struct state *st, struct check_plan *plan, const cJSON *term,
@@ -257,8 +236,6 @@ check_interrupted(struct state *st, struct check_plan *plan, const cJSON *term,
 	    ITEM_ID);
 	const char *why = "delivery interrupted: its helper ended before the paste";
 
-	if (check_cut_after_paste(st, plan, term, running, o))
-		return 1;
 	if (o->v.state != PANE_IDLE || before == NULL || strcmp(before, o->hash_text) != 0 ||
 	    !item_orphaned(st, running))
 		return 0;
