@@ -139,6 +139,14 @@ our_buffers() { tmux list-buffers -F '#{buffer_name}' 2>/dev/null | grep '^tmux-
 	assert_item q-1 attempts 1
 }
 
+# A small file system of its own for the state (tmpfs, when mount is allowed: root in CI);
+# else none, and the callers use a file-size limit or permissions instead.
+small_fs() {
+	MNT="$BATS_TEST_TMPDIR/fs"
+	mkdir -p "$MNT"
+	mount -t tmpfs -o size=256k tmpfs "$MNT" 2>/dev/null || { MNT= && return 1; }
+}
+
 @test "no space left while writing the state: one line naming the file and why, the state byte-identical" {
 	local fp i
 	if small_fs; then
