@@ -25,9 +25,14 @@ HDRS    := $(wildcard helper/*.h)
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*.c))
 AGENTS  := $(patsubst tests/agents/%.c,$(BUILD)/agents/%,$(wildcard tests/agents/*.c))
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
-TESTS   := $(sort $(wildcard tests/unit/*.c) $(wildcard tests/*/*.bats))
+# Fuzz targets: tests/fuzz/NAME.c each (tests/fuzz/lib/fuzz.h); make test replays their corpus.
+FUZZERS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
+REPLAYS := $(patsubst %,$(BUILD)/fuzz-replay/%,$(FUZZERS))
+FUZZLIB := tests/fuzz/lib/fuzz.c tests/fuzz/lib/fuzz.h
+TESTS   := $(sort $(wildcard tests/unit/*.c) $(wildcard tests/*/*.bats) $(wildcard tests/fuzz/*.c))
 
-.PHONY: all test check asan valgrind bench accuracy demo demo-stop clean install uninstall lint
+.PHONY: all test check asan valgrind bench accuracy demo demo-stop clean install uninstall lint \
+	fuzz fuzzers soak
 all: $(BUILD)/tmux-dispatch
 
 $(BUILD)/tmux-dispatch: $(OBJS)
@@ -57,6 +62,22 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBOBJS) $(LDLIBS)
 
+# The objects as an archive: a fuzz target that includes a helper/*.c file (to reach its
+# static functions) replaces that object, which the linker then does not take from here.
+$(OBJDIR)/libtd.a: $(LIBOBJS)
+	rm -f $@
+	ar rcs $@ $(LIBOBJS)
+
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/lib/replay.c $(FUZZLIB) $(OBJDIR)/libtd.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz/lib -o $@ $< tests/fuzz/lib/replay.c tests/fuzz/lib/fuzz.c \
+	    $(OBJDIR)/libtd.a $(LDLIBS)
+
+$(BUILD)/fuzzers/%: tests/fuzz/%.c $(FUZZLIB) $(OBJDIR)/libtd.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests/fuzz/lib -o $@ $< tests/fuzz/lib/fuzz.c \
+	    $(OBJDIR)/libtd.a $(LDLIBS)
+
 $(BUILD)/agents/%: tests/agents/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
@@ -66,7 +87,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIBOBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 # The test command of the README. TD_BUILD tells the tests which build to exercise.
-test: all $(UNITS) $(AGENTS)
+test: all $(UNITS) $(AGENTS) $(REPLAYS)
 	TD_BUILD="$$(cd $(BUILD) && pwd)" prove -e tests/tap-exec $(PROVE_FLAGS) $(TESTS)
 
 check: test
@@ -76,8 +97,9 @@ asan:
 	$(MAKE) BUILD=bin/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" CFLAGS="-O1 -g" test
 
 # The C unit tests under valgrind: any leak or invalid access fails.
-valgrind: $(UNITS)
-	TD_BUILD="$$(cd $(BUILD) && pwd)" TD_VALGRIND=1 prove -e tests/tap-exec $(wildcard tests/unit/*.c)
+valgrind: $(UNITS) $(REPLAYS)
+	TD_BUILD="$$(cd $(BUILD) && pwd)" TD_VALGRIND=1 prove -e tests/tap-exec $(wildcard tests/unit/*.c) \
+	    $(wildcard tests/fuzz/*.c)
 
 bench: all $(BENCHES) $(AGENTS)
 	TD_BUILD="$$(cd $(BUILD) && pwd)" tests/bench/run
@@ -85,6 +107,23 @@ bench: all $(BENCHES) $(AGENTS)
 # Classifier accuracy over every fixture capture, per profile.
 accuracy: all
 	TD_BUILD="$$(cd $(BUILD) && pwd)" tests/fixtures/accuracy
+
+# Every fuzz target under libFuzzer (clang) with ASan and UBSan, FUZZ_SECONDS each, in its own
+# build tree; the working corpus (seeded from the fixtures) and any crash are under it.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   ?= $(BUILD)/fuzz
+fuzz:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g" \
+	    SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" fuzzers
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run $(FUZZ_BUILD) $(FUZZERS)
+
+fuzzers: $(patsubst %,$(BUILD)/fuzzers/%,$(FUZZERS))
+
+# 8 workers of random operations against 3 fake agents driven by the plugin's hooks, for
+# SOAK_SECONDS, the invariants checked every few seconds (tests/soak/run).
+SOAK_SECONDS ?= 600
+soak: all $(AGENTS)
+	TD_BUILD="$$(cd $(BUILD) && pwd)" SOAK_SECONDS=$(SOAK_SECONDS) tests/soak/run
 
 # Three fake agents on a private tmux server; queued work flows into them (README).
 demo: all $(AGENTS)
@@ -95,7 +134,8 @@ demo-stop:
 
 # Shell scripts of the plugin and the tests' helpers (bats files themselves are not bash).
 LINTED := dispatch.tmux $(wildcard scripts/*.sh) tests/tap-exec tests/fixtures/accuracy \
-	$(wildcard tests/lib/*.bash) tests/plugin/common.bash tests/bench/run $(wildcard tests/bench/*.sh)
+	$(wildcard tests/lib/*.bash) tests/plugin/common.bash tests/bench/run $(wildcard tests/bench/*.sh) \
+	tests/fuzz/run tests/soak/run
 lint:
 	shellcheck -x $(LINTED)
 

@@ -180,9 +180,13 @@ deliver_still_typed(struct delivery *d)
 	 * A pane in a mode is captured as the program's screen underneath: judge that. Else a
 	 * pane put in copy mode after the paste, its Enter blocked, would count as submitted.
 	 */
+	/*
+	 * No pane to read (killed, or the server gone): with no Enter taken, nothing was
+	 * submitted; the text is not known to have gone in, and a retry finds no pane either.
+	 */
 	if (observe_pane(d->pane, d->profile, OBSERVE_UNDER_MODE, &o, &cause) != 0) {
 		free(cause);
-		return 0;
+		return d->enters == 0;
 	}
 	/*
 	 * Another program now. After our Enter it is the agent's answer to it (/exit): submitted.

@@ -440,6 +440,8 @@ pattern_byte_safe(const char *re)
  * a billion states: memory grows by gigabytes until the kernel kills the process. Screen
  * patterns need little of that: every count is capped, and so is their product over the
  * whole expression (a bound on nesting without parsing it), and the expression's length.
+ * '+' is a repeat too, of two copies ("a+" is "aa*"): stacked on another ("a++", found by
+ * fuzzing: 34 of them took gigabytes) or on a group, it doubles the product.
  * Returns NULL, or why the expression is refused.
  */
 static const char *
@@ -447,15 +449,18 @@ pattern_too_big(const char *re)
 {
 	unsigned long product = 1, n, m;
 	const char *p;
-	char *end;
+	char *end, prev = '\0';
 
 	if (strlen(re) > PATTERN_MAX_LEN)
 		return "longer than " PATTERN_MAX_LEN_TEXT " bytes";
-	for (p = re; *p != '\0'; p++) {
+	for (p = re; *p != '\0'; prev = *p++) {
 		if (*p == '\\' && p[1] != '\0') {
 			p++;
-			continue;
+			continue; /* prev is the escaped character: \)+ counts as a group's, too much */
 		}
+		if (*p == '+' && prev != '\0' && strchr(")+*?}", prev) != NULL &&
+		    (product *= 2) > PATTERN_MAX_COPIES)
+			return "repeat counts whose product is over " PATTERN_MAX_COPIES_TEXT;
 		if (*p != '{' || p[1] < '0' || p[1] > '9')
 			continue;
 		n = strtoul(p + 1, &end, 10);

@@ -576,6 +576,19 @@ profile_compile_all(struct profile *p, char **why)
 	return 0;
 }
 
+/* Whether a key before K has its name: the second would replace the first without a word. */
+static int
+profile_key_twice(const cJSON *def, const cJSON *k)
+{
+	const cJSON *e;
+
+	for (e = def->child; e != k; e = e->next) {
+		if (strcmp(e->string, k->string) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Builds a profile from its JSON definition; with CHECK, compiles every pattern now. */
 static struct profile *
 profile_parse(const char *name, const cJSON *def, const char *source, int check, char **why)
@@ -592,6 +605,11 @@ profile_parse(const char *name, const cJSON *def, const char *source, int check,
 		rc = -1;
 	}
 	for (k = rc == 0 ? def->child : NULL; k != NULL && rc == 0; k = k->next) {
+		if (profile_key_twice(def, k)) {
+			xasprintf(why, "profile \"%s\": \"%s\" is given twice", name, k->string);
+			rc = -1;
+			break;
+		}
 		for (l = 0; l < PL_NLISTS && strcmp(k->string, profile_list_names[l]) != 0; l++)
 			;
 		rc = l < PL_NLISTS ? profile_list_key(p, l, k, why) : profile_other_key(p, k, why);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what tmux-dispatch needs to build, run and test on Debian or Ubuntu (only what is
 # missing; with sudo when not root), then builds the helper. Other systems: see README.
+# With --fuzz, also what make fuzz needs: clang and its libFuzzer runtime.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -22,6 +23,12 @@ command -v shellcheck >/dev/null || need+=(shellcheck)
 command -v mandoc >/dev/null || need+=(mandoc)
 command -v man >/dev/null || need+=(man-db)
 [ -x /usr/share/tmux-plugin-manager/tpm ] || need+=(tmux-plugin-manager)
+if [ "${1:-}" = --fuzz ]; then
+	command -v clang >/dev/null || need+=(clang)
+	# libFuzzer: does clang link a fuzz target?
+	echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return d[0] + n == 0; }' |
+		clang -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null || need+=(libclang-rt-dev)
+fi
 
 if [ ${#need[@]} -gt 0 ]; then
 	if ! command -v apt-get >/dev/null; then

@@ -242,6 +242,27 @@ pane_cmd_is() { [ "$(tmux display -p -t "$P" '#{pane_current_command}')" = "$1" 
 	[[ "$stderr" == *'"auto" is reserved'* ]]
 }
 
+@test "stacked + repeats are refused before regcomp (fuzz: 34 of them took gigabytes)" {
+	printf '{"x": {"busy": ["cancel ++++++++++++ now"]}}\n' | trusted_profiles
+	run --separate-stderr timeout 10 "$TD" profiles ls
+	assert_failure 3
+	assert_one_error_line
+	[[ "$stderr" == *'profile "x": busy[0]: regular expression refused: repeat counts whose product is over 1000'* ]] ||
+		fail "$stderr"
+	# Side by side they cost little, and stay allowed.
+	printf '{"x": {"busy": ["[0-9]+ [a-z]+ (ab)+ x+y+z+ (c|d)+ e{3}+"]}}\n' | trusted_profiles
+	run td profiles ls
+	assert_success
+}
+
+@test "a profile key given twice is refused, not the first silently replaced (fuzz: it leaked)" {
+	printf '{"x": {"busy": ["a"], "idle": ["b"], "busy": ["c"]}}\n' | trusted_profiles
+	run --separate-stderr td profiles ls
+	assert_failure 3
+	assert_one_error_line
+	assert_equal "$stderr" "tmux-dispatch: $W/tmux-dispatch.profiles.json: profile \"x\": \"busy\" is given twice"
+}
+
 @test "classify -t: a live shell pane, idle at its prompt, busy while sleep runs" {
 	export LC_ALL=C # a hook's environment: tmux must still give tabs and UTF-8 through
 	start_shell
