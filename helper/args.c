@@ -64,6 +64,23 @@ args_next(const struct cmd_ctx *ctx, int argc, char **argv, const char *shortopt
 }
 
 int
+args_json(const struct cmd_ctx *ctx, int argc, char **argv, int *json, int *status)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	*json = 0;
+	while ((c = args_next(ctx, argc, argv, "j", opts, status)) != -1) {
+		if (c != 'j')
+			return 0;
+		*json = 1;
+	}
+	return 1;
+}
+
+int
 args_int(const struct cmd_ctx *ctx, const char *what, const char *text, long long min,
     long long max, long long *out)
 {

@@ -695,20 +695,13 @@ import_free(struct import *im)
 static int
 cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		ARGS_HELP, { NULL, 0, NULL, 0 }
-	};
 	struct check_plan plan = { 0 };
 	struct import im = { 0 };
 	struct state st;
-	int c, k, rc = 0, json = 0;
+	int k, rc = 0, json = 0;
 
-	while ((c = args_next(ctx, argc, argv, "j", opts, &rc)) != -1) {
-		if (c != 'j')
-			return rc;
-		json = 1;
-	}
+	if (!args_json(ctx, argc, argv, &json, &rc))
+		return rc;
 	if (argc - optind != 1)
 		return args_usage(ctx, argc == optind ? "no FILE given" : "one FILE only");
 	im.file = argv[optind];

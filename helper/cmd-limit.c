@@ -162,17 +162,11 @@ limit_ls_text(struct state *st)
 static int
 cmd_limit_ls(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, ARGS_HELP, { NULL, 0, NULL, 0 }
-	};
 	struct state st;
-	int c, rc = 0, json = 0;
+	int rc = 0, json = 0;
 
-	while ((c = args_next(ctx, argc, argv, "j", opts, &rc)) != -1) {
-		if (c != 'j')
-			return rc;
-		json = 1;
-	}
+	if (!args_json(ctx, argc, argv, &json, &rc))
+		return rc;
 	if (argc != optind)
 		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
 	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {

@@ -31,21 +31,14 @@ const struct cmd_entry cmd_profiles_show_entry = {
 static int
 cmd_profiles_ls_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, ARGS_HELP, { NULL, 0, NULL, 0 }
-	};
 	const struct profile *const *all, *a;
 	cJSON *out, *o;
 	char *dir, *text, *cause = NULL;
 	size_t n, i;
-	int c, rc, json = 0;
+	int rc, json = 0;
 
-	while ((c = args_next(ctx, argc, argv, "j", opts, &rc)) != -1) {
-		if (c == 0)
-			return rc;
-		if (c == 'j')
-			json = 1;
-	}
+	if (!args_json(ctx, argc, argv, &json, &rc))
+		return rc;
 	if (optind < argc)
 		return args_usage(ctx, "unexpected '%s'", argv[optind]);
 	dir = state_find_dir(ctx->state_path);

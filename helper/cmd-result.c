@@ -112,21 +112,16 @@ result_print(const cJSON *item, const char *folder, char *const files[4], int js
 static int
 cmd_result(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { { "json", no_argument, NULL, 'j' }, ARGS_HELP,
-		{ NULL, 0, NULL, 0 } };
 	static const char *const names[] = { RESULT_PROMPT, RESULT_SCREEN, RESULT_FILE,
 		RESULT_WORKTREE };
 	const cJSON *item;
 	const char *folder;
 	char *files[4];
-	int c, rc = 0, json = 0, i;
+	int rc = 0, json = 0, i;
 	struct state st;
 
-	while ((c = args_next(ctx, argc, argv, "j", opts, &rc)) != -1) {
-		if (c != 'j')
-			return rc;
-		json = 1;
-	}
+	if (!args_json(ctx, argc, argv, &json, &rc))
+		return rc;
 	if (argc == optind)
 		return args_usage(ctx, "an item id is needed");
 	if (argc - optind > 1)

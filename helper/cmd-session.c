@@ -103,18 +103,12 @@ session_str(const cJSON *o, const char *key)
 static int
 cmd_session_ls(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, ARGS_HELP, { NULL, 0, NULL, 0 }
-	};
 	char *path;
 	cJSON *list, *o, *out;
-	int c, rc = 0, json = 0;
+	int rc = 0, json = 0;
 
-	while ((c = args_next(ctx, argc, argv, "j", opts, &rc)) != -1) {
-		if (c != 'j')
-			return rc;
-		json = 1;
-	}
+	if (!args_json(ctx, argc, argv, &json, &rc))
+		return rc;
 	if (optind != argc)
 		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
 	path = state_find_path(ctx->state_path);

@@ -106,21 +106,15 @@ worktree_line(const cJSON *item, const struct worktree_info *w)
 static int
 cmd_worktree_ls(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, ARGS_HELP, { NULL, 0, NULL, 0 }
-	};
 	struct worktree_info w;
 	const cJSON **list;
 	struct state st;
 	cJSON *out = NULL, *arr = NULL;
 	size_t i, n;
-	int c, rc = 0, json = 0;
+	int rc = 0, json = 0;
 
-	while ((c = args_next(ctx, argc, argv, "j", opts, &rc)) != -1) {
-		if (c != 'j')
-			return rc;
-		json = 1;
-	}
+	if (!args_json(ctx, argc, argv, &json, &rc))
+		return rc;
 	if (argc != optind)
 		return args_usage(ctx, "unexpected argument '%s'", argv[optind]);
 	if ((rc = state_open(&st, ctx->state_path, STATE_READ)) == 0) {

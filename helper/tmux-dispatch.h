@@ -107,6 +107,9 @@ int args_usage(const struct cmd_ctx *, const char *, ...)
 int args_int(const struct cmd_ctx *, const char *, const char *, long long,
     long long, long long *);
 void args_print_help(const struct cmd_entry *, FILE *);
+/* The options of a command whose one option is --json, as args_next: 1 to go on (*json set
+ * when given), 0 when the command must stop and return *status. */
+int args_json(const struct cmd_ctx *, int, char **, int *json, int *status);
 /* A command's text: the operands joined by spaces, or stdin (FROM_STDIN); NULL: reported. */
 char *args_text(const struct cmd_ctx *, int, char **, int from_stdin);
 /* The whole number in environment variable NAME if it is one from MIN to MAX, else DEF. */
