@@ -6,6 +6,7 @@
 
 #include "continue.h"
 #include "duration.h"
+#include "events.h"
 #include "item.h"
 #include "name.h"
 #include "state.h"
@@ -41,7 +42,9 @@ const struct cmd_entry cmd_terminal_add_entry = {
 };
 
 const struct cmd_entry cmd_terminal_rm_entry = {
-	"terminal rm", "NAME", "forget a terminal (its queued items stay)", NULL,
+	"terminal rm", "NAME [--force]", "forget a terminal (its queued items stay)",
+	"  --force  also when it holds a running item, which goes back to pending (attempts\n"
+	"           kept): without it that is refused, since nothing would ever end the item\n",
 	cmd_terminal_rm
 };
 
@@ -222,21 +225,58 @@ out:
 	return rc;
 }
 
+/*
+ * The items NAME is working on: back to pending with FORCE, else refused, since with the
+ * terminal gone no check would ever look at them again. 0 or the error's exit code.
+ */
+static int
+terminal_rm_running(struct state *st, const char *name, int force)
+{
+	cJSON *item;
+	const char *t, *id;
+	char *why;
+
+	xasprintf(&why, "its terminal %s was removed while it ran (terminal rm --force)", name);
+	cJSON_ArrayForEach(item, st->queue) {
+		t = state_str(item, ITEM_TERMINAL);
+		if (t == NULL || strcmp(t, name) != 0 ||
+		    strcmp(state_str(item, ITEM_STATUS), ST_RUNNING) != 0)
+			continue;
+		id = state_str(item, ITEM_ID);
+		if (!force) {
+			free(why);
+			return td_error(TD_EXIT_FAIL, "terminal '%s' is working on %s: end it first "
+			    "(done, fail or cancel), or --force puts it back to pending", name, id);
+		}
+		events_log(st->path, name, state_str(item, ITEM_PANE), id, "requeued", why);
+		td_say("%s: %s back to pending", name, id);
+		item_return(item, why);
+	}
+	free(why);
+	return 0;
+}
+
 static int
 cmd_terminal_rm(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = { ARGS_HELP, { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' }, ARGS_HELP, { NULL, 0, NULL, 0 }
+	};
 	struct state st;
-	int c, rc = 0;
+	int c, rc = 0, force = 0;
 
-	while ((c = args_next(ctx, argc, argv, "", opts, &rc)) != -1)
-		return rc;
+	while ((c = args_next(ctx, argc, argv, "", opts, &rc)) != -1) {
+		if (c == 'f')
+			force = 1;
+		else
+			return rc;
+	}
 	if (argc - optind != 1)
 		return args_usage(ctx, "expected NAME");
 	if ((rc = state_open(&st, ctx->state_path, STATE_WRITE)) == 0) {
 		if (state_terminal(&st, argv[optind]) == NULL)
 			rc = td_error(TD_EXIT_NOTFOUND, "no terminal '%s'", argv[optind]);
-		else {
+		else if ((rc = terminal_rm_running(&st, argv[optind], force)) == 0) {
 			cJSON_DeleteItemFromObjectCaseSensitive(st.terminals, argv[optind]);
 			rc = state_commit(&st);
 		}

@@ -105,6 +105,35 @@ count_items() {
 	assert_failure 2
 }
 
+@test "terminal rm of a terminal with a running item: refused, state unchanged; --force puts it back to pending" {
+	cat >"$S" <<-'EOF'
+	{"terminals": {"gen-1": {"target": "s:1"}, "gen-2": {"target": "s:2"}},
+	 "queue": [
+	  {"id": "a", "command": "x", "status": "running", "terminal": "gen-1", "pane": "%3",
+	   "assignedTo": "gen-1", "attempts": 1, "startedAt": "2026-12-01T10:00:00Z"},
+	  {"id": "b", "command": "y", "status": "running", "terminal": "gen-2", "pane": "%4"}]}
+	EOF
+	local fp
+	fp=$(fingerprint "$S")
+	run --separate-stderr td terminal rm gen-1
+	assert_failure 1
+	assert_one_error_line
+	[[ "$stderr" == *"terminal 'gen-1' is working on a"*"--force"* ]] || fail "unclear: $stderr"
+	[ "$(fingerprint "$S")" = "$fp" ] || fail "the state changed"
+	run --separate-stderr td terminal rm gen-1 --force
+	assert_success
+	assert_output 'gen-1: a back to pending'
+	[ "$(json "$S" 'join ",", sort keys %{$d->{terminals}}')" = gen-2 ]
+	[ "$(item a status)" = pending ]
+	[ "$(item a attempts)" = 1 ]
+	[ "$(item a assignedTo)" = gen-1 ]
+	[ "$(json "$S" '$d->{queue}[0]{terminal} // "none"')" = none ]
+	[[ "$(json "$S" '$d->{queue}[0]{deferred}')" == *"removed while it ran"* ]]
+	[ "$(item b status)" = running ]
+	grep -q '"item":"a","event":"requeued"' "$W/.terminal-status.d/events.jsonl" ||
+		fail "no requeued event: $(cat "$W/.terminal-status.d/events.jsonl" 2>&1)"
+}
+
 @test "terminal ls: a table, and --json {\"terminals\": [{name, target, profile, group, allow}]}" {
 	add_fleet
 	td terminal add picky sh:9 --allow /a --allow /b > /dev/null
