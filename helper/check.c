@@ -420,20 +420,28 @@ check_commit(struct state *st, struct check_plan *plan)
 	size_t i;
 	int rc;
 
-	batch_sync(st);
-	worktree_commit(st, plan);
-	if ((rc = state_commit(st)) != 0)
-		return rc;
-	plan->committed = 1;
-	oneshot_reap(plan);
-	if (plan->n == 0)
-		return 0;
 	for (i = 0; i < plan->n; i++) {
 		plan->d[i].pane = plan->pane_ids[i];
 		plan->d[i].text = plan->texts[i];
 		plan->d[i].terminal = plan->terms[i];
 		plan->d[i].item = plan->ids[i];
 	}
+	/*
+	 * The pastes' tmux clients start now and wait for their text, which is given only once the
+	 * state that marks the items running is durable: their start-up (most of a tmux call)
+	 * overlaps the fsyncs, and a paste still never precedes its record.
+	 */
+	deliver_start_all(plan->d, plan->n);
+	batch_sync(st);
+	worktree_commit(st, plan);
+	if ((rc = state_commit(st)) != 0) {
+		deliver_abandon_all(plan->d, plan->n);
+		return rc;
+	}
+	plan->committed = 1;
+	oneshot_reap(plan);
+	if (plan->n == 0)
+		return 0;
 	deliver_paste_all(plan->state_path, plan->d, plan->n);
 	plan->pasted = 1;
 	return 0;

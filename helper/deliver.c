@@ -52,27 +52,34 @@ deliver_text_len(const char *text)
 }
 
 /*
- * Runs ARGV, a tmux call ending in a guarded action (deliver_guard), with IN on stdin; returns
- * 1 when the action ran ("ok"), else 0 with the reason.
+ * The answer of a tmux call ending in a guarded action (deliver_guard): 1 when the action ran
+ * ("ok"), else 0 with the reason. Frees RES.
  */
+static int
+deliver_guard_result(struct tmux_result *res, char *reason, size_t rlen)
+{
+	int ok = res->status == 0 && strncmp(res->out, "ok", 2) == 0;
+
+	if (res->status != 0)
+		snprintf(reason, rlen, "%s", *res->err != '\0' ? res->err : "tmux failed");
+	else if (strncmp(res->out, "changed", 7) == 0)
+		snprintf(reason, rlen, "the pane runs another program than the one it was read "
+		    "with (pane_pid or pane_current_command changed)");
+	else if (!ok)
+		snprintf(reason, rlen, "pane dead or in a mode");
+	tmux_result_free(res);
+	return ok;
+}
+
+/* Runs ARGV, a tmux call ending in a guarded action, with IN on stdin: deliver_guard_result. */
 static int
 deliver_guarded(const char *const *argv, const char *in, size_t inlen, char *reason,
     size_t rlen)
 {
 	struct tmux_result res;
-	int ok;
 
 	tmux_run(argv, in, inlen, &res);
-	ok = res.status == 0 && strncmp(res.out, "ok", 2) == 0;
-	if (res.status != 0)
-		snprintf(reason, rlen, "%s", *res.err != '\0' ? res.err : "tmux failed");
-	else if (strncmp(res.out, "changed", 7) == 0)
-		snprintf(reason, rlen, "the pane runs another program than the one it was read "
-		    "with (pane_pid or pane_current_command changed)");
-	else if (!ok)
-		snprintf(reason, rlen, "pane dead or in a mode");
-	tmux_result_free(&res);
-	return ok;
+	return deliver_guard_result(&res, reason, rlen);
 }
 
 /*
@@ -111,12 +118,18 @@ deliver_guard(const struct delivery *d, const char *on_blocked, const char *acti
 	return 0;
 }
 
+/*
+ * Starts the paste's tmux client for D, its text not yet given (deliver_paste_all gives it):
+ * load-buffer into a buffer of our own, then, through the guard, paste-buffer. Returns 0, or -1
+ * with d->reason when it cannot start; then nothing is typed.
+ */
 static int
-deliver_paste(struct delivery *d, unsigned n)
+deliver_paste_start(struct delivery *d, unsigned n)
 {
 	char *buffer, *paste, *drop, *ga = NULL, *gb = NULL;
 	const char *argv[13] = { "load-buffer", "-b", NULL, "-", ";" };
-	int ok = 0;
+	struct tmux_result res;
+	int rc = -1;
 
 	/* Our own named buffer: the unnamed one is the user's paste history. */
 	xasprintf(&buffer, "tmux-dispatch-%ld-%u", (long)getpid(), n);
@@ -131,15 +144,31 @@ deliver_paste(struct delivery *d, unsigned n)
 	if (deliver_guard(d, drop, paste, argv + 5, &ga, &gb) != 0)
 		snprintf(d->reason, sizeof d->reason, "the pane's program (\"%.60s\") cannot be "
 		    "checked by tmux", d->command);
+	else if (tmux_start(&d->call, argv, &res) != 0)
+		deliver_guard_result(&res, d->reason, sizeof d->reason);
 	else
-		ok = deliver_guarded(argv, d->text, deliver_text_len(d->text), d->reason,
-		    sizeof d->reason);
+		rc = 0;
+	d->started = rc == 0 ? 1 : -1;
 	free(ga);
 	free(gb);
 	free(buffer);
 	free(paste);
 	free(drop);
-	return ok;
+	return rc;
+}
+
+/*
+ * Gives the started paste its text and waits for it: 1 when pasted. With TEXT NULL its stdin
+ * is closed empty: load-buffer then makes no buffer, paste-buffer fails, and nothing is typed.
+ */
+static int
+deliver_paste_finish(struct delivery *d, const char *text)
+{
+	struct tmux_result res;
+
+	d->started = 0;
+	tmux_finish(&d->call, text, text != NULL ? deliver_text_len(text) : 0, &res);
+	return deliver_guard_result(&res, d->reason, sizeof d->reason);
 }
 
 int
@@ -228,16 +257,45 @@ deliver_watch_turn(struct delivery *d, size_t n)
 	}
 }
 
+void
+deliver_start_all(struct delivery *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		d[i].reason[0] = '\0';
+		(void)deliver_paste_start(&d[i], (unsigned)i);
+	}
+}
+
+void
+deliver_abandon_all(struct delivery *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (d[i].started == 1)
+			(void)deliver_paste_finish(&d[i], NULL);
+		d[i].started = 0;
+	}
+}
+
 size_t
 deliver_paste_all(const char *state_path, struct delivery *d, size_t n)
 {
 	size_t i, pending = 0;
+	int ok;
 
 	for (i = 0; i < n; i++) {
 		d[i].enters = 0;
-		d[i].reason[0] = '\0';
 		events_log(state_path, d[i].terminal, d[i].pane, d[i].item, "deliver", NULL);
-		if (!deliver_paste(&d[i], (unsigned)i)) {
+		/* Not started by deliver_start_all: start it now. */
+		if (d[i].started == 0) {
+			d[i].reason[0] = '\0';
+			(void)deliver_paste_start(&d[i], (unsigned)i);
+		}
+		ok = d[i].started == 1 && deliver_paste_finish(&d[i], d[i].text);
+		if (!ok) {
 			d[i].outcome = DELIVERY_REFUSED;
 			events_log(state_path, d[i].terminal, d[i].pane, d[i].item, "refused", d[i].reason);
 		} else if (d[i].answer) {

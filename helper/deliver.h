@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "tmux.h"
+
 struct profile;
 
 enum delivery_outcome {
@@ -27,6 +29,8 @@ struct delivery {
 	long long pasted_ms;  /* monotonic time of the paste */
 	int turn_seen;        /* the read-back saw the agent at work on it (busy, or asking) */
 	int quiet;            /* ...or neither that nor typed: maybe the frame between Enter and work */
+	int started;          /* the paste's client: 0 not started, 1 started (call), -1 failed */
+	struct tmux_call call;
 };
 
 /*
@@ -36,6 +40,14 @@ struct delivery {
  * wait for their Enter; deliver_complete sends Enter, reads back and retries.
  */
 size_t deliver_paste_all(const char *state_path, struct delivery *, size_t);
+/*
+ * Optional, before deliver_paste_all: starts every paste's tmux client with its text held back,
+ * so a caller can make its record durable while the clients start (tmux waits for the text).
+ * Each started paste must then go through deliver_paste_all or deliver_abandon_all, which
+ * closes it with no text: nothing is typed.
+ */
+void deliver_start_all(struct delivery *, size_t);
+void deliver_abandon_all(struct delivery *, size_t);
 void deliver_complete(const char *state_path, struct delivery *, size_t);
 /* Sends the tmux key KEY (Tab) to d->pane through the same guard as the Enter; 1 when sent. */
 int deliver_key(struct delivery *, const char *key);

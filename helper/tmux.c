@@ -194,32 +194,22 @@ tmux_spawn(const char *bin, const char *const *argv, int in_fd, int out_fd, int 
 	return rc;
 }
 
-int
-tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_result *r)
+/* Starts BIN ARGV with pipes for its output (and its stdin when WITH_IN); fills R on failure. */
+static int
+tmux_call_spawn(struct tmux_call *c, const char *bin, int timeout_ms, const char *const *argv,
+    int with_in, struct tmux_result *r)
 {
-	tmux_ncalls++;
-	return tmux_run_program(tmux_binary(), 0, argv, in, inlen, r);
-}
-
-int
-tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const char *in,
-    size_t inlen, struct tmux_result *r)
-{
-	struct tmux_buf out = { 0 }, err = { 0 };
-	struct sigaction ign, old;
-	struct pollfd pfd[3];
+	struct sigaction ign;
 	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	int fd_in, fd_out, fd_err, ready, ws, exited = 0, timed_out = 0, too_big = 0, rc;
-	long long deadline;
-	size_t done = 0;
-	ssize_t n;
-	pid_t pid;
-	nfds_t np;
+	int rc;
 
 	memset(r, 0, sizeof *r);
 	r->status = -1;
-	if ((in != NULL && tmux_pipe(inp) != 0) || tmux_pipe(outp) != 0 ||
-	    tmux_pipe(errp) != 0) {
+	memset(c, 0, sizeof *c);
+	c->bin = bin;
+	c->timeout_ms = timeout_ms;
+	c->fd_in = c->fd_out = c->fd_err = -1;
+	if ((with_in && tmux_pipe(inp) != 0) || tmux_pipe(outp) != 0 || tmux_pipe(errp) != 0) {
 		rc = errno;
 		tmux_close(&inp[0]); tmux_close(&inp[1]);
 		tmux_close(&outp[0]); tmux_close(&outp[1]);
@@ -231,9 +221,9 @@ tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
-	sigaction(SIGPIPE, &ign, &old);
+	sigaction(SIGPIPE, &ign, &c->old_pipe);
 
-	rc = tmux_spawn(bin, argv, inp[0], outp[1], errp[1], &pid);
+	rc = tmux_spawn(bin, argv, inp[0], outp[1], errp[1], &c->pid);
 	tmux_close(&inp[0]);
 	tmux_close(&outp[1]);
 	tmux_close(&errp[1]);
@@ -241,18 +231,59 @@ tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const
 		tmux_close(&inp[1]);
 		tmux_close(&outp[0]);
 		tmux_close(&errp[0]);
-		sigaction(SIGPIPE, &old, NULL);
+		sigaction(SIGPIPE, &c->old_pipe, NULL);
 		r->out = xstrdup("");
 		xasprintf(&r->err, "cannot run %s: %s", bin, strerror(rc));
 		return -1;
 	}
+	c->fd_in = inp[1];
+	c->fd_out = outp[0];
+	c->fd_err = errp[0];
+	return 0;
+}
 
-	fd_in = inp[1];
-	fd_out = outp[0];
-	fd_err = errp[0];
+int
+tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_result *r)
+{
+	tmux_ncalls++;
+	return tmux_run_program(tmux_binary(), 0, argv, in, inlen, r);
+}
+
+int
+tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const char *in,
+    size_t inlen, struct tmux_result *r)
+{
+	struct tmux_call c;
+
+	if (tmux_call_spawn(&c, bin, timeout_ms, argv, in != NULL, r) != 0)
+		return -1;
+	return tmux_finish(&c, in, inlen, r);
+}
+
+int
+tmux_start(struct tmux_call *c, const char *const *argv, struct tmux_result *r)
+{
+	tmux_ncalls++;
+	return tmux_call_spawn(c, tmux_binary(), 0, argv, 1, r);
+}
+
+int
+tmux_finish(struct tmux_call *c, const char *in, size_t inlen, struct tmux_result *r)
+{
+	struct tmux_buf out = { 0 }, err = { 0 };
+	struct pollfd pfd[3];
+	int fd_in = c->fd_in, fd_out = c->fd_out, fd_err = c->fd_err;
+	int ready, ws, exited = 0, timed_out = 0, too_big = 0, timeout_ms = c->timeout_ms;
+	long long deadline;
+	size_t done = 0;
+	ssize_t n;
+	pid_t pid = c->pid;
+	nfds_t np;
+
+	c->fd_in = c->fd_out = c->fd_err = -1;
 	if (fd_in != -1) {
 		fcntl(fd_in, F_SETFL, fcntl(fd_in, F_GETFL) | O_NONBLOCK);
-		if (inlen == 0)
+		if (in == NULL || inlen == 0)
 			tmux_close(&fd_in);
 	}
 	fcntl(fd_out, F_SETFL, fcntl(fd_out, F_GETFL) | O_NONBLOCK);
@@ -335,7 +366,7 @@ tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const
 		while (waitpid(pid, &ws, 0) == -1 && errno == EINTR)
 			;
 	}
-	sigaction(SIGPIPE, &old, NULL);
+	sigaction(SIGPIPE, &c->old_pipe, NULL);
 
 	r->out = tmux_buf_finish(&out, &r->outlen);
 	r->err = tmux_buf_finish(&err, NULL);
@@ -343,14 +374,14 @@ tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const
 		r->err[--err.len] = '\0';
 	if (too_big) {
 		free(r->err);
-		xasprintf(&r->err, "%s answered with more than %d bytes; cut off", bin,
+		xasprintf(&r->err, "%s answered with more than %d bytes; cut off", c->bin,
 		    TMUX_MAX_OUTPUT);
 		r->status = -1;
 		return -1;
 	}
 	if (timed_out) {
 		free(r->err);
-		xasprintf(&r->err, "%s did not answer within %d ms", bin, timeout_ms);
+		xasprintf(&r->err, "%s did not answer within %d ms", c->bin, timeout_ms);
 		r->status = -1;
 		return -1;
 	}
@@ -362,7 +393,7 @@ tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const
 		/* exec failed in the child (tmux and git never exit 127 themselves) */
 		char *was = r->err;
 
-		xasprintf(&r->err, "cannot run %s%s%s", bin, *was != '\0' ? ": " : "",
+		xasprintf(&r->err, "cannot run %s%s%s", c->bin, *was != '\0' ? ": " : "",
 		    was);
 		free(was);
 		r->status = -1;

@@ -2,7 +2,9 @@
 #ifndef TMUX_H
 #define TMUX_H
 
+#include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define TMUX_TIMEOUT_MS 5000 /* a hung server must not hang the helper */
 #define TMUX_MAX_OUTPUT (16 * 1024 * 1024) /* a longer answer (a screen of absurd size) fails */
@@ -24,6 +26,22 @@ int tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_
  * same argv and pipes; not counted by tmux_calls. */
 int tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const char *in,
     size_t inlen, struct tmux_result *);
+/*
+ * A tmux call in two steps, for a caller with something to do while the client starts:
+ * tmux_start spawns "tmux ARGV..." with its stdin left open and empty; tmux_finish feeds it IN
+ * (none: an empty stdin), closes it and collects the result as tmux_run does. Every started
+ * call must be finished. Until then tmux has nothing on stdin, so a `load-buffer -` in ARGV
+ * waits there, and the commands after it too.
+ */
+struct tmux_call {
+	pid_t pid;
+	int fd_in, fd_out, fd_err;
+	const char *bin;
+	int timeout_ms;
+	struct sigaction old_pipe; /* SIGPIPE is ignored from the start to the finish */
+};
+int tmux_start(struct tmux_call *, const char *const *argv, struct tmux_result *);
+int tmux_finish(struct tmux_call *, const char *in, size_t inlen, struct tmux_result *);
 /* VALUE as one tmux argv element: one ending in ';' would end the tmux command, so that ';'
  * is escaped (tmux turns a trailing "\;" back into ';'). Caller frees. */
 char *tmux_arg(const char *value);

@@ -290,6 +290,9 @@ Where the time goes (wrapper runs). "Takes" is one tmux client process, start to
 reading and parsing the state, classifying, rewriting the state, the Enter delay (0 here). Both
 include the wrapper's overhead, about $(ms "$overhead") ms per call (a \`display -p\` through the
 wrapper minus one without it), mostly in the "work before" column (the wrapper starts before it
-notes the time). A bare \`tmux display -p\` costs $(ms "$bare_call") ms here.
+notes the time). A bare \`tmux display -p\` costs $(ms "$bare_call") ms here. The paste's client
+is started before the state's rewrite and is given its text once the rewrite is durable, so its
+"takes" holds the rewrite (the state written, fsynced, renamed, the directory fsynced) and its
+start-up overlaps it.
 $(printf '%s\n' "${timeline[@]}")
 EOF

@@ -149,6 +149,28 @@ small_fs() {
 	mount -t tmpfs -o size=256k tmpfs "$MNT" 2>/dev/null || { MNT= && return 1; }
 }
 
+@test "the state cannot be written at a delivery: the paste started before the write types nothing" {
+	local fp
+	td enqueue -- "$(head -c 2000 /dev/zero | tr '\0' x)" >/dev/null # no terminal yet: pending
+	agent gen-1 --busy 0
+	fp=$(fingerprint "$S")
+	# A file-size limit (SIGXFSZ ignored): the check's rewrite of the state fails with EFBIG,
+	# after its paste's tmux client was started (it waits for its text).
+	run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f 1; exec "$0" "$@"' "$TD" check
+	assert_failure 1
+	assert_one_error_line
+	[[ "$stderr" == *"$S"*"File too large"* ]] || fail "unclear: $stderr"
+	[ "$(fingerprint "$S")" = "$fp" ] || fail "the state changed"
+	sleep 0.3
+	[ "$(agent_events gen-1 paste)" = 0 ] || fail "typed although its record was not written"
+	[ -z "$(our_buffers)" ] || fail "left a buffer: $(our_buffers)"
+	assert_item q-1 status pending
+	run td check
+	assert_success
+	assert_output --partial "sent q-1"
+	[ "$(agent_events gen-1 paste)" = 1 ]
+}
+
 @test "no space left while writing the state: one line naming the file and why, the state byte-identical" {
 	local fp i
 	if small_fs; then
