@@ -769,22 +769,30 @@ classify_suggestion(const struct profile *p, const char *text, size_t len, const
 	screen_free(&s);
 }
 
-char *
-classify_input_text(const struct profile *p, const struct verdict *v, const char *text,
-    size_t len, const struct pane_meta *m)
+/*
+ * Lines IN_FROM to IN_TO of the input joined by spaces (caller frees), or NULL without an
+ * input; with BLOCK, down to the rule under the input instead (NULL when no rule follows).
+ */
+static char *
+classify_input_lines(const struct profile *p, const struct verdict *v, const char *text,
+    size_t len, const struct pane_meta *m, int block)
 {
 	const struct profile *d = classify_decider(p, v);
 	struct screen s;
 	char *out = NULL;
-	size_t i, o = 0;
+	size_t i, o = 0, to;
 
 	if (d == NULL)
 		return NULL;
 	screen_init(&s, text, len, m);
 	screen_input(&s, d);
-	if (s.has_input) {
+	to = s.in_to;
+	/* A prompt's paragraphs: blank lines inside the box, which ends at its rule. */
+	while (block && s.has_input && to < s.last && !classify_is_rule(&s.l[to]))
+		to++;
+	if (s.has_input && (!block || (to < s.last && classify_is_rule(&s.l[to])))) {
 		out = xcalloc(len + 1, 1);
-		for (i = s.in_from; i < s.in_to; i++) {
+		for (i = s.in_from; i < to; i++) {
 			if (o != 0)
 				out[o++] = ' ';
 			memcpy(out + o, s.l[i].s, s.l[i].len);
@@ -794,4 +802,18 @@ classify_input_text(const struct profile *p, const struct verdict *v, const char
 	}
 	screen_free(&s);
 	return out;
+}
+
+char *
+classify_input_text(const struct profile *p, const struct verdict *v, const char *text,
+    size_t len, const struct pane_meta *m)
+{
+	return classify_input_lines(p, v, text, len, m, 0);
+}
+
+char *
+classify_input_block(const struct profile *p, const struct verdict *v, const char *text,
+    size_t len, const struct pane_meta *m)
+{
+	return classify_input_lines(p, v, text, len, m, 1);
 }

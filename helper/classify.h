@@ -66,5 +66,12 @@ void classify_suggestion(const struct profile *, const char *text, size_t len,
 /* The input region's text, its lines joined by spaces (caller frees), or NULL without one. */
 char *classify_input_text(const struct profile *, const struct verdict *, const char *text,
     size_t len, const struct pane_meta *);
+/*
+ * The input's text down to the rule under it, blank lines included (a prompt's paragraphs,
+ * as an agent shows a prompt given back to its input), joined by spaces (caller frees); NULL
+ * without an input or a rule under it.
+ */
+char *classify_input_block(const struct profile *, const struct verdict *, const char *text,
+    size_t len, const struct pane_meta *);
 
 #endif

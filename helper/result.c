@@ -222,8 +222,7 @@ result_save(struct state *st, cJSON *item, const char *screen, size_t len)
 	free(dir);
 }
 
-/* The prompt ITEM was delivered with: its folder's prompt.txt, else its command (caller frees). */
-static char *
+char *
 result_prompt(struct state *st, const cJSON *item)
 {
 	char *dir = result_folder_path(st, item), *path, *text = NULL, *cause = NULL;

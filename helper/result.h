@@ -36,6 +36,8 @@ char *result_file_path(const char *state_dir, const char *id);
 void result_begin(struct state *, const cJSON *item, const char *prompt, size_t len);
 /* At its end: SCREEN (LEN bytes) as screen.txt, the prompt, the worktree facts; "result" set. */
 void result_save(struct state *, cJSON *item, const char *screen, size_t len);
+/* The prompt ITEM was delivered with: its folder's prompt.txt, else its command (caller frees). */
+char *result_prompt(struct state *, const cJSON *item);
 /*
  * Whether a running ITEM in PANE is done: the agent is IDLE and either its result.md exists or
  * its turn is OVER (the screen moved on since the delivery) and, with doneWhen, a line after
