@@ -62,6 +62,8 @@ profile_launch_free(struct profile_launch *l)
 	profile_strings_free(l->interrupt.keys, l->interrupt.nkeys);
 	profile_strings_free(l->nudge.keys, l->nudge.nkeys);
 	free(l->nudge.text);
+	profile_strings_free(l->clear.keys, l->clear.nkeys);
+	free(l->clear.text);
 	free(l->quit.text);
 	free(l->interrupt.text);
 	free(l->model_flag);
@@ -417,6 +419,19 @@ bad:
 	return -1;
 }
 
+/* "clear": {"keys": [KEY...]}: keys only, each sent after a look at the input (restore.h). */
+static int
+profile_clear_parse(struct profile_keys *pk, const cJSON *k, const char *pname, char **why)
+{
+	if (profile_keys_parse(pk, k, pname, why) != 0)
+		return -1;
+	if (pk->text == NULL && pk->nkeys != 0)
+		return 0;
+	xasprintf(why, "profile \"%s\": clear: expected {\"keys\": [KEY...]} (tmux key names "
+	    "such as Escape, C-u; no text)", pname);
+	return -1;
+}
+
 /* "oneshot": {"argv": [...], "prompt": "stdin" | "file"}; a file is named by {prompt_file}. */
 static int
 profile_oneshot_parse(struct profile_launch *l, const cJSON *k, const char *pname, char **why)
@@ -505,6 +520,8 @@ profile_launch_key(struct profile *p, const cJSON *k, char **why)
 		return profile_keys_parse(&l->interrupt, k, p->name, why);
 	if (strcmp(k->string, "nudge") == 0)
 		return profile_keys_parse(&l->nudge, k, p->name, why);
+	if (strcmp(k->string, "clear") == 0)
+		return profile_clear_parse(&l->clear, k, p->name, why);
 	if (strcmp(k->string, "env") == 0)
 		return profile_env_parse(l, k, p->name, why);
 	if (strcmp(k->string, "resume") != 0)
@@ -547,8 +564,8 @@ profile_other_key(struct profile *p, const cJSON *k, char **why)
 		xasprintf(why, "profile \"%s\": unexpected \"%s\" (expected description, "
 		    "commands, foreground, input, detect, exited, waiting, busy, view, idle, typed, "
 		    "require, prompt, done, fresh, menu, open, launch, modelFlag, sessionFlag, "
-		    "oneshot, quit, interrupt, nudge, resume, env, suggestion; \"open\" is \"busy\" "
-		    "or \"unknown\")",
+		    "oneshot, quit, interrupt, nudge, clear, resume, env, suggestion; \"open\" is "
+		    "\"busy\" or \"unknown\")",
 		    p->name, k->string);
 		return -1;
 	}

@@ -52,6 +52,8 @@ struct profile_launch {
 	size_t nunset;
 	struct profile_keys quit, interrupt;
 	struct profile_keys nudge; /* "nudge": what wakes a stalled turn (watch.h); none: Enter */
+	struct profile_keys clear; /* "clear": keys that empty an input holding a prompt given
+	                              back by an interrupt, one at a time (restore.h); none: never */
 };
 
 #define PROFILE_SESSION "{session}"
