@@ -24,6 +24,7 @@
 #include "oneshot.h"
 #include "profile.h"
 #include "queue.h"
+#include "restore.h"
 #include "result.h"
 #include "review.h"
 #include "schedule.h"
@@ -410,8 +411,11 @@ check_terminal(struct state *st, cJSON *term, struct check_plan *plan)
 		    stall_label(&o.v));
 	else if (next == NULL)
 		check_say(plan, term->string, "nothing ready");
-	else
+	else {
+		/* A prompt a timeout interrupted may be back in the input: ours to clear. */
+		restore_input(st, plan, term, &o);
 		check_offer(st, plan, term, next, pane, &o);
+	}
 }
 
 int

@@ -3,7 +3,7 @@
  * command's clock: an item's deadline (deliveredAt, else startedAt, plus its timeout) and the
  * terminal's "watch" record of the stall being triaged:
  *   {"item", "state": busy|waiting|timeout|..., "hash", "since", "nudges", "nudgedAt",
- *    "escalated"}
+ *    "escalated", "interrupted" (restore.h)}
  * reset whenever the item, the state or (busy) the screen changes, so each step happens at most
  * once per stall. The wake-up is one `run-shell -b -d SECONDS` of tmux (3.2 and later), keyed
  * by the state file; the deadline it was armed for is kept in the server option
@@ -24,6 +24,7 @@
 #include "item.h"
 #include "launch.h"
 #include "profile.h"
+#include "restore.h"
 #include "schedule.h"
 #include "stall.h"
 #include "tmux-dispatch.h"
@@ -262,15 +263,18 @@ watch_timed_out(struct state *st, struct check_plan *plan, cJSON *term, cJSON *i
 	const struct profile *p = watch_profile(st, o);
 	const char *id = state_str(item, ITEM_ID);
 	char dur[DURATION_TEXT];
-	int retry = watch_num(item, ITEM_ATTEMPTS) <= watch_num(item, ITEM_RETRIES);
+	int retry = watch_num(item, ITEM_ATTEMPTS) <= watch_num(item, ITEM_RETRIES), interrupted;
 	cJSON *rec;
 
 	duration_format(timeout, dur);
 	xasprintf(why, "timeout after %s", dur);
 	/* Only a turn at work is interrupted: in a dialog the keys would answer it. */
-	if (p != NULL && o->v.state == PANE_BUSY)
-		launch_send_keys(&p->launch.interrupt, o->pane);
+	interrupted = p != NULL && o->v.state == PANE_BUSY &&
+	    launch_send_keys(&p->launch.interrupt, o->pane) == 0;
 	rec = watch_record(st, term, id, "timeout", o->hash_text);
+	/* The agent may give the prompt back to its input: cleared before the next item. */
+	if (interrupted)
+		restore_mark(rec);
 	watch_escalate(plan, rec, term, id, o, window, "timeout", *why);
 	check_say(plan, term->string, "%s %s: %s", retry ? "retrying" : "failed", id, *why);
 	if (retry) {
