@@ -296,6 +296,7 @@ static struct {
 	int64_t busy_ms, enter_grace_ms, startup_ms, think_ms, suggest_delay_ms;
 	int freeze_lines; /* --freeze N: a hung turn prints nothing after N lines; 0: off */
 	int bracketed, lf_newline;
+	int restore; /* --restore-interrupted: Esc gives the interrupted turn's text back (Claude) */
 } opt = { .perm_word = "PERMISSION", .busy_ms = 2000, .bracketed = 1 };
 
 static int log_fd = -1, raw_fd = -1, ev_fd = -1;
@@ -307,6 +308,7 @@ static char cwd_label[256] = "~";
 
 static enum state state = ST_STARTING;
 static struct buf input;          /* the composer, raw bytes */
+static struct buf turn_text;      /* the submission the current turn works on */
 static struct lines transcript;   /* display lines */
 static struct lines queue;        /* submissions waiting while busy (NUL-free? no: see qlen) */
 static size_t *queue_len;         /* byte length of each queued submission */
@@ -984,6 +986,8 @@ start_turn(char *text, size_t n)
 {
 	say_remember(text, n);
 	log_submission(text, n);
+	buf_free(&turn_text);
+	buf_add(&turn_text, text, n);
 	ev_text("take", text, n);
 	suggesting = 0;
 	if (opt.commit != NULL && !is_exit_command(text, n))
@@ -1133,6 +1137,17 @@ interrupt_turn(void)
 		buf_free(&input);
 		input = nb;
 	}
+	/* Claude Code 2.1.197 puts the interrupted prompt back into its input, before the rest. */
+	if (opt.restore && turn_text.len > 0) {
+		struct buf nb = { 0 };
+		buf_add(&nb, turn_text.p, turn_text.len);
+		if (input.len) {
+			buf_add(&nb, "\n", 1);
+			buf_add(&nb, input.p, input.len);
+		}
+		buf_free(&input);
+		input = nb;
+	}
 	state = ST_IDLE;
 	dirty = 1;
 }
@@ -1208,6 +1223,9 @@ key_esc(void)
 		} else {
 			esc_armed = 1;
 		}
+	} else {
+		/* Claude's second Esc here opens its rewind dialog: tests count these. */
+		ev("esc-empty");
 	}
 	dirty = 1;
 }
@@ -1690,7 +1708,9 @@ usage(FILE *f)
 	    "                        Tab accepts it (claude style)\n"
 	    "  --suggest-delay MS    draw it MS ms after the turn's end, as the real one arrives\n"
 	    "  --commit FILE         append each submission taken to FILE (in the working directory)\n"
-	    "                        and git commit it there\n", f);
+	    "                        and git commit it there\n"
+	    "  --restore-interrupted Esc while busy puts the interrupted submission back into the\n"
+	    "                        input, as Claude Code does\n", f);
 }
 
 static double
@@ -1751,6 +1771,8 @@ parse_args(int argc, char **argv)
 			}
 		} else if (FLAG("--suggest-delay")) {
 			opt.suggest_delay_ms = (int64_t)parse_num(name, VALUE(), 600000);
+		} else if (FLAG("--restore-interrupted") && val == NULL) {
+			opt.restore = 1;
 		} else if (FLAG("--commit")) {
 			opt.commit = VALUE();
 		} else if (FLAG("--ready-file")) {
