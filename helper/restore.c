@@ -22,8 +22,12 @@
 #include "tmux-dispatch.h"
 
 #define RESTORE_RECORD "watch"  /* the terminal's watch record (watch.c) */
-#define RESTORE_STEP_MS 50      /* after a key: a look this often ... */
-#define RESTORE_LOOKS 20        /* ... until the screen changed, at most this many times */
+/*
+ * After a key: a look this often until the screen changed, at most this many times. Well
+ * within Claude's double press (its Escape pair clears only when under about 0.8 s apart).
+ */
+#define RESTORE_STEP_MS 50
+#define RESTORE_LOOKS 10
 #define RESTORE_PREFIX_MIN 16   /* bytes of a cut-short input that may match a prompt's start */
 #define RESTORE_ELLIPSIS "\xe2\x80\xa6"
 
@@ -235,15 +239,21 @@ restore_input(struct state *st, const struct check_plan *plan, cJSON *term,
 	}
 	/* Once per interrupt: whatever the input shows next is not ours to clear. */
 	cJSON_DeleteItemFromObjectCaseSensitive(rec, RESTORE_KEY);
-	events_log(st->path, term->string, o->pane, id, "cleared", sent == p->launch.clear.nkeys ?
-	    "its interrupted prompt, given back to the input" : why);
-	check_say(plan, term->string, "cleared the input: the interrupted %s's prompt", id);
 	if (observe_pane(o->pane, o->profile, 0, &after, &cause) != 0) {
+		events_log(st->path, term->string, o->pane, id, "clear-failed", cause);
 		free(cause);
 		restore_note(o, id, "its pane could not be read back");
 		return;
 	}
 	*o = after;
-	if (o->v.state != PANE_IDLE)
-		restore_note(o, id, "cleared from the input, which now reads so");
+	if (o->v.state != PANE_IDLE) {
+		events_log(st->path, term->string, o->pane, id, "clear-failed", o->v.rule);
+		check_say(plan, term->string, "%s's prompt not cleared: %s", id, o->v.rule);
+		restore_note(o, id, sent < p->launch.clear.nkeys ? why :
+		    "its clear keys were sent, and the input now reads so");
+		return;
+	}
+	events_log(st->path, term->string, o->pane, id, "cleared",
+	    "its interrupted prompt, given back to the input");
+	check_say(plan, term->string, "cleared %s's interrupted prompt from the input", id);
 }
