@@ -97,3 +97,17 @@ deferred_has() { [[ "$(item_field "$1" deferred)" == *"$2"* ]]; }
 	input_is w1 "work forever"
 	assert_equal "$(taken w1)" 1
 }
+
+@test "interrupt: a profile's clear takes key names only" {
+	printf '%s' '{"mine": {"input": ["^> "], "clear": {"text": "x"}}}' >"$W/p.json"
+	TMUX_DISPATCH_PROFILES=$W/p.json run --separate-stderr td profiles ls
+	assert_failure 3
+	assert_one_error_line
+	[[ "$stderr" == *'profile "mine": clear: expected {"keys": [KEY...]}'* ]] || fail "$stderr"
+	printf '%s' '{"mine": {"input": ["^> "], "clear": {"keys": ["Escape;"]}}}' >"$W/p.json"
+	TMUX_DISPATCH_PROFILES=$W/p.json run --separate-stderr td profiles ls
+	assert_failure 3
+	printf '%s' '{"mine": {"input": ["^> "], "clear": {"keys": ["C-u"]}}}' >"$W/p.json"
+	TMUX_DISPATCH_PROFILES=$W/p.json run td profiles ls
+	assert_success
+}
