@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "durable.h"
+#include "jsontext.h"
 #include "limit.h"
 #include "name.h"
 #include "state.h"
@@ -834,19 +835,20 @@ state_raw_mark(cJSON *item, struct state_raw *raw)
 }
 
 /*
- * cJSON's text of a document (free with cJSON_free), every number whose double still matches
- * the text it was read from written as that text (state_keep_text). The document is marked
- * for the print and restored before returning, so to callers it is unchanged.
+ * cJSON's unformatted text of a document (a history line; free with cJSON_free), every number
+ * whose double still matches the text it was read from written as that text (state_keep_text;
+ * jsontext.c does the same for the formatted text). The document is marked for the print and
+ * restored before returning, so to callers it is unchanged.
  */
 static char *
-state_print(const cJSON *json, int formatted)
+state_print(const cJSON *json)
 {
 	struct state_raw raw = { 0 };
 	char *text;
 	size_t i;
 
 	state_raw_mark((cJSON *)json, &raw);
-	text = formatted ? cJSON_Print(json) : cJSON_PrintUnformatted(json);
+	text = cJSON_PrintUnformatted(json);
 	for (i = 0; i < raw.n; i++)
 		raw.v[i]->type = cJSON_Number | (raw.v[i]->type & ~0xff);
 	free(raw.v);
@@ -968,7 +970,7 @@ state_archive(struct state *st)
 			needed = state_depended_on(st);
 		if (strmap_get(needed, state_str(item, ITEM_ID)) != NULL)
 			continue;
-		line = state_print(item, 0);
+		line = state_print(item);
 		n = strlen(line);
 		if (len + n + 1 > cap)
 			buf = xrealloc(buf, cap = (len + n + 1) * 2);
@@ -1206,39 +1208,10 @@ state_parse_time(const char *text, time_t *out)
 	return 0;
 }
 
-/*
- * cJSON indents with tabs and writes "key":<tab>value. A raw tab inside a string is always
- * escaped as \t, so every tab byte in its output is layout and can be rewritten in one pass.
- */
 char *
 state_json_text(const cJSON *json)
 {
-	char *raw = state_print(json, 1), *out, *o;
-	const char *p, *tab;
-	size_t tabs = 0, n;
-
-	for (tab = strchr(raw, '\t'); tab != NULL; tab = strchr(tab + 1, '\t'))
-		tabs++;
-	o = out = xmalloc(strlen(raw) + tabs + 1);
-	/* Copied in runs between tabs, an indent at once: a byte loop cost half the print. */
-	for (p = raw; (tab = strchr(p, '\t')) != NULL; p = tab) {
-		n = (size_t)(tab - p);
-		memcpy(o, p, n);
-		o += n;
-		if (tab > raw && tab[-1] == ':') {
-			*o++ = ' ';
-			tab++;
-			continue;
-		}
-		n = strspn(tab, "\t");
-		memset(o, ' ', 2 * n);
-		o += 2 * n;
-		tab += n;
-	}
-	n = strlen(p);
-	memcpy(o, p, n + 1);
-	cJSON_free(raw);
-	return out;
+	return jsontext_print(json);
 }
 
 void
