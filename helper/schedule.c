@@ -16,7 +16,7 @@ schedule_ready(struct state *st, const cJSON *item, const char **blocker)
 	*blocker = NULL;
 	if (strcmp(state_str(item, ITEM_STATUS), ST_PENDING) != 0)
 		return 0;
-	cJSON_ArrayForEach(dep, cJSON_GetObjectItemCaseSensitive(item, ITEM_DEPENDS)) {
+	cJSON_ArrayForEach(dep, state_get(item, ITEM_DEPENDS)) {
 		other = state_item(st, dep->valuestring);
 		if (other == NULL || strcmp(state_str(other, ITEM_STATUS), ST_DONE) != 0) {
 			*blocker = dep->valuestring;

@@ -35,7 +35,7 @@ struct worktree_stop {
 int
 worktree_of(const cJSON *item)
 {
-	const cJSON *w = cJSON_GetObjectItemCaseSensitive(item, ITEM_WORKTREE);
+	const cJSON *w = state_get(item, ITEM_WORKTREE);
 
 	return cJSON_IsTrue(w) || (cJSON_IsString(w) && state_str(item, WORKTREE_REPO) != NULL);
 }
@@ -43,7 +43,7 @@ worktree_of(const cJSON *item)
 int
 worktree_waiting(const cJSON *item)
 {
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, ITEM_WORKTREE));
+	return cJSON_IsTrue(state_get(item, ITEM_WORKTREE));
 }
 
 static int worktree_orphan(struct state *, const cJSON *);
@@ -63,7 +63,7 @@ worktree_live(struct state *st)
 static int
 worktree_closing(const cJSON *term)
 {
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(term, WORKTREE_CLOSING));
+	return cJSON_IsTrue(state_get(term, WORKTREE_CLOSING));
 }
 
 int
