@@ -190,33 +190,70 @@ state_skip_string(const char *p, const char **bad)
 	return *p == '"' ? p + 1 : p;
 }
 
+/*
+ * Past the string literal at p whose parsed text is S: when its first strlen(S) bytes hold no
+ * backslash they are S itself, and the quote after them ends it (memchr is many bytes a step);
+ * else state_skip_string.
+ */
+static const char *
+state_skip_parsed(const char *p, const char *s, const char **bad)
+{
+	size_t len = strlen(s);
+
+	/* The literal is at least as long as its text: escapes only shorten it. */
+	if (memchr(p + 1, '\\', len) == NULL && p[1 + len] == '"')
+		return p + len + 2;
+	return state_skip_string(p, bad);
+}
+
+/* A whole number jsontext.c and cJSON write back as these very digits: 0, or up to nine
+ * digits without a leading 0, maybe after a minus. */
+static int
+state_plain_int(const char *p, size_t len)
+{
+	size_t i = p[0] == '-';
+
+	if (len == 1 && p[0] == '0')
+		return 1;
+	if (len <= i || len - i > 9 || p[i] == '0')
+		return 0;
+	for (; i < len; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+	}
+	return 1;
+}
+
 static const char *
 state_keep_text(cJSON *item, const char *p, const char **bad)
 {
+	/* The type by hand: cJSON_IsNumber and the like are calls into the library, per node. */
+	int type = item->type & 0xff;
 	cJSON *child;
 	size_t len;
 
 	p = state_skip_space(p);
-	if (cJSON_IsNumber(item)) {
+	if (type == cJSON_Number) {
 		len = strspn(p, "0123456789+-.eE");
-		/* Kept even when cJSON would print the same: printing a kept text is a copy, while
-		 * cJSON prints a number with sprintf and checks it with sscanf. */
+		/* Most numbers are such whole numbers: nothing to keep, the printers write them. */
+		if (state_plain_int(p, len))
+			return p + len;
 		if ((item->valuestring = cJSON_malloc(len + 1)) == NULL)
 			fatal("out of memory");
 		memcpy(item->valuestring, p, len);
 		item->valuestring[len] = '\0';
 		return p + len;
 	}
-	if (cJSON_IsString(item))
-		return state_skip_string(p, bad);
-	if (cJSON_IsTrue(item) || cJSON_IsNull(item))
+	if (type == cJSON_String)
+		return state_skip_parsed(p, item->valuestring, bad);
+	if (type == cJSON_True || type == cJSON_NULL)
 		return p + 4;
-	if (cJSON_IsFalse(item))
+	if (type == cJSON_False)
 		return p + 5;
 	p++; /* [ or { */
 	for (child = item->child; child != NULL; child = child->next) {
-		if (cJSON_IsObject(item)) {
-			if ((p = state_skip_string(state_skip_space(p), bad)) == NULL)
+		if (type == cJSON_Object) {
+			if ((p = state_skip_parsed(state_skip_space(p), child->string, bad)) == NULL)
 				return NULL;
 			p = state_skip_space(p) + 1; /* : */
 		}
