@@ -69,11 +69,18 @@ worktree_closing(const cJSON *term)
 int
 worktree_takes(const cJSON *term, const cJSON *item)
 {
-	const char *task = state_str(term, WORKTREE_TASK);
+	return worktree_takes_member(term, state_get(item, ITEM_WORKTREE), state_str(item, ITEM_ID));
+}
 
-	if (worktree_waiting(item) || worktree_closing(term))
+int
+worktree_takes_member(const cJSON *term, const cJSON *worktree, const char *id)
+{
+	const char *task;
+
+	if (cJSON_IsTrue(worktree) || worktree_closing(term))
 		return 0;
-	return task == NULL || strcmp(task, state_str(item, ITEM_ID)) == 0;
+	task = state_str(term, WORKTREE_TASK);
+	return task == NULL || strcmp(task, id) == 0;
 }
 
 
