@@ -85,6 +85,10 @@ jsontext_string(struct jsontext *b, const char *s)
 	}
 	jsontext_put(b, "\"", 1);
 	for (p = run = (const unsigned char *)s;; p++) {
+		/* Four bytes a step; && stops at the first that is not plain, never past the NUL. */
+		while (jsontext_plain[p[0]] && jsontext_plain[p[1]] && jsontext_plain[p[2]] &&
+		    jsontext_plain[p[3]])
+			p += 4;
 		while (jsontext_plain[*p])
 			p++;
 		jsontext_put(b, run, (size_t)(p - run));
