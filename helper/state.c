@@ -163,7 +163,8 @@ state_invalid(struct state *st, const char *fmt, ...)
  * cJSON keeps a number only as a double, so a rewrite would turn another tool's 1.50 into 1.5,
  * 1e999 into null and a 19-digit id into a nearby one. A second walk over the parsed text, in
  * step with the tree, keeps each number's text in its (otherwise unused) valuestring, and
- * state_print writes that text back while the double still matches it. The same walk finds
+ * the printers (jsontext.c, state_print) write that text back while the double still matches
+ * it; a plain whole number, which they write as read anyway, keeps none. The same walk finds
  * \u0000 in strings, which cJSON would silently cut short. Returns NULL at such a \u0000.
  */
 static const char *
