@@ -463,17 +463,20 @@ struct check_ready {
 static void
 check_ready_scan(struct state *st, struct check_ready *r)
 {
+	struct schedule_item k;
 	const char *to, *blocker;
 	const cJSON *item;
 
 	memset(r, 0, sizeof *r);
 	r->seen = strmap_new();
 	cJSON_ArrayForEach(item, st->queue) {
-		if (strcmp(state_str(item, ITEM_STATUS), ST_RUNNING) == 0)
+		/* One walk over each item: the queue may be long (schedule.h). */
+		schedule_item_read(item, &k);
+		if (strcmp(k.status, ST_RUNNING) == 0)
 			r->running = 1;
-		if (oneshot_of(item) || !schedule_ready(st, item, &blocker))
+		if (cJSON_IsTrue(k.oneshot) || !schedule_item_ready(st, &k, &blocker))
 			continue;
-		if ((to = state_str(item, ITEM_ASSIGNED)) == NULL || *to == '\0')
+		if ((to = k.assigned) == NULL || *to == '\0')
 			r->anyone = 1;
 		else if (strmap_put(r->seen, to, (void *)to) == NULL) {
 			r->to = xreallocarray(r->to, r->n + 1, sizeof *r->to);

@@ -84,6 +84,13 @@ graph_estimate(struct state *st, struct graph *g, struct graph_node *v, const cJ
 		v->remaining = elapsed < v->estimate ? v->estimate - elapsed : 0;
 }
 
+/* Whether member name K is KEY: the first byte tells most apart without a call. */
+static int
+graph_key(const char *k, const char *key)
+{
+	return k[0] == key[0] && strcmp(k, key) == 0;
+}
+
 /*
  * The keys the graph reads, in one walk over the item's members (a large queue is most of
  * the work, and each lookup by name is a walk of its own). The state layer validated them.
@@ -96,21 +103,21 @@ graph_read(struct graph_node *v, const cJSON **estimate, const char **started)
 
 	for (m = v->item->child; m != NULL; m = m->next) {
 		k = m->string;
-		if (strcmp(k, ITEM_ID) == 0)
+		if (graph_key(k, ITEM_ID))
 			v->id = m->valuestring;
-		else if (strcmp(k, ITEM_PRIORITY) == 0)
+		else if (graph_key(k, ITEM_PRIORITY))
 			v->priority = m->valuedouble;
-		else if (strcmp(k, ITEM_CREATED) == 0)
+		else if (graph_key(k, ITEM_CREATED))
 			v->created = cJSON_IsString(m) ? m->valuestring : NULL;
-		else if (strcmp(k, ITEM_PHASE) == 0)
+		else if (graph_key(k, ITEM_PHASE))
 			v->phase = m->valuestring;
-		else if (strcmp(k, ITEM_DEPENDS) == 0)
+		else if (graph_key(k, ITEM_DEPENDS))
 			v->depends = m;
-		else if (strcmp(k, ITEM_STATUS) == 0)
+		else if (graph_key(k, ITEM_STATUS))
 			v->running = strcmp(m->valuestring, ST_RUNNING) == 0;
-		else if (strcmp(k, ITEM_ESTIMATE) == 0)
+		else if (graph_key(k, ITEM_ESTIMATE))
 			*estimate = m;
-		else if (strcmp(k, ITEM_STARTED) == 0)
+		else if (graph_key(k, ITEM_STARTED))
 			*started = cJSON_IsString(m) ? m->valuestring : NULL;
 	}
 }
@@ -465,6 +472,14 @@ graph_unblocks(struct graph *g)
 	unsigned long long *set;
 	struct graph_node *v;
 
+	/* No edges (a queue without dependencies): every count stays 0, no pass is needed. */
+	for (i = 0; i < g->n && g->nodes[i].nkids == 0; i++)
+		;
+	if (i == g->n) {
+		free(pos);
+		free(list);
+		return;
+	}
 	/* Only nodes in the topological order take part (not a running item on a cycle). */
 	for (i = 0; i < g->n; i++)
 		pos[i] = (size_t)-1;

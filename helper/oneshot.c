@@ -36,7 +36,7 @@
 int
 oneshot_of(const cJSON *item)
 {
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, ITEM_ONESHOT));
+	return cJSON_IsTrue(state_get(item, ITEM_ONESHOT));
 }
 
 const char *

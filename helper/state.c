@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "durable.h"
+#include "jsontext.h"
 #include "limit.h"
 #include "name.h"
 #include "state.h"
@@ -162,7 +163,8 @@ state_invalid(struct state *st, const char *fmt, ...)
  * cJSON keeps a number only as a double, so a rewrite would turn another tool's 1.50 into 1.5,
  * 1e999 into null and a 19-digit id into a nearby one. A second walk over the parsed text, in
  * step with the tree, keeps each number's text in its (otherwise unused) valuestring, and
- * state_print writes that text back while the double still matches it. The same walk finds
+ * the printers (jsontext.c, state_print) write that text back while the double still matches
+ * it; a plain whole number, which they write as read anyway, keeps none. The same walk finds
  * \u0000 in strings, which cJSON would silently cut short. Returns NULL at such a \u0000.
  */
 static const char *
@@ -189,33 +191,70 @@ state_skip_string(const char *p, const char **bad)
 	return *p == '"' ? p + 1 : p;
 }
 
+/*
+ * Past the string literal at p whose parsed text is S: when its first strlen(S) bytes hold no
+ * backslash they are S itself, and the quote after them ends it (memchr is many bytes a step);
+ * else state_skip_string.
+ */
+static const char *
+state_skip_parsed(const char *p, const char *s, const char **bad)
+{
+	size_t len = strlen(s);
+
+	/* The literal is at least as long as its text: escapes only shorten it. */
+	if (memchr(p + 1, '\\', len) == NULL && p[1 + len] == '"')
+		return p + len + 2;
+	return state_skip_string(p, bad);
+}
+
+/* A whole number jsontext.c and cJSON write back as these very digits: 0, or up to nine
+ * digits without a leading 0, maybe after a minus. */
+static int
+state_plain_int(const char *p, size_t len)
+{
+	size_t i = p[0] == '-';
+
+	if (len == 1 && p[0] == '0')
+		return 1;
+	if (len <= i || len - i > 9 || p[i] == '0')
+		return 0;
+	for (; i < len; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+	}
+	return 1;
+}
+
 static const char *
 state_keep_text(cJSON *item, const char *p, const char **bad)
 {
+	/* The type by hand: cJSON_IsNumber and the like are calls into the library, per node. */
+	int type = item->type & 0xff;
 	cJSON *child;
 	size_t len;
 
 	p = state_skip_space(p);
-	if (cJSON_IsNumber(item)) {
+	if (type == cJSON_Number) {
 		len = strspn(p, "0123456789+-.eE");
-		/* Kept even when cJSON would print the same: printing a kept text is a copy, while
-		 * cJSON prints a number with sprintf and checks it with sscanf. */
+		/* Most numbers are such whole numbers: nothing to keep, the printers write them. */
+		if (state_plain_int(p, len))
+			return p + len;
 		if ((item->valuestring = cJSON_malloc(len + 1)) == NULL)
 			fatal("out of memory");
 		memcpy(item->valuestring, p, len);
 		item->valuestring[len] = '\0';
 		return p + len;
 	}
-	if (cJSON_IsString(item))
-		return state_skip_string(p, bad);
-	if (cJSON_IsTrue(item) || cJSON_IsNull(item))
+	if (type == cJSON_String)
+		return state_skip_parsed(p, item->valuestring, bad);
+	if (type == cJSON_True || type == cJSON_NULL)
 		return p + 4;
-	if (cJSON_IsFalse(item))
+	if (type == cJSON_False)
 		return p + 5;
 	p++; /* [ or { */
 	for (child = item->child; child != NULL; child = child->next) {
-		if (cJSON_IsObject(item)) {
-			if ((p = state_skip_string(state_skip_space(p), bad)) == NULL)
+		if (type == cJSON_Object) {
+			if ((p = state_skip_parsed(state_skip_space(p), child->string, bad)) == NULL)
 				return NULL;
 			p = state_skip_space(p) + 1; /* : */
 		}
@@ -383,12 +422,21 @@ static void
 state_note_id(struct state *st, const char *id)
 {
 	char *end;
-	double n;
+	double n = 0;
+	size_t i;
 
 	if (strncmp(id, "q-", 2) != 0 || id[2] < '0' || id[2] > '9')
 		return;
-	n = strtod(id + 2, &end);
-	if (*end == '\0' && n >= st->next_id && n < 9e15)
+	/* Digits alone, as every generated id, without strtod (a tenth of a large load's checks):
+	 * up to 15 of them the sum is exact. */
+	for (i = 2; i < 17 && id[i] >= '0' && id[i] <= '9'; i++)
+		n = n * 10 + (id[i] - '0');
+	if (id[i] != '\0') {
+		n = strtod(id + 2, &end);
+		if (*end != '\0')
+			return;
+	}
+	if (n >= st->next_id && n < 9e15)
 		st->next_id = n + 1;
 }
 
@@ -834,19 +882,20 @@ state_raw_mark(cJSON *item, struct state_raw *raw)
 }
 
 /*
- * cJSON's text of a document (free with cJSON_free), every number whose double still matches
- * the text it was read from written as that text (state_keep_text). The document is marked
- * for the print and restored before returning, so to callers it is unchanged.
+ * cJSON's unformatted text of a document (a history line; free with cJSON_free), every number
+ * whose double still matches the text it was read from written as that text (state_keep_text;
+ * jsontext.c does the same for the formatted text). The document is marked for the print and
+ * restored before returning, so to callers it is unchanged.
  */
 static char *
-state_print(const cJSON *json, int formatted)
+state_print(const cJSON *json)
 {
 	struct state_raw raw = { 0 };
 	char *text;
 	size_t i;
 
 	state_raw_mark((cJSON *)json, &raw);
-	text = formatted ? cJSON_Print(json) : cJSON_PrintUnformatted(json);
+	text = cJSON_PrintUnformatted(json);
 	for (i = 0; i < raw.n; i++)
 		raw.v[i]->type = cJSON_Number | (raw.v[i]->type & ~0xff);
 	free(raw.v);
@@ -968,7 +1017,7 @@ state_archive(struct state *st)
 			needed = state_depended_on(st);
 		if (strmap_get(needed, state_str(item, ITEM_ID)) != NULL)
 			continue;
-		line = state_print(item, 0);
+		line = state_print(item);
 		n = strlen(line);
 		if (len + n + 1 > cap)
 			buf = xrealloc(buf, cap = (len + n + 1) * 2);
@@ -1138,10 +1187,25 @@ state_graph_stale(struct state *st)
 	st->graph = NULL;
 }
 
+cJSON *
+state_get(const cJSON *obj, const char *key)
+{
+	cJSON *m;
+
+	if (obj == NULL || key == NULL)
+		return NULL;
+	/* As cJSON's lookup, the walk ends at a member without a name. */
+	for (m = obj->child; m != NULL && m->string != NULL; m = m->next) {
+		if (m->string[0] == key[0] && strcmp(m->string, key) == 0)
+			return m;
+	}
+	return NULL;
+}
+
 const char *
 state_str(const cJSON *obj, const char *key)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const cJSON *v = state_get(obj, key);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
@@ -1206,39 +1270,10 @@ state_parse_time(const char *text, time_t *out)
 	return 0;
 }
 
-/*
- * cJSON indents with tabs and writes "key":<tab>value. A raw tab inside a string is always
- * escaped as \t, so every tab byte in its output is layout and can be rewritten in one pass.
- */
 char *
 state_json_text(const cJSON *json)
 {
-	char *raw = state_print(json, 1), *out, *o;
-	const char *p, *tab;
-	size_t tabs = 0, n;
-
-	for (tab = strchr(raw, '\t'); tab != NULL; tab = strchr(tab + 1, '\t'))
-		tabs++;
-	o = out = xmalloc(strlen(raw) + tabs + 1);
-	/* Copied in runs between tabs, an indent at once: a byte loop cost half the print. */
-	for (p = raw; (tab = strchr(p, '\t')) != NULL; p = tab) {
-		n = (size_t)(tab - p);
-		memcpy(o, p, n);
-		o += n;
-		if (tab > raw && tab[-1] == ':') {
-			*o++ = ' ';
-			tab++;
-			continue;
-		}
-		n = strspn(tab, "\t");
-		memset(o, ' ', 2 * n);
-		o += 2 * n;
-		tab += n;
-	}
-	n = strlen(p);
-	memcpy(o, p, n + 1);
-	cJSON_free(raw);
-	return out;
+	return jsontext_print(json);
 }
 
 void

@@ -90,6 +90,11 @@ cJSON *state_restore(struct state *, const char *id);
 void state_graph_stale(struct state *);
 /* Moves an item between queue and completedToday to match its status. */
 void state_file_item(struct state *, cJSON *);
+/*
+ * cJSON_GetObjectItemCaseSensitive, comparing a member's first byte before its name: the
+ * per-item lookups of a check (a queue of 10,000 items, most keys absent) were a tenth of it.
+ */
+cJSON *state_get(const cJSON *obj, const char *key);
 const char *state_str(const cJSON *, const char *key); /* NULL if absent or not a string */
 void state_set_str(cJSON *, const char *key, const char *value);
 void state_set_num(cJSON *, const char *key, double value);

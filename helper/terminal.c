@@ -43,7 +43,7 @@ terminal_group(const cJSON *term)
 int
 terminal_allows(const cJSON *term, const char *command)
 {
-	const cJSON *allow = cJSON_GetObjectItemCaseSensitive(term, "allow"), *prefix;
+	const cJSON *allow = state_get(term, "allow"), *prefix;
 
 	if (cJSON_GetArraySize(allow) == 0)
 		return 1;

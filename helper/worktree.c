@@ -35,7 +35,7 @@ struct worktree_stop {
 int
 worktree_of(const cJSON *item)
 {
-	const cJSON *w = cJSON_GetObjectItemCaseSensitive(item, ITEM_WORKTREE);
+	const cJSON *w = state_get(item, ITEM_WORKTREE);
 
 	return cJSON_IsTrue(w) || (cJSON_IsString(w) && state_str(item, WORKTREE_REPO) != NULL);
 }
@@ -43,7 +43,7 @@ worktree_of(const cJSON *item)
 int
 worktree_waiting(const cJSON *item)
 {
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, ITEM_WORKTREE));
+	return cJSON_IsTrue(state_get(item, ITEM_WORKTREE));
 }
 
 static int worktree_orphan(struct state *, const cJSON *);
@@ -63,17 +63,24 @@ worktree_live(struct state *st)
 static int
 worktree_closing(const cJSON *term)
 {
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(term, WORKTREE_CLOSING));
+	return cJSON_IsTrue(state_get(term, WORKTREE_CLOSING));
 }
 
 int
 worktree_takes(const cJSON *term, const cJSON *item)
 {
-	const char *task = state_str(term, WORKTREE_TASK);
+	return worktree_takes_member(term, state_get(item, ITEM_WORKTREE), state_str(item, ITEM_ID));
+}
 
-	if (worktree_waiting(item) || worktree_closing(term))
+int
+worktree_takes_member(const cJSON *term, const cJSON *worktree, const char *id)
+{
+	const char *task;
+
+	if (cJSON_IsTrue(worktree) || worktree_closing(term))
 		return 0;
-	return task == NULL || strcmp(task, state_str(item, ITEM_ID)) == 0;
+	task = state_str(term, WORKTREE_TASK);
+	return task == NULL || strcmp(task, id) == 0;
 }
 
 

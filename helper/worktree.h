@@ -44,6 +44,9 @@ int worktree_live(struct state *);
  * (and nothing once its item ended), and no terminal takes a worktree task not started yet.
  */
 int worktree_takes(const cJSON *term, const cJSON *item);
+/* The same for an item whose "worktree" member is WORKTREE (or NULL) and whose id is ID: the
+ * pick has found them in its one walk over the item (schedule.h). */
+int worktree_takes_member(const cJSON *term, const cJSON *worktree, const char *id);
 
 /*
  * At enqueue or import, for ITEM ("worktree": true, with "branch", "base", "profile", "model"

@@ -4,10 +4,10 @@
  * state_json_text, so the bytes written are exactly the helper's).
  *
  *   bare-cycle cycle FILE
- *       One bare rewrite: read FILE, cJSON_Parse, state_json_text (cJSON_Print, re-indented as
- *       the helper writes it), write FILE.tmp, fsync, rename over FILE, fsync the directory,
- *       exit. No lock, no validation, no change, no teardown (the process exits without
- *       freeing the tree): what any rewrite of that file must cost.
+ *       One bare rewrite: read FILE, cJSON_Parse, state_json_text (the helper's one-pass print,
+ *       jsontext.c: cJSON_Print's text as the helper writes it), write FILE.tmp, fsync, rename
+ *       over FILE, fsync the directory, exit. No lock, no validation, no change, no teardown
+ *       (the process exits without freeing the tree): what any rewrite of that file must cost.
  *   bare-cycle phases FILE [ROUNDS]
  *       The same cycle in-process, timed phase by phase; prints one markdown table row per
  *       phase (median over ROUNDS, default 5). The first round pays the page faults a fresh
@@ -163,7 +163,7 @@ replace_file(const char *path, const char *suffix, const char *text, size_t len,
 
 enum { PH_READ, PH_PARSE, PH_PRINT, PH_WRITE, PH_FSYNC, PH_RENAME, PH_TOTAL, PH_N };
 static const char *const phase_names[PH_N] = {
-	"read", "cJSON_Parse", "state_json_text (cJSON_Print + re-indent)", "write temp",
+	"read", "cJSON_Parse", "state_json_text (jsontext.c)", "write temp",
 	"fsync temp", "rename + fsync dir", "total"
 };
 

@@ -2,14 +2,62 @@
  * The state file loader and normalizer on arbitrary bytes: state_check_text (parse, validate,
  * normalize), and for a file it accepts, the whole read-modify-write of a command (state_open
  * under the lock, the normalized document written back by state_commit, then read again): no
- * input may crash it, and what it writes must load.
+ * input may crash it, and what it writes must load. And for any JSON, the one-pass print
+ * (jsontext.c) must be cJSON_Print's text with its tabs rewritten, as the helper wrote before.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "fuzz.h"
 #include "state.h"
 #include "tmux-dispatch.h"
+
+/* cJSON_Print's text, each indent tab as two spaces and the tab after "key": as one. */
+static char *
+reference_text(const cJSON *json)
+{
+	char *raw = cJSON_Print(json), *out, *o;
+	const char *p;
+
+	if (raw == NULL)
+		return NULL;
+	o = out = malloc(2 * strlen(raw) + 1);
+	for (p = raw; *p != '\0'; p++) {
+		if (*p != '\t')
+			*o++ = *p;
+		else if (p > raw && p[-1] == ':')
+			*o++ = ' ';
+		else {
+			*o++ = ' ';
+			*o++ = ' ';
+		}
+	}
+	*o = '\0';
+	cJSON_free(raw);
+	return out;
+}
+
+static void
+check_print(const char *text, size_t len)
+{
+	cJSON *json = cJSON_ParseWithLength(text, len);
+	char *mine, *want;
+
+	if (json == NULL)
+		return;
+	mine = state_json_text(json);
+	want = reference_text(json);
+	if (want != NULL && strcmp(mine, want) != 0) {
+		fprintf(stderr, "fuzz: state_json_text differs from cJSON_Print's text\n");
+		abort();
+	}
+	free(want);
+	free(mine);
+	cJSON_Delete(json);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
@@ -20,6 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	int rc;
 
 	fuzz_dir();
+	check_print(text, len);
 	/* The history file grows with every archiving commit: one per input. */
 	fuzz_remove(".terminal-status.history.jsonl");
 	/* As every caller's buffer (file_read), the text ends in a NUL byte past LEN. */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +408,89 @@ test_json_text(void)
 	cJSON_Delete(doc);
 }
 
+/* What state_json_text wrote before jsontext.c: cJSON_Print, then each tab rewritten. */
+static char *
+json_text_reference(const cJSON *json)
+{
+	char *raw = cJSON_Print(json), *out = malloc(2 * strlen(raw) + 1), *o = out;
+	const char *p;
+
+	for (p = raw; *p != '\0'; p++) {
+		if (*p != '\t')
+			*o++ = *p;
+		else if (p > raw && p[-1] == ':')
+			*o++ = ' ';
+		else {
+			*o++ = ' ';
+			*o++ = ' ';
+		}
+	}
+	*o = '\0';
+	cJSON_free(raw);
+	return out;
+}
+
+/* Every kind of value, every byte a string may hold, numbers of every form code creates. */
+static void
+test_json_text_as_cjson(void)
+{
+	static const double nums[] = { 0, 1, -1, 7, 42, 999999999, -999999999, 1e9, 2147483647,
+		-2147483648.0, 2147483648.0, 1234567890123.0, 1e15, 1e16, 1e300, 1.5, -0.25, 0.1,
+		1.0 / 3, 3e-7, 123456.789 };
+	cJSON *doc = cJSON_CreateObject(), *arr, *obj, *n;
+	char bytes[256], *text, *want;
+	size_t i;
+
+	for (i = 1; i < 256; i++)
+		bytes[i - 1] = (char)i;
+	bytes[255] = '\0';
+	cJSON_AddStringToObject(doc, "every byte", bytes);
+	cJSON_AddStringToObject(doc, bytes, "as a key");
+	cJSON_AddStringToObject(doc, "", "");
+	cJSON_AddStringToObject(doc, "utf-8", "\xc3\xa9\xe2\x9d\xaf \xf0\x9f\x98\x80 \\\"q\"\x7f");
+	arr = cJSON_AddArrayToObject(doc, "numbers");
+	for (i = 0; i < sizeof nums / sizeof *nums; i++) {
+		cJSON_AddItemToArray(arr, cJSON_CreateNumber(nums[i]));
+		cJSON_AddItemToArray(arr, cJSON_CreateNumber(-nums[i]));
+	}
+	cJSON_AddItemToArray(arr, cJSON_CreateNumber(NAN));
+	cJSON_AddItemToArray(arr, cJSON_CreateNumber(INFINITY));
+	/* valuedouble set without valueint, as a careless caller might. */
+	n = cJSON_CreateNumber(5);
+	n->valuedouble = 6;
+	cJSON_AddItemToArray(arr, n);
+	cJSON_AddObjectToObject(doc, "empty object");
+	cJSON_AddArrayToObject(doc, "empty array");
+	arr = cJSON_AddArrayToObject(doc, "nested");
+	obj = cJSON_CreateObject();
+	cJSON_AddItemToArray(arr, obj);
+	cJSON_AddItemToObject(obj, "deeper", cJSON_CreateObject());
+	cJSON_AddItemToObject(obj, "arrays", cJSON_Parse("[[], [[1, {}], {\"a\": [true]}], null]"));
+	cJSON_AddItemToArray(arr, cJSON_CreateObject());
+	cJSON_AddItemToArray(arr, cJSON_CreateArray());
+	cJSON_AddItemToArray(arr, cJSON_CreateString("x"));
+	cJSON_AddBoolToObject(doc, "false", 0);
+	cJSON_AddNullToObject(doc, "null");
+	cJSON_AddRawToObject(doc, "raw", "{\"kept\": 1.50}");
+	text = state_json_text(doc);
+	want = json_text_reference(doc);
+	is_str(text, want, "state_json_text: cJSON_Print's text with its tabs rewritten, for every "
+	    "kind of value");
+	free(want);
+	free(text);
+	cJSON_Delete(doc);
+	for (i = 0; i < 3; i++) {
+		const char *top[] = { "\"s\"", "[]", "-0.5" };
+		doc = cJSON_Parse(top[i]);
+		text = state_json_text(doc);
+		want = json_text_reference(doc);
+		is_str(text, want, "state_json_text: a document that is %s", top[i]);
+		free(want);
+		free(text);
+		cJSON_Delete(doc);
+	}
+}
+
 /* ------------------------------------------------------------------------------------------ */
 
 struct tmp {
@@ -647,6 +731,20 @@ test_open_commit(void)
 	    strstr(text, "\"1.50 -3 \\\"2e3\\\" 007\"") != NULL, "  every number as written");
 	free(text);
 
+	/* A kept number changed in place is written as its new value, not as the old text. */
+	spit(t.state, "{\"n\": 1.50, \"m\": 10, \"k\": 1.50}\n");
+	rc = state_open(&st, t.state, STATE_WRITE);
+	if (rc == 0) {
+		cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(st.root, "n"), 2.25);
+		cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(st.root, "m"), 11);
+	}
+	is_int(rc == 0 ? state_commit(&st) : rc, 0, "state_commit of numbers changed in place");
+	state_close(&st);
+	text = slurp(t.state);
+	ok(text != NULL && strstr(text, "\"n\": 2.25,") != NULL && strstr(text, "\"m\": 11,") !=
+	    NULL && strstr(text, "\"k\": 1.50") != NULL, "  written as their new values");
+	free(text);
+
 	tmp_teardown(&t);
 }
 
@@ -660,6 +758,7 @@ main(void)
 	test_check_command();
 	test_times();
 	test_json_text();
+	test_json_text_as_cjson();
 	test_open_commit();
 	events_clear();
 	return tap_done();
