@@ -8,6 +8,10 @@
  *       jsontext.c: cJSON_Print's text as the helper writes it), write FILE.tmp, fsync, rename
  *       over FILE, fsync the directory, exit. No lock, no validation, no change, no teardown
  *       (the process exits without freeing the tree): what any rewrite of that file must cost.
+ *   bare-cycle cycle-cjson FILE
+ *       The same rewrite with cJSON's own print (cJSON_Print, its tabs rewritten as the helper
+ *       writes them; the same bytes for the bench's seeds): a bare rewrite as any program using
+ *       cJSON writes it, and bare-cycle's cycle as issue 15 was filed (before jsontext.c).
  *   bare-cycle phases FILE [ROUNDS]
  *       The same cycle in-process, timed phase by phase; prints one markdown table row per
  *       phase (median over ROUNDS, default 5). The first round pays the page faults a fresh
@@ -173,8 +177,46 @@ struct bare_cycle_kept {
 	char *text, *buf;
 } bare_cycle_kept;
 
+/*
+ * cJSON_Print's text with its layout tabs rewritten as the helper writes them: two spaces an
+ * indent, one space after "key":. A raw tab in a string is always escaped, so every tab byte
+ * is layout.
+ */
+static char *
+cjson_text(const cJSON *root)
+{
+	char *raw = cJSON_Print(root), *out, *o;
+	const char *p, *tab;
+	size_t tabs = 0, n;
+
+	if (raw == NULL)
+		die("%s", "cJSON_Print failed");
+	for (tab = strchr(raw, '\t'); tab != NULL; tab = strchr(tab + 1, '\t'))
+		tabs++;
+	o = out = malloc(strlen(raw) + tabs + 1);
+	if (out == NULL)
+		die("%s", "out of memory");
+	for (p = raw; (tab = strchr(p, '\t')) != NULL; p = tab) {
+		n = (size_t)(tab - p);
+		memcpy(o, p, n);
+		o += n;
+		if (tab > raw && tab[-1] == ':') {
+			*o++ = ' ';
+			tab++;
+			continue;
+		}
+		n = strspn(tab, "\t");
+		memset(o, ' ', 2 * n);
+		o += 2 * n;
+		tab += n;
+	}
+	memcpy(o, p, strlen(p) + 1);
+	cJSON_free(raw);
+	return out;
+}
+
 static void
-cycle(const char *path, int64_t *ph, int teardown)
+cycle(const char *path, int64_t *ph, int teardown, int cjson)
 {
 	int64_t t0, t1, t2, t3, tw[3];
 	size_t len;
@@ -187,7 +229,7 @@ cycle(const char *path, int64_t *ph, int teardown)
 	if ((root = cJSON_Parse(buf)) == NULL)
 		die("%s: invalid JSON", path);
 	t2 = now_ns();
-	text = state_json_text(root);
+	text = cjson ? cjson_text(root) : state_json_text(root);
 	t3 = now_ns();
 	replace_file(path, ".tmp", text, strlen(text), tw);
 	if (ph != NULL) {
@@ -228,7 +270,7 @@ phases(const char *path, int rounds)
 	if (all == NULL || rounds < 1 || rounds > 256)
 		die("%s: bad round count", path);
 	for (i = 0; i < rounds; i++)
-		cycle(path, all[i], 1);
+		cycle(path, all[i], 1, 0);
 	for (p = 0; p < PH_N; p++) {
 		for (i = 0; i < rounds; i++)
 			col[i] = all[i][p];
@@ -397,7 +439,7 @@ time_command(const char *seed, const char *path, char **argv)
 static _Noreturn void
 usage(void)
 {
-	fprintf(stderr, "usage: bare-cycle cycle FILE | phases FILE [ROUNDS] | load FILE parse|state |\n"
+	fprintf(stderr, "usage: bare-cycle cycle FILE | cycle-cjson FILE | phases FILE [ROUNDS] | load FILE parse|state |\n"
 	    "       bare-cycle gen N FILE [OLD [paused]] | time SEED FILE -- COMMAND...\n");
 	exit(2);
 }
@@ -406,7 +448,9 @@ int
 main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "cycle") == 0)
-		cycle(argv[2], NULL, 0);
+		cycle(argv[2], NULL, 0, 0);
+	else if (argc == 3 && strcmp(argv[1], "cycle-cjson") == 0)
+		cycle(argv[2], NULL, 0, 1);
 	else if ((argc == 3 || argc == 4) && strcmp(argv[1], "phases") == 0)
 		phases(argv[2], argc == 4 ? atoi(argv[3]) : 5);
 	else if (argc == 4 && strcmp(argv[1], "load") == 0)
