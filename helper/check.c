@@ -17,6 +17,7 @@
 #include "check.h"
 #include "continue.h"
 #include "events.h"
+#include "graph.h"
 #include "item.h"
 #include "limit.h"
 #include "mode.h"
@@ -528,6 +529,7 @@ check_snapshot(struct state *st, cJSON **terms, size_t n, struct check_plan *pla
 {
 	struct strmap *seen = strmap_new();
 	struct check_ready r;
+	struct snapshot sn;
 	const char **targets = NULL;
 	const cJSON *term;
 	size_t nt = 0, i;
@@ -542,8 +544,15 @@ check_snapshot(struct state *st, cJSON **terms, size_t n, struct check_plan *pla
 	}
 	if (nt > 0) {
 		plan->panes_read = 1;
-		plan->have_panes = snapshot_read(&plan->panes, targets, nt, plan->focus,
-		    &plan->captures) == 0 || panes_read(&plan->panes) == 0;
+		(void)snapshot_start(&sn, targets, nt, plan->focus);
+		/*
+		 * While tmux answers: the task graph the pick will need, when no running item can
+		 * finish in this check (a finish changes the graph, and it would be built again).
+		 */
+		if (!r.running && (r.anyone || r.n > 0))
+			(void)graph_get(st);
+		plan->have_panes = snapshot_finish(&sn, &plan->panes, &plan->captures) == 0 ||
+		    panes_read(&plan->panes) == 0;
 	}
 	strmap_free(r.seen);
 	free(r.to);

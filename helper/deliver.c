@@ -144,7 +144,7 @@ deliver_paste_start(struct delivery *d, unsigned n)
 	if (deliver_guard(d, drop, paste, argv + 5, &ga, &gb) != 0)
 		snprintf(d->reason, sizeof d->reason, "the pane's program (\"%.60s\") cannot be "
 		    "checked by tmux", d->command);
-	else if (tmux_start(&d->call, argv, &res) != 0)
+	else if (tmux_start(&d->call, argv, 1, &res) != 0)
 		deliver_guard_result(&res, d->reason, sizeof d->reason);
 	else
 		rc = 0;

@@ -144,43 +144,71 @@ snapshot_screens(const char *at, const char *mark, const struct panes *panes, co
 	}
 }
 
-int
-snapshot_read(struct panes *panes, const char *const *targets, size_t n, const char *focus,
-    struct observe_cache *cache)
-{
-	char mark[2 * SNAPSHOT_NONCE_BYTES + 3], *formats[2], *list, **cond;
-	const char **argv, *first;
-	struct tmux_result res;
-	size_t i;
-	int rc = -1;
+static void snapshot_free(struct snapshot *);
 
-	memset(panes, 0, sizeof *panes);
-	if (!panes_server_possible() || snapshot_mark(mark, sizeof mark) != 0)
+int
+snapshot_start(struct snapshot *sn, const char *const *targets, size_t n, const char *focus)
+{
+	struct tmux_result res;
+
+	memset(sn, 0, sizeof *sn);
+	if (!panes_server_possible() || snapshot_mark(sn->mark, sizeof sn->mark) != 0)
 		return -1;
-	xasprintf(&formats[0], "%s%s", mark + 1, CAPTURE_FORMAT);
-	xasprintf(&formats[1], "%send", mark + 1);
+	xasprintf(&sn->formats[0], "%s%s", sn->mark + 1, CAPTURE_FORMAT);
+	xasprintf(&sn->formats[1], "%send", sn->mark + 1);
 	/* Only a window id and pane ids go into those command strings. */
 	if (focus != NULL && (focus[0] != '@' || strspn(focus + 1, "0123456789") !=
 	    strlen(focus + 1) || focus[1] == '\0'))
 		focus = NULL;
-	cond = xcalloc(2 * n + 1, sizeof *cond);
-	argv = snapshot_argv(targets, n, formats, focus, cond);
+	sn->focus = focus;
+	sn->n = n;
+	sn->cond = xcalloc(2 * n + 1, sizeof *sn->cond);
+	sn->argv = snapshot_argv(targets, n, sn->formats, focus, sn->cond);
+	if (tmux_start(&sn->call, sn->argv, 0, &res) != 0) {
+		tmux_result_free(&res);
+		snapshot_free(sn);
+		return -1;
+	}
+	sn->started = 1;
+	return 0;
+}
+
+static void
+snapshot_free(struct snapshot *sn)
+{
+	size_t i;
+
+	free(sn->argv);
+	free(sn->formats[0]);
+	free(sn->formats[1]);
+	for (i = 0; sn->cond != NULL && i < 2 * sn->n; i++)
+		free(sn->cond[i]);
+	free(sn->cond);
+	memset(sn, 0, sizeof *sn);
+}
+
+int
+snapshot_finish(struct snapshot *sn, struct panes *panes, struct observe_cache *cache)
+{
+	struct tmux_result res;
+	const char *first;
+	char *list;
+	int rc = -1;
+
+	memset(panes, 0, sizeof *panes);
+	if (!sn->started)
+		return -1;
 	/* A target that fails makes tmux exit 1: what came before it is still good. */
-	if (tmux_run(argv, NULL, 0, &res) == 0 || res.status > 0) {
-		if ((first = snapshot_next(res.out, mark)) != NULL) {
+	if (tmux_finish(&sn->call, NULL, 0, &res) == 0 || res.status > 0) {
+		if ((first = snapshot_next(res.out, sn->mark)) != NULL) {
 			list = xstrndup(res.out, (size_t)(first - res.out));
 			panes_parse(panes, list);
 			free(list);
-			snapshot_screens(first, mark, panes, focus, cache);
+			snapshot_screens(first, sn->mark, panes, sn->focus, cache);
 			rc = 0;
 		}
 	}
 	tmux_result_free(&res);
-	free(argv);
-	free(formats[0]);
-	free(formats[1]);
-	for (i = 0; i < 2 * n; i++)
-		free(cond[i]);
-	free(cond);
+	snapshot_free(sn);
 	return rc;
 }

@@ -261,10 +261,11 @@ tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const
 }
 
 int
-tmux_start(struct tmux_call *c, const char *const *argv, struct tmux_result *r)
+tmux_start(struct tmux_call *c, const char *const *argv, int with_in,
+    struct tmux_result *r)
 {
 	tmux_ncalls++;
-	return tmux_call_spawn(c, tmux_binary(), 0, argv, 1, r);
+	return tmux_call_spawn(c, tmux_binary(), 0, argv, with_in, r);
 }
 
 int

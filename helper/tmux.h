@@ -27,11 +27,11 @@ int tmux_run(const char *const *argv, const char *in, size_t inlen, struct tmux_
 int tmux_run_program(const char *bin, int timeout_ms, const char *const *argv, const char *in,
     size_t inlen, struct tmux_result *);
 /*
- * A tmux call in two steps, for a caller with something to do while the client starts:
- * tmux_start spawns "tmux ARGV..." with its stdin left open and empty; tmux_finish feeds it IN
- * (none: an empty stdin), closes it and collects the result as tmux_run does. Every started
- * call must be finished. Until then tmux has nothing on stdin, so a `load-buffer -` in ARGV
- * waits there, and the commands after it too.
+ * A tmux call in two steps, for a caller with something to do while tmux works: tmux_start
+ * spawns "tmux ARGV..." (WITH_IN: its stdin a pipe left open and empty, else /dev/null);
+ * tmux_finish feeds it IN (none: an empty stdin), closes it and collects the result as
+ * tmux_run does. Every started call must be finished. Until then tmux has nothing on a piped
+ * stdin, so a `load-buffer -` in ARGV waits there, and the commands after it too.
  */
 struct tmux_call {
 	pid_t pid;
@@ -40,7 +40,8 @@ struct tmux_call {
 	int timeout_ms;
 	struct sigaction old_pipe; /* SIGPIPE is ignored from the start to the finish */
 };
-int tmux_start(struct tmux_call *, const char *const *argv, struct tmux_result *);
+int tmux_start(struct tmux_call *, const char *const *argv, int with_in,
+    struct tmux_result *);
 int tmux_finish(struct tmux_call *, const char *in, size_t inlen, struct tmux_result *);
 /* VALUE as one tmux argv element: one ending in ';' would end the tmux command, so that ';'
  * is escaped (tmux turns a trailing "\;" back into ';'). Caller frees. */
