@@ -32,6 +32,9 @@ read -r -a sizes <<<"${TD_BENCH_DELIVER_SIZES:-1000 10000}"
 read -r -a runs <<<"${TD_BENCH_DELIVER_RUNS:-15 9}"
 default_delay=200
 declare -A goal=([1000]=8 [10000]=20)
+# Issue 15 at 10,000 items: check -> Enter within 1.3x a bare rewrite (cJSON's print, as the
+# bench's bare-cycle was when the issue was filed) plus the tmux calls.
+declare -A ratio_goal=([10000]=1.3)
 goal_calls=3 # issue 15: two before the Enter (pane list and screens; the paste), then the Enter
 
 for need in "$td" "$probe" "$fake" "$bare"; do
@@ -222,9 +225,22 @@ for idx in "${!sizes[@]}"; do
 	ratio=$(awk -v a="$m0" -v b="$floor" 'BEGIN { printf("%.2fx", a / b) }')
 	cratio=$(awk -v a="$m0" -v b="$cfloor" 'BEGIN { printf("%.2fx", a / b) }')
 	items=$(thousands "$n")
-	g=${goal[$n]:-}
+	g=${goal[$n]:-} rg=${ratio_goal[$n]:-}
 	verdict=
-	if [ -n "$g" ]; then
+	if [ -n "$rg" ]; then
+		if awk -v r="${cratio%x}" -v g="$rg" 'BEGIN { exit !(r <= g) }' &&
+		    [ "${mc%.*}" -le "$goal_calls" ]; then
+			verdict="issue 15 met (<= ${rg}x); issue 4's <= $g ms"
+		else
+			verdict="issue 15 **missed** (<= ${rg}x)"
+			missed+=("$items items")
+		fi
+		if ! awk -v a="$m0" -v g="$g" 'BEGIN { exit !(a / 1e6 <= g) }'; then
+			verdict="$verdict **missed**"
+		else
+			verdict="$verdict met"
+		fi
+	elif [ -n "$g" ]; then
 		if awk -v a="$m0" -v b="$md" -v g="$g" 'BEGIN { exit !(a / 1e6 <= g && b / 1e6 <= g) }' &&
 		    [ "${mc%.*}" -le "$goal_calls" ]; then
 			verdict="met (<= $g ms)"
@@ -254,7 +270,9 @@ cat <<EOF
 Goal (issue 4): a \`check\` that delivers one item to one idle terminal takes **<= 8 ms with 1,000
 items queued and <= 20 ms with 10,000**, from its start to the Enter, the configured Enter delay
 excluded; **at most $goal_calls tmux calls** per delivery to the Enter, the Enter included (issue 15:
-two before it), besides the confirmation capture.
+two before it), besides the confirmation capture. Issue 15 keeps the 8 ms at 1,000 items and sets
+**1.3x a bare rewrite plus the tmux calls** at 10,000 (the ratio, since absolute times vary by
+machine).
 
 | items | state file | check -> Enter, delay 0 (ms) | check -> Enter, default delay - ${default_delay} ms (ms) | CPU of check (ms) | tmux calls to Enter | tmux calls in all | bare rewrite, cJSON's print (ms) | against it + bare tmux calls | bare rewrite, the helper's print (ms) | against it + bare tmux calls | goal |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|

@@ -34,7 +34,7 @@ unset TMUX TMUX_PANE TMUX_DISPATCH_TMUX TMUX_DISPATCH_STATE TMUX_DISPATCH_SILENC
 cleanup() {
 	local t
 	for t in "$dir"/n*/tmux; do
-		[ -d "$t" ] && TMUX_TMPDIR=$t tmux kill-server 2>/dev/null
+		[ -d "$t" ] && { TMUX_TMPDIR=$t tmux kill-server 2>/dev/null || true; }
 	done
 	rm -rf "$dir"
 }

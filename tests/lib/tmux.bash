@@ -81,6 +81,7 @@ tmux_wrapper() {
 	local path="$BATS_TEST_TMPDIR/tmux-wrapper"
 	{
 		echo '#!/usr/bin/env bash'
+		# shellcheck disable=SC2016 # perl's $r, not ours
 		echo 'fed() { perl -e '"'"'vec($r, 0, 1) = 1; select($r, undef, undef, undef)'"'"'; }'
 		# shellcheck disable=SC2016 # the wrapper's own "$@" and $a, not ours
 		printf 'for a in "$@"; do case $a in %s) [ "$a" != load-buffer ] || fed; %s; break ;; esac; done\n' "$2" "$1"
