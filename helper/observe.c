@@ -173,6 +173,18 @@ observe_terminal(const struct panes *panes, const cJSON *term, const char *pane_
 	return observe_read_with(pane_id, pname, state_dir, c, agent, o, cause);
 }
 
+const struct profile *
+observe_profile(const struct observation *o, const char *state_dir)
+{
+	const struct profile *p = NULL;
+	char *cause = NULL;
+
+	if (profile_get(o->v.profile, state_dir, &p, &cause) != 0)
+		p = NULL;
+	free(cause);
+	return p;
+}
+
 void
 observe_remember(cJSON *term, const struct observation *o)
 {

@@ -62,6 +62,11 @@ int observe_terminal(const struct panes *, const cJSON *term, const char *pane_i
  * classify -t.
  */
 void observe_remember(cJSON *term, const struct observation *);
+/*
+ * The profile that read O, by the name in its verdict (auto's verdict names the profile it
+ * recognised), from the profiles of the state in STATE_DIR; NULL if it cannot be had.
+ */
+const struct profile *observe_profile(const struct observation *, const char *state_dir);
 
 struct state;
 /*

@@ -195,19 +195,6 @@ restore_note(struct observation *o, const char *id, const char *why)
 		memcpy(o->v.rule, rule, sizeof rule);
 }
 
-/* The profile that read the pane, by name: auto's verdict names the one it recognised. */
-static const struct profile *
-restore_profile(struct state *st, const struct observation *o)
-{
-	const struct profile *p = NULL;
-	char *cause = NULL;
-
-	if (profile_get(o->v.profile, st->dir, &p, &cause) != 0)
-		p = NULL;
-	free(cause);
-	return p;
-}
-
 void
 restore_input(struct state *st, const struct check_plan *plan, cJSON *term,
     struct observation *o)
@@ -226,7 +213,7 @@ restore_input(struct state *st, const struct check_plan *plan, cJSON *term,
 	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, RESTORE_KEY)) ||
 	    (item = state_item(st, id)) == NULL)
 		return;
-	if ((p = restore_profile(st, o)) == NULL || p->launch.clear.nkeys == 0) {
+	if ((p = observe_profile(o, st->dir)) == NULL || p->launch.clear.nkeys == 0) {
 		restore_note(o, id, "its profile has no clear keys");
 		return;
 	}

@@ -230,19 +230,6 @@ watch_record(struct state *st, cJSON *term, const char *item, const char *state,
 	return rec;
 }
 
-/* The profile that read the pane, by name: auto's verdict names the one it recognised. */
-static const struct profile *
-watch_profile(struct state *st, const struct observation *o)
-{
-	const struct profile *p = NULL;
-	char *cause = NULL;
-
-	if (profile_get(o->v.profile, st->dir, &p, &cause) != 0)
-		p = NULL;
-	free(cause);
-	return p;
-}
-
 /* Recorded on REC (once per stall), sent once the state is written (watch_arm). */
 static void
 watch_escalate(struct check_plan *plan, cJSON *rec, const cJSON *term, const char *item,
@@ -260,7 +247,7 @@ static enum watch_action
 watch_timed_out(struct state *st, struct check_plan *plan, cJSON *term, cJSON *item,
     const struct observation *o, const char *window, double timeout, char **why)
 {
-	const struct profile *p = watch_profile(st, o);
+	const struct profile *p = observe_profile(o, st->dir);
 	const char *id = state_str(item, ITEM_ID);
 	char dur[DURATION_TEXT];
 	int retry = watch_num(item, ITEM_ATTEMPTS) <= watch_num(item, ITEM_RETRIES), interrupted;
@@ -291,7 +278,7 @@ static void
 watch_stalled(struct state *st, struct check_plan *plan, cJSON *rec, const cJSON *term,
     const char *id, const struct observation *o, const char *window)
 {
-	const struct profile *p = watch_profile(st, o);
+	const struct profile *p = observe_profile(o, st->dir);
 	int nudges = watch_num(rec, "nudges");
 	long stall = stall_seconds();
 	time_t last = watch_time(rec, "nudgedAt");
@@ -324,7 +311,7 @@ watch_stalled(struct state *st, struct check_plan *plan, cJSON *rec, const cJSON
 static int
 watch_process_gone(struct state *st, const struct observation *o)
 {
-	const struct profile *p = watch_profile(st, o), *shell = NULL;
+	const struct profile *p = observe_profile(o, st->dir), *shell = NULL;
 	char *cause = NULL;
 
 	if (p == NULL || !o->meta.known || o->meta.current_command[0] == '\0' ||

@@ -47,6 +47,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "../lib/cjson-text.h"
 #include "state.h"
 
 extern char **environ;
@@ -177,44 +178,6 @@ struct bare_cycle_kept {
 	char *text, *buf;
 } bare_cycle_kept;
 
-/*
- * cJSON_Print's text with its layout tabs rewritten as the helper writes them: two spaces an
- * indent, one space after "key":. A raw tab in a string is always escaped, so every tab byte
- * is layout.
- */
-static char *
-cjson_text(const cJSON *root)
-{
-	char *raw = cJSON_Print(root), *out, *o;
-	const char *p, *tab;
-	size_t tabs = 0, n;
-
-	if (raw == NULL)
-		die("%s", "cJSON_Print failed");
-	for (tab = strchr(raw, '\t'); tab != NULL; tab = strchr(tab + 1, '\t'))
-		tabs++;
-	o = out = malloc(strlen(raw) + tabs + 1);
-	if (out == NULL)
-		die("%s", "out of memory");
-	for (p = raw; (tab = strchr(p, '\t')) != NULL; p = tab) {
-		n = (size_t)(tab - p);
-		memcpy(o, p, n);
-		o += n;
-		if (tab > raw && tab[-1] == ':') {
-			*o++ = ' ';
-			tab++;
-			continue;
-		}
-		n = strspn(tab, "\t");
-		memset(o, ' ', 2 * n);
-		o += 2 * n;
-		tab += n;
-	}
-	memcpy(o, p, strlen(p) + 1);
-	cJSON_free(raw);
-	return out;
-}
-
 static void
 cycle(const char *path, int64_t *ph, int teardown, int cjson)
 {
@@ -230,6 +193,8 @@ cycle(const char *path, int64_t *ph, int teardown, int cjson)
 		die("%s: invalid JSON", path);
 	t2 = now_ns();
 	text = cjson ? cjson_text(root) : state_json_text(root);
+	if (text == NULL)
+		die("%s", "cJSON_Print failed");
 	t3 = now_ns();
 	replace_file(path, ".tmp", text, strlen(text), tw);
 	if (ph != NULL) {

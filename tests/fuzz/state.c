@@ -11,34 +11,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "../lib/cjson-text.h"
 #include "fuzz.h"
 #include "state.h"
 #include "tmux-dispatch.h"
-
-/* cJSON_Print's text, each indent tab as two spaces and the tab after "key": as one. */
-static char *
-reference_text(const cJSON *json)
-{
-	char *raw = cJSON_Print(json), *out, *o;
-	const char *p;
-
-	if (raw == NULL)
-		return NULL;
-	o = out = malloc(2 * strlen(raw) + 1);
-	for (p = raw; *p != '\0'; p++) {
-		if (*p != '\t')
-			*o++ = *p;
-		else if (p > raw && p[-1] == ':')
-			*o++ = ' ';
-		else {
-			*o++ = ' ';
-			*o++ = ' ';
-		}
-	}
-	*o = '\0';
-	cJSON_free(raw);
-	return out;
-}
 
 static void
 check_print(const char *text, size_t len)
@@ -49,7 +25,7 @@ check_print(const char *text, size_t len)
 	if (json == NULL)
 		return;
 	mine = state_json_text(json);
-	want = reference_text(json);
+	want = cjson_text(json);
 	if (want != NULL && strcmp(mine, want) != 0) {
 		fprintf(stderr, "fuzz: state_json_text differs from cJSON_Print's text\n");
 		abort();

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../lib/cjson-text.h"
 #include "queue.h"
 #include "state.h"
 #include "strmap.h"
@@ -408,28 +409,6 @@ test_json_text(void)
 	cJSON_Delete(doc);
 }
 
-/* What state_json_text wrote before jsontext.c: cJSON_Print, then each tab rewritten. */
-static char *
-json_text_reference(const cJSON *json)
-{
-	char *raw = cJSON_Print(json), *out = malloc(2 * strlen(raw) + 1), *o = out;
-	const char *p;
-
-	for (p = raw; *p != '\0'; p++) {
-		if (*p != '\t')
-			*o++ = *p;
-		else if (p > raw && p[-1] == ':')
-			*o++ = ' ';
-		else {
-			*o++ = ' ';
-			*o++ = ' ';
-		}
-	}
-	*o = '\0';
-	cJSON_free(raw);
-	return out;
-}
-
 /* Every kind of value, every byte a string may hold, numbers of every form code creates. */
 static void
 test_json_text_as_cjson(void)
@@ -473,7 +452,7 @@ test_json_text_as_cjson(void)
 	cJSON_AddNullToObject(doc, "null");
 	cJSON_AddRawToObject(doc, "raw", "{\"kept\": 1.50}");
 	text = state_json_text(doc);
-	want = json_text_reference(doc);
+	want = cjson_text(doc);
 	is_str(text, want, "state_json_text: cJSON_Print's text with its tabs rewritten, for every "
 	    "kind of value");
 	free(want);
@@ -483,7 +462,7 @@ test_json_text_as_cjson(void)
 		const char *top[] = { "\"s\"", "[]", "-0.5" };
 		doc = cJSON_Parse(top[i]);
 		text = state_json_text(doc);
-		want = json_text_reference(doc);
+		want = cjson_text(doc);
 		is_str(text, want, "state_json_text: a document that is %s", top[i]);
 		free(want);
 		free(text);
