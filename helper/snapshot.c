@@ -16,6 +16,8 @@
 #include "tmux.h"
 
 #define SNAPSHOT_NONCE_BYTES 12
+_Static_assert(SNAPSHOT_MARK_SIZE == 2 * SNAPSHOT_NONCE_BYTES + 3,
+    "snapshot.h's mark size: a newline, the nonce in hex, a tab, a NUL");
 
 /* "\n" NONCE "\t": a marker line is found as its newline and what follows. */
 static int

@@ -199,7 +199,6 @@ static int
 tmux_call_spawn(struct tmux_call *c, const char *bin, int timeout_ms, const char *const *argv,
     int with_in, struct tmux_result *r)
 {
-	struct sigaction ign;
 	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	int rc;
 
@@ -218,11 +217,6 @@ tmux_call_spawn(struct tmux_call *c, const char *bin, int timeout_ms, const char
 		return -1;
 	}
 
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGPIPE, &ign, &c->old_pipe);
-
 	rc = tmux_spawn(bin, argv, inp[0], outp[1], errp[1], &c->pid);
 	tmux_close(&inp[0]);
 	tmux_close(&outp[1]);
@@ -231,7 +225,6 @@ tmux_call_spawn(struct tmux_call *c, const char *bin, int timeout_ms, const char
 		tmux_close(&inp[1]);
 		tmux_close(&outp[0]);
 		tmux_close(&errp[0]);
-		sigaction(SIGPIPE, &c->old_pipe, NULL);
 		r->out = xstrdup("");
 		xasprintf(&r->err, "cannot run %s: %s", bin, strerror(rc));
 		return -1;
@@ -272,6 +265,7 @@ int
 tmux_finish(struct tmux_call *c, const char *in, size_t inlen, struct tmux_result *r)
 {
 	struct tmux_buf out = { 0 }, err = { 0 };
+	struct sigaction ign, old_pipe;
 	struct pollfd pfd[3];
 	int fd_in = c->fd_in, fd_out = c->fd_out, fd_err = c->fd_err;
 	int ready, ws, exited = 0, timed_out = 0, too_big = 0, timeout_ms = c->timeout_ms;
@@ -282,6 +276,15 @@ tmux_finish(struct tmux_call *c, const char *in, size_t inlen, struct tmux_resul
 	nfds_t np;
 
 	c->fd_in = c->fd_out = c->fd_err = -1;
+	/*
+	 * Ignored while its stdin is fed, and only then: a client that exited early must cost an
+	 * EPIPE, not the helper. Saved and restored here, so calls started together and finished
+	 * in any order each leave the disposition as they found it.
+	 */
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old_pipe);
 	if (fd_in != -1) {
 		fcntl(fd_in, F_SETFL, fcntl(fd_in, F_GETFL) | O_NONBLOCK);
 		if (in == NULL || inlen == 0)
@@ -367,7 +370,7 @@ tmux_finish(struct tmux_call *c, const char *in, size_t inlen, struct tmux_resul
 		while (waitpid(pid, &ws, 0) == -1 && errno == EINTR)
 			;
 	}
-	sigaction(SIGPIPE, &c->old_pipe, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
 
 	r->out = tmux_buf_finish(&out, &r->outlen);
 	r->err = tmux_buf_finish(&err, NULL);

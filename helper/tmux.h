@@ -2,7 +2,6 @@
 #ifndef TMUX_H
 #define TMUX_H
 
-#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -38,7 +37,6 @@ struct tmux_call {
 	int fd_in, fd_out, fd_err;
 	const char *bin;
 	int timeout_ms;
-	struct sigaction old_pipe; /* SIGPIPE is ignored from the start to the finish */
 };
 int tmux_start(struct tmux_call *, const char *const *argv, int with_in,
     struct tmux_result *);

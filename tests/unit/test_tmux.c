@@ -1,8 +1,10 @@
 /*
  * tmux_run with stand-ins for tmux ($TMUX_DISPATCH_TMUX): stdin fed while stdout is read
  * (no deadlock on megabytes), exit status and stderr, the time limit, a missing binary, a
- * child that never reads its stdin, and a descendant that keeps the pipes open.
+ * child that never reads its stdin, calls started together and fed after their child exited,
+ * and a descendant that keeps the pipes open.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,7 +25,9 @@ now(void)
 int
 main(void)
 {
-	struct tmux_result r;
+	struct tmux_result r, r2;
+	struct tmux_call c1, c2;
+	struct sigaction sa;
 	const char *cat[] = { NULL };
 	const char *fail[] = { "-c", "echo oops >&2; echo out; exit 3", NULL };
 	const char *noread[] = { "-c", "exit 0", NULL };
@@ -62,6 +66,21 @@ main(void)
 	ok(now() - t < 2.0, "  returns once the child exits (%.2f s)", now() - t);
 	is_str(r.out, "started\n", "  with what the child wrote");
 	tmux_result_free(&r);
+
+	/*
+	 * Two calls started together, their clients gone before any text is given (a paste to a
+	 * server that died meanwhile), finished in the order they started: each feed must cost
+	 * an EPIPE, not a SIGPIPE, and the default must be back after both.
+	 */
+	ok(tmux_start(&c1, noread, 1, &r) == 0 && tmux_start(&c2, noread, 1, &r2) == 0,
+	    "two calls started, stdin held back");
+	nanosleep(&(struct timespec){ 0, 300 * 1000000L }, NULL);
+	is_int(tmux_finish(&c1, in, big, &r), 0, "the first fed after its client exited: status 0");
+	tmux_result_free(&r);
+	is_int(tmux_finish(&c2, in, big, &r2), 0, "the second too: no SIGPIPE in between");
+	tmux_result_free(&r2);
+	sigaction(SIGPIPE, NULL, &sa);
+	ok(sa.sa_handler == SIG_DFL, "SIGPIPE back to its default after both");
 
 	setenv("TMUX_DISPATCH_TMUX", "sleep", 1);
 	tmux_set_timeout(200);
