@@ -23,9 +23,7 @@ spawns=${TD_BENCH_SPAWNS:-40}
 rounds=${TD_BENCH_ROUNDS:-5}
 loop=${TD_BENCH_LOOP:-200}
 
-for need in "$td" "$bench"; do
-	[ -x "$need" ] || { echo "bench-classify: $need is missing; run make bench" >&2; exit 1; }
-done
+require_built bench-classify "$td" "$bench"
 command -v tmux >/dev/null || { echo "bench-classify: no tmux" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/td-bench-classify.XXXXXX")

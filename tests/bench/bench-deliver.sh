@@ -37,12 +37,9 @@ declare -A goal=([1000]=8 [10000]=20)
 declare -A ratio_goal=([10000]=1.3)
 goal_calls=3 # issue 15: two before the Enter (pane list and screens; the paste), then the Enter
 
-for need in "$td" "$probe" "$fake" "$bare"; do
-	if [ ! -x "$need" ]; then
-		echo "bench-deliver: $need is missing; run make bench" >&2
-		exit 1
-	fi
-done
+# shellcheck source=tests/bench/lib.sh
+source "$repo/tests/bench/lib.sh"
+require_built bench-deliver "$td" "$probe" "$fake" "$bare"
 real_tmux=$(command -v tmux) || {
 	echo "bench-deliver: no tmux" >&2
 	exit 1
@@ -52,8 +49,6 @@ if [ "${#runs[@]}" -ne "${#sizes[@]}" ]; then
 	exit 2
 fi
 
-# shellcheck source=tests/bench/lib.sh
-source "$repo/tests/bench/lib.sh"
 dir=$(scratch_dir td-bdel)
 # Trust records (the seeds are hand-written: trusted once below) stay in the scratch dir.
 export XDG_STATE_HOME=$dir/xdg-state

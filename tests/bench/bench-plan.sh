@@ -23,9 +23,7 @@ rounds=${TD_BENCH_GRAPH_ROUNDS:-21}
 plan_runs=${TD_BENCH_PLAN_RUNS:-21}
 plan_items=10000 goal_ms=100
 
-for need in "$td" "$gb" "$bare"; do
-	[ -x "$need" ] || { echo "bench-plan: $need is missing; run make bench" >&2; exit 1; }
-done
+require_built bench-plan "$td" "$gb" "$bare"
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/td-bench-plan.XXXXXX")
 trap 'rm -rf "$dir"' EXIT

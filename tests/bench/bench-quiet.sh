@@ -17,15 +17,10 @@ td=$build/tmux-dispatch
 fake=$build/agents/fakeagent
 secs=${TD_BENCH_QUIET_SECONDS:-60}
 agents=${TD_BENCH_QUIET_AGENTS:-10}
-for need in "$td" "$fake"; do
-	if [ ! -x "$need" ]; then
-		echo "bench-quiet: $need is missing; run make bench" >&2
-		exit 1
-	fi
-done
-
 # shellcheck source=tests/bench/lib.sh
 source "$repo/tests/bench/lib.sh"
+require_built bench-quiet "$td" "$fake"
+
 dir=$(scratch_dir td-bquiet)
 export XDG_STATE_HOME=$dir/xdg-state TMUX_TMPDIR=$dir
 unset TMUX TMUX_PANE TMUX_DISPATCH_TMUX TMUX_DISPATCH_STATE TMUX_DISPATCH_SILENCE

@@ -17,15 +17,10 @@ fake=$build/agents/fakeagent
 read -r -a fleets <<<"${TD_BENCH_SCALE_AGENTS:-5 20 50}"
 items=${TD_BENCH_SCALE_ITEMS:-500}
 limit=${TD_BENCH_SCALE_TIMEOUT:-600}
-for need in "$td" "$fake"; do
-	if [ ! -x "$need" ]; then
-		echo "bench-scale: $need is missing; run make bench" >&2
-		exit 1
-	fi
-done
-
 # shellcheck source=tests/bench/lib.sh
 source "$repo/tests/bench/lib.sh"
+require_built bench-scale "$td" "$fake"
+
 dir=$(scratch_dir td-bscale)
 export XDG_STATE_HOME=$dir/xdg-state
 unset TMUX TMUX_PANE TMUX_DISPATCH_TMUX TMUX_DISPATCH_STATE TMUX_DISPATCH_SILENCE

@@ -2,6 +2,16 @@
 # Shared by the bench-*.sh scripts (sourced; needs $repo and $build).
 # shellcheck disable=SC2154 # $repo and $build are set by the script that sources this
 
+# require_built NAME FILE...: exits 1, saying which, unless every FILE is an executable that
+# `make bench` builds.
+require_built() {
+	local name=$1 need
+	shift
+	for need in "$@"; do
+		[ -x "$need" ] || { echo "$name: $need is missing; run make bench" >&2; exit 1; }
+	done
+}
+
 # scratch_dir PREFIX: a new directory on the repository's filesystem, never tmpfs, so fsync
 # and rename cost what they cost for a real state file: under $TD_BENCH_DIR if set, else
 # $TMPDIR when it qualifies, else the build directory.
