@@ -21,6 +21,12 @@ agent_and_client() {
 	attach_client
 }
 
+# The edit popup is gone: its title (" state file ") is off the screen. The status line's
+# "state file saved" stays 5 s after it closes, so it does not count.
+edit_popup_closed() {
+	! outer_screen | grep -vF "state file saved" | grep -qF "state file"
+}
+
 # Opens the menu, chooses "Dispatch a command to this pane", types TEXT, presses Enter.
 menu_dispatch() {
 	open_menu
@@ -304,7 +310,8 @@ plan_shows_line() {
 	open_menu
 	outer_keys e
 	wait_for 10 terminals_show '"profile": "codex"'
-	wait_for 5 outer_lacks "state file"
+	wait_for 5 outer_shows "tmux-dispatch: state file saved"
+	wait_for 5 edit_popup_closed
 	tmux set-environment -g EDITOR "$BATS_TEST_TMPDIR/bad-editor"
 	local before
 	before=$(cat "$STATE")
@@ -340,6 +347,8 @@ plan_shows_line() {
 	open_menu
 	outer_keys e
 	wait_for 10 outer_shows "changed while you were editing"
+	run edit_popup_closed
+	assert_failure
 	grep -q "^state replace .* --expect " "$BATS_TEST_TMPDIR/calls" ||
 		fail "the popup did not use state replace --expect: $(cat "$BATS_TEST_TMPDIR/calls")"
 	# nothing was written: the helper's own change is there, the edit is not
@@ -350,7 +359,8 @@ plan_shows_line() {
 	# [o]verwrite: the edited copy wins, still through the helper, the file's mode kept
 	outer_keys o
 	wait_for 10 terminals_show '"profile": "codex"'
-	wait_for 5 outer_lacks "state file"
+	wait_for 5 outer_shows "tmux-dispatch: state file saved"
+	wait_for 5 edit_popup_closed
 	[ "$(grep -c "^state replace " "$BATS_TEST_TMPDIR/calls")" -eq 2 ]
 	[ "$(stat -c %a "$STATE")" = 600 ]
 	[ ! -e "$STATE.tmp" ]
