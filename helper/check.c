@@ -18,6 +18,7 @@
 #include "continue.h"
 #include "events.h"
 #include "graph.h"
+#include "guess.h"
 #include "item.h"
 #include "limit.h"
 #include "mode.h"
@@ -520,9 +521,13 @@ check_target_of(struct state *st, const cJSON *term, const struct check_ready *r
 	(*targets)[(*n)++] = on;
 }
 
+/* check_run's snapshot started before the state was read (guess.h), while check_plan runs. */
+static struct guess *check_guess;
+
 /*
- * The pane list and the screen of every pane this check will look at, in one tmux call; a
- * screen it missed (its target gone) is read on its own when observed.
+ * The pane list and the screen of every pane this check will look at, in one tmux call (or
+ * check_run's guess, when it covers them); a screen it missed (its target gone) is read on its
+ * own when observed.
  */
 static void
 check_snapshot(struct state *st, cJSON **terms, size_t n, struct check_plan *plan)
@@ -533,6 +538,7 @@ check_snapshot(struct state *st, cJSON **terms, size_t n, struct check_plan *pla
 	const char **targets = NULL;
 	const cJSON *term;
 	size_t nt = 0, i;
+	int guessed;
 
 	check_ready_scan(st, &r);
 	if (terms == NULL) {
@@ -542,17 +548,25 @@ check_snapshot(struct state *st, cJSON **terms, size_t n, struct check_plan *pla
 		for (i = 0; i < n; i++)
 			check_target_of(st, terms[i], &r, seen, &targets, &nt);
 	}
+	guessed = nt > 0 && check_guess != NULL && guess_covers(check_guess, targets, nt,
+	    plan->focus);
 	if (nt > 0) {
 		plan->panes_read = 1;
-		(void)snapshot_start(&sn, targets, nt, plan->focus);
+		if (!guessed)
+			(void)snapshot_start(&sn, targets, nt, plan->focus);
 		/*
 		 * While tmux answers: the task graph the pick will need, when no running item can
 		 * finish in this check (a finish changes the graph, and it would be built again).
 		 */
 		if (!r.running && (r.anyone || r.n > 0))
 			(void)graph_get(st);
-		plan->have_panes = snapshot_finish(&sn, &plan->panes, &plan->captures) == 0 ||
+		plan->have_panes = (guessed ? guess_finish(check_guess, &plan->panes,
+		    &plan->captures) : snapshot_finish(&sn, &plan->panes, &plan->captures)) == 0 ||
 		    panes_read(&plan->panes) == 0;
+	}
+	if (check_guess != NULL) {
+		guess_end(check_guess, st->path, targets, nt);
+		check_guess = NULL;
 	}
 	strmap_free(r.seen);
 	free(r.to);
@@ -775,6 +789,7 @@ check_prepare(const char *given, int refuse)
 int
 check_run(const char *state_path, const char *spec, int flags)
 {
+	struct guess guess = { 0 };
 	struct check_plan plan;
 	struct state st;
 	cJSON **terms = NULL;
@@ -792,16 +807,28 @@ check_run(const char *state_path, const char *spec, int flags)
 	}
 	if ((rc = check_prepare(state_path, !(flags & CHECK_DRY_RUN))) != 0)
 		return rc;
-	if ((rc = state_open(&st, state_path, flags & CHECK_DRY_RUN ? STATE_READ :
-	    STATE_WRITE)) != 0) {
-		state_close(&st);
-		return rc;
+	if (flags & CHECK_DRY_RUN)
+		rc = state_open(&st, state_path, STATE_READ);
+	else if ((rc = state_open(&st, state_path, STATE_LOCK)) == 0) {
+		/* Under the lock, before the read: tmux answers while the state is parsed. */
+		guess_start(&guess, st.path, spec == NULL ? check_focus_window : NULL);
+		if ((rc = state_open_read(&st)) == 0)
+			check_guess = &guess;
 	}
-	if (spec != NULL && (rc = terminal_select(&st, spec, &terms, &n, &canonical)) != 0) {
+	if (rc == 0 && spec != NULL)
+		rc = terminal_select(&st, spec, &terms, &n, &canonical);
+	if (rc != 0) {
+		guess_free(&guess);
+		check_guess = NULL;
 		state_close(&st);
 		return rc;
 	}
 	check_plan(&st, terms, n, flags, &plan);
+	/* Not taken by check_snapshot (nothing to look at, or untrusted): finished unused. */
+	if (check_guess != NULL) {
+		guess_free(check_guess);
+		check_guess = NULL;
+	}
 	if (plan.untrusted != NULL && !(flags & CHECK_DRY_RUN))
 		rc = td_error(TD_EXIT_UNTRUSTED, "%s", plan.untrusted);
 	else if (!(flags & CHECK_DRY_RUN)) {

@@ -4,7 +4,9 @@
  * own, bracketed (-p) so a multi-line command is one submission, with LFs kept (-r), and only
  * if the pane is not in a mode: a pane in copy mode swallows keys. Enter follows in a separate
  * call after a pause, because agents drop an Enter that arrives with or just after a paste.
- * Then the screen is read back and Enter retried, a bounded number of times.
+ * Then the screen is read back and Enter retried, a bounded number of times. The paste's and
+ * the first Enter's clients are started early and held back on their stdin until their step,
+ * so a step costs tmux's own work, not a client's start-up.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -119,6 +121,50 @@ deliver_guard(const struct delivery *d, const char *on_blocked, const char *acti
 }
 
 /*
+ * Starts D's first Enter as a tmux client held back like the paste: a one-byte buffer of our
+ * own is loaded from its stdin and dropped, then the guarded send-keys. Released (deliver_enter)
+ * it costs tmux's work alone. Closed empty (deliver_enter_abandon, or the helper killed: its
+ * pipe closes), load-buffer makes no buffer, delete-buffer fails, tmux stops the list there and
+ * no Enter is sent. The guard is tested when the Enter runs, not when the client starts.
+ */
+static void
+deliver_enter_start(struct delivery *d, unsigned n)
+{
+	char *buffer, *send, *ga = NULL, *gb = NULL;
+	const char *argv[17] = { "load-buffer", "-b", NULL, "-", ";", "delete-buffer", "-b", NULL,
+	    ";" };
+	struct tmux_result res;
+
+	xasprintf(&buffer, "tmux-dispatch-%ld-%u-enter", (long)getpid(), n);
+	argv[2] = argv[7] = buffer;
+	xasprintf(&send, "send-keys -t %s Enter", d->pane);
+	/* A failed start is no failure: deliver_enter then runs the Enter as its own call. */
+	if (deliver_guard(d, NULL, send, argv + 9, &ga, &gb) == 0) {
+		if (tmux_start(&d->enter_call, argv, 1, &res) == 0)
+			d->enter_started = 1;
+		else
+			tmux_result_free(&res);
+	}
+	free(ga);
+	free(gb);
+	free(send);
+	free(buffer);
+}
+
+/* Closes a held-back Enter with nothing: no Enter is sent. */
+static void
+deliver_enter_abandon(struct delivery *d)
+{
+	struct tmux_result res;
+
+	if (!d->enter_started)
+		return;
+	d->enter_started = 0;
+	tmux_finish(&d->enter_call, NULL, 0, &res);
+	tmux_result_free(&res);
+}
+
+/*
  * Starts the paste's tmux client for D, its text not yet given (deliver_paste_all gives it):
  * load-buffer into a buffer of our own, then, through the guard, paste-buffer. Returns 0, or -1
  * with d->reason when it cannot start; then nothing is typed.
@@ -149,6 +195,9 @@ deliver_paste_start(struct delivery *d, unsigned n)
 	else
 		rc = 0;
 	d->started = rc == 0 ? 1 : -1;
+	/* An answer takes no Enter. */
+	if (rc == 0 && !d->answer)
+		deliver_enter_start(d, n);
 	free(ga);
 	free(gb);
 	free(buffer);
@@ -189,11 +238,19 @@ deliver_key(struct delivery *d, const char *key)
 	return ok;
 }
 
+/* The Enter: the held-back client's if there is one (the first Enter), else a call of its own. */
 static int
 deliver_enter(struct delivery *d)
 {
-	int ok = deliver_key(d, "Enter");
+	struct tmux_result res;
+	int ok;
 
+	if (d->enter_started) {
+		d->enter_started = 0;
+		tmux_finish(&d->enter_call, "x", 1, &res);
+		ok = deliver_guard_result(&res, d->reason, sizeof d->reason);
+	} else
+		ok = deliver_key(d, "Enter");
 	d->enters += ok;
 	return ok;
 }
@@ -277,6 +334,7 @@ deliver_abandon_all(struct delivery *d, size_t n)
 		if (d[i].started == 1)
 			(void)deliver_paste_finish(&d[i], NULL);
 		d[i].started = 0;
+		deliver_enter_abandon(&d[i]);
 	}
 }
 
@@ -296,6 +354,7 @@ deliver_paste_all(const char *state_path, struct delivery *d, size_t n)
 		}
 		ok = d[i].started == 1 && deliver_paste_finish(&d[i], d[i].text);
 		if (!ok) {
+			deliver_enter_abandon(&d[i]);
 			d[i].outcome = DELIVERY_REFUSED;
 			events_log(state_path, d[i].terminal, d[i].pane, d[i].item, "refused", d[i].reason);
 		} else if (d[i].answer) {
@@ -322,7 +381,8 @@ deliver_complete(const char *state_path, struct delivery *d, size_t n)
 		if (d[i].outcome == DELIVERY_NOT_SUBMITTED) {
 			pending++;
 			last = d[i].pasted_ms > last ? d[i].pasted_ms : last;
-		}
+		} else
+			deliver_enter_abandon(&d[i]);
 	}
 	if (pending == 0)
 		return;

@@ -31,6 +31,8 @@ struct delivery {
 	int quiet;            /* ...or neither that nor typed: maybe the frame between Enter and work */
 	int started;          /* the paste's client: 0 not started, 1 started (call), -1 failed */
 	struct tmux_call call;
+	int enter_started;    /* the first Enter's client, started with the paste's, held back */
+	struct tmux_call enter_call;
 };
 
 /*

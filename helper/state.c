@@ -789,9 +789,7 @@ state_load(struct state *st, const char *buf, size_t len)
 int
 state_open(struct state *st, const char *given, int mode)
 {
-	mode_t file_mode = 0;
-	size_t len;
-	char *buf, *path = state_find_path(given);
+	char *path = state_find_path(given);
 	int rc;
 
 	state_init(st, path);
@@ -800,6 +798,17 @@ state_open(struct state *st, const char *given, int mode)
 		return rc;
 	if (mode == STATE_LOCK)
 		return 0;
+	return state_open_read(st);
+}
+
+int
+state_open_read(struct state *st)
+{
+	mode_t file_mode = 0;
+	size_t len;
+	char *buf;
+	int rc;
+
 	if ((rc = state_read(st, &buf, &len, &file_mode)) != 0)
 		return rc;
 	rc = state_load(st, buf, len);

@@ -50,6 +50,9 @@ struct state {
 
 /* Loads (locking first for STATE_WRITE). Returns 0 or a TD_EXIT_* status, already reported. */
 int state_open(struct state *, const char *path, int mode);
+/* After state_open(STATE_LOCK): the read and load STATE_WRITE would have done; the caller may
+ * start work between the lock and the read (check_run's snapshot). Same returns. */
+int state_open_read(struct state *);
 /* Writes the document atomically; the lock is kept until state_close. Returns 0 or TD_EXIT_FAIL. */
 int state_commit(struct state *);
 void state_close(struct state *);

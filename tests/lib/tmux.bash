@@ -74,9 +74,10 @@ pane_of() { tmux display -p -t "t:$1" '#{pane_id}'; }
 
 # tmux_wrapper SNIPPET PATTERN: a tmux wrapper for TMUX_DISPATCH_TMUX that runs the shell
 # SNIPPET when one of the helper's tmux argv elements matches the case PATTERN, then the real
-# tmux. Lets a test change the pane at an exact step of a delivery. A paste's client is started
-# before the state write and given its text after it: for `load-buffer` the SNIPPET runs when
-# the text arrives on stdin (perl's select, which reads nothing), the step after the write.
+# tmux. Lets a test change the pane at an exact step of a delivery. The paste's and the first
+# Enter's clients are started early and held back on their stdin (a call starting with
+# `load-buffer -`): for those the SNIPPET runs when their stdin is given (perl's select, which
+# reads nothing), at the step itself: the paste after the state write, the Enter after the delay.
 tmux_wrapper() {
 	local path="$BATS_TEST_TMPDIR/tmux-wrapper"
 	{
@@ -84,7 +85,7 @@ tmux_wrapper() {
 		# shellcheck disable=SC2016 # perl's $r, not ours
 		echo 'fed() { perl -e '"'"'vec($r, 0, 1) = 1; select($r, undef, undef, undef)'"'"'; }'
 		# shellcheck disable=SC2016 # the wrapper's own "$@" and $a, not ours
-		printf 'for a in "$@"; do case $a in %s) [ "$a" != load-buffer ] || fed; %s; break ;; esac; done\n' "$2" "$1"
+		printf 'for a in "$@"; do case $a in %s) [ "$1" != load-buffer ] || fed; %s; break ;; esac; done\n' "$2" "$1"
 		echo 'exec tmux "$@"'
 	} >"$path"
 	chmod +x "$path"

@@ -141,6 +141,28 @@ our_buffers() { tmux list-buffers -F '#{buffer_name}' 2>/dev/null | grep '^tmux-
 	assert_item q-1 attempts 1
 }
 
+@test "the helper killed while its Enter's client is held back: no Enter is typed, that client ends" {
+	agent gen-1 --busy 0
+	td pause
+	td enqueue --to gen-1 -- 'cut in the Enter delay' >/dev/null
+	TMUX_DISPATCH_ENTER_DELAY=5000 "$TD" check gen-1 >/dev/null 2>&1 &
+	local pid=$! held
+	held="tmux-dispatch-$pid-0-enter"
+	wait_for input_is gen-1 'cut in the Enter delay'
+	# the first Enter's client started with the paste and waits for its stdin
+	pgrep -f -- "$held" >/dev/null || fail "no held-back Enter client"
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	# its stdin closed empty: load-buffer makes no buffer, the list stops before the send-keys
+	wait_for eval "! pgrep -f -- $held"
+	sleep 0.3
+	[ "$(taken gen-1)" = 0 ]
+	input_is gen-1 'cut in the Enter delay'
+	[ "$(agent_events gen-1 paste)" = 1 ]
+	[ -z "$(our_buffers)" ] || fail "left a buffer: $(our_buffers)"
+	assert_item q-1 status running
+}
+
 # A small file system of its own for the state (tmpfs, when mount is allowed: root in CI);
 # else none, and the callers use a file-size limit or permissions instead.
 small_fs() {

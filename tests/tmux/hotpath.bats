@@ -30,6 +30,8 @@ call_logger() {
 
 # The calls before the first paste (load-buffer), one a line.
 calls_before_paste() { awk '/load-buffer/ { exit } { print }' "$CALLS"; }
+# Of those, the snapshots (the pane list and screens).
+snapshots_before_paste() { calls_before_paste | grep '^-u list-panes -a '; }
 
 @test "a check reads the pane list and both agents' screens in one tmux call, then pastes" {
 	agent gen-1 --busy 0
@@ -44,8 +46,49 @@ calls_before_paste() { awk '/load-buffer/ { exit } { print }' "$CALLS"; }
 	run calls_before_paste
 	[ "${#lines[@]}" = 1 ] || fail "calls before the paste: $output"
 	assert_line --index 0 --regexp '^-u list-panes -a .* capture-pane -p -t %[0-9]+ .* capture-pane -p -t %[0-9]+ '
-	# then one call per paste
-	[ "$(grep -c load-buffer "$CALLS")" = 2 ] || fail "$(cut -c 1-100 "$CALLS")"
+	# then one call per paste, and one per Enter (started with its paste, held back on its stdin)
+	[ "$(grep -c paste-buffer "$CALLS")" = 2 ] || fail "$(cut -c 1-100 "$CALLS")"
+	[ "$(grep -c 'send-keys -t %[0-9]* Enter' "$CALLS")" = 2 ] || fail "$(cut -c 1-100 "$CALLS")"
+}
+
+@test "a check's snapshot is the last check's targets, started before the state is read; a guess that misses a target is not used" {
+	agent gen-1 --busy 0
+	agent gen-2 --busy 0
+	td pause >/dev/null
+	local hint="$W/.terminal-status.d/snapshot-targets" p1 p2
+	p1=$(pane_of gen-1) p2=$(pane_of gen-2)
+	td enqueue --to gen-1 -- 'one' >/dev/null
+	run td check
+	assert_success
+	assert_took gen-1 'one'
+	# the targets it read, kept for the next check
+	[ "$(cat "$hint")" = "$p1" ] || fail "hint: $(cat "$hint")"
+	wait_for agent_idle gen-1
+	td enqueue --to gen-1 -- 'two' >/dev/null
+	TMUX_DISPATCH_TMUX=$(call_logger) run td check
+	assert_success
+	assert_took gen-1 'one' 'two'
+	# the guess stood for the snapshot: one before the paste (then q-1's result is read)
+	run snapshots_before_paste
+	[ "${#lines[@]}" = 1 ] || fail "snapshots before the paste: $output"
+	assert_line --index 0 --regexp "^-u list-panes -a .* capture-pane -p -t $p1 "
+	# gen-2 has work too now: the guess (gen-1's screen) does not cover it and is not used
+	wait_for agent_idle gen-1
+	rm "$CALLS"
+	td enqueue --to gen-2 -- 'three' >/dev/null
+	TMUX_DISPATCH_TMUX=$(call_logger) run td check
+	assert_success
+	assert_took gen-2 'three'
+	run snapshots_before_paste
+	[ "${#lines[@]}" = 2 ] || fail "snapshots before the paste: $output"
+	assert_line --index 0 --regexp "^-u list-panes -a .* capture-pane -p -t $p1 ; display-message -p [^;]*end$"
+	assert_line --index 1 --regexp "^-u list-panes -a .* capture-pane -p -t %[0-9]+ .* capture-pane -p -t %[0-9]+ "
+	[ "$(sort "$hint")" = "$(printf '%s\n' "$p1" "$p2" | sort)" ] || fail "hint: $(cat "$hint")"
+	# nothing left to look at: the hint goes, and the next check asks tmux nothing before it
+	wait_for agent_idle gen-2
+	td check >/dev/null
+	td check >/dev/null
+	[ ! -e "$hint" ] || fail "hint: $(cat "$hint")"
 }
 
 @test "a terminal whose target is gone: the other terminals' screens are still read, and it waits" {
