@@ -113,6 +113,11 @@ gen() {
 	"$td" -f "$2" terminal add gen-1 "$pane" --profile claude --replace >/dev/null
 }
 
+# A call started before the previous one ended (the Enter's, held back with the paste) has no
+# work of the helper's before it of its own.
+gap_ms() {
+	if awk -v g="$1" 'BEGIN { exit !(g < 0) }'; then echo "(started before it, held back)"; else ms "$1"; fi
+}
 thousands() { echo "$1" | sed -e :a -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e ta; }
 human_size() { awk -v b="$1" 'BEGIN { if (b < 1e6) printf("%.0f KB", b / 1e3); else printf("%.1f MB", b / 1e6) }'; }
 
@@ -252,7 +257,7 @@ for idx in "${!sizes[@]}"; do
 	    "|---:|---|---:|---:|---:|")
 	for ((k = 1; k <= ${ma%.*}; k++)); do
 		# shellcheck disable=SC2086 # space-separated numbers
-		timeline+=("| $k | ${names[$k]} | $(ms "$(median ${gaps[$k]})") |\
+		timeline+=("| $k | ${names[$k]} | $(gap_ms "$(median ${gaps[$k]})") |\
  $(ms "$(median ${starts[$k]})") | $(ms "$(median ${durs[$k]})") |")
 	done
 	unset starts durs gaps names
@@ -310,9 +315,12 @@ Where the time goes (wrapper runs). "Takes" is one tmux client process, start to
 reading and parsing the state, classifying, rewriting the state, the Enter delay (0 here). Both
 include the wrapper's overhead, about $(ms "$overhead") ms per call (a \`display -p\` through the
 wrapper minus one without it), mostly in the "work before" column (the wrapper starts before it
-notes the time). A bare \`tmux display -p\` costs $(ms "$bare_call") ms here. The paste's client
-is started before the state's rewrite and is given its text once the rewrite is durable, so its
-"takes" holds the rewrite (the state written, fsynced, renamed, the directory fsynced) and its
-start-up overlaps it.
+notes the time). A bare \`tmux display -p\` costs $(ms "$bare_call") ms here. The first call
+is the snapshot the check started before it read the state (the targets of the check before;
+each run's seed has the same ones). The paste's client is started before the state's rewrite
+and is given its text once the rewrite is durable, so its "takes" holds the rewrite (the state
+written, fsynced, renamed, the directory fsynced) and its start-up overlaps it; the Enter's
+client is started with it and held back until the paste is done and the delay is over, so its
+"takes" holds the paste.
 $(printf '%s\n' "${timeline[@]}")
 EOF
