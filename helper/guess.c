@@ -69,31 +69,28 @@ guess_start(struct guess *g, const char *state_path, const char *focus)
 	g->calls = tmux_calls();
 }
 
+/* Whether every one of TARGETS (N) is among the guess's. */
 static int
-guess_has(const struct guess *g, const char *target)
+guess_has_all(const struct guess *g, const char *const *targets, size_t n)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < g->n; i++) {
-		if (strcmp(g->targets[i], target) == 0)
-			return 1;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < g->n && strcmp(g->targets[j], targets[i]) != 0; j++)
+			;
+		if (j == g->n)
+			return 0;
 	}
-	return 0;
+	return 1;
 }
 
 int
 guess_covers(const struct guess *g, const char *const *targets, size_t n, const char *focus)
 {
-	size_t i;
-
 	if (!g->started || g->calls != tmux_calls() || (focus == NULL) != (g->focus == NULL) ||
 	    (focus != NULL && strcmp(focus, g->focus) != 0))
 		return 0;
-	for (i = 0; i < n; i++) {
-		if (!guess_has(g, targets[i]))
-			return 0;
-	}
-	return 1;
+	return guess_has_all(g, targets, n);
 }
 
 int
@@ -101,21 +98,6 @@ guess_finish(struct guess *g, struct panes *panes, struct observe_cache *cache)
 {
 	g->started = 0;
 	return snapshot_finish(&g->sn, panes, cache);
-}
-
-/* Whether TARGETS (N, each once) are the guess's targets, in any order. */
-static int
-guess_same(const struct guess *g, const char *const *targets, size_t n)
-{
-	size_t i;
-
-	if (n != g->n)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (!guess_has(g, targets[i]))
-			return 0;
-	}
-	return 1;
 }
 
 static void
@@ -168,7 +150,8 @@ guess_free(struct guess *g)
 void
 guess_end(struct guess *g, const char *state_path, const char *const *targets, size_t n)
 {
-	if (!guess_same(g, targets, n))
+	/* TARGETS are each once: as many, all among the guess's, are the same set. */
+	if (n != g->n || !guess_has_all(g, targets, n))
 		guess_write(state_path, targets, n);
 	guess_free(g);
 }

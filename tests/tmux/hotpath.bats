@@ -81,14 +81,33 @@ snapshots_before_paste() { calls_before_paste | grep '^-u list-panes -a '; }
 	assert_took gen-2 'three'
 	run snapshots_before_paste
 	[ "${#lines[@]}" = 2 ] || fail "snapshots before the paste: $output"
-	assert_line --index 0 --regexp "^-u list-panes -a .* capture-pane -p -t $p1 ; display-message -p [^;]*end$"
-	assert_line --index 1 --regexp "^-u list-panes -a .* capture-pane -p -t %[0-9]+ .* capture-pane -p -t %[0-9]+ "
+	# (the wrapper logs as it starts: the two may be logged in either order)
+	assert_line --regexp "^-u list-panes -a .* capture-pane -p -t $p1 ; display-message -p [^;]*end$"
+	assert_line --regexp "^-u list-panes -a .* capture-pane -p -t %[0-9]+ .* capture-pane -p -t %[0-9]+ "
 	[ "$(sort "$hint")" = "$(printf '%s\n' "$p1" "$p2" | sort)" ] || fail "hint: $(cat "$hint")"
 	# nothing left to look at: the hint goes, and the next check asks tmux nothing before it
 	wait_for agent_idle gen-2
 	td check >/dev/null
 	td check >/dev/null
 	[ ! -e "$hint" ] || fail "hint: $(cat "$hint")"
+}
+
+@test "a damaged or stale snapshot-targets file costs a tmux call, never a wrong screen" {
+	agent gen-1 --busy 0
+	td pause >/dev/null
+	local hint="$W/.terminal-status.d/snapshot-targets" p1
+	p1=$(pane_of gen-1)
+	mkdir -p "$W/.terminal-status.d"
+	# a gone target first (tmux stops the list there), a pane of no terminal, one tmux refuses,
+	# and a last line cut short
+	printf 't:nosuch\n%%99\nbad;\n%s' "$p1" >"$hint"
+	td enqueue --to gen-1 -- 'despite the hint' >/dev/null
+	TMUX_DISPATCH_TMUX=$(call_logger) run td check
+	assert_success
+	assert_took gen-1 'despite the hint'
+	run snapshots_before_paste
+	[ "${#lines[@]}" = 2 ] || fail "snapshots before the paste: $output"
+	[ "$(cat "$hint")" = "$p1" ] || fail "hint: $(cat "$hint")"
 }
 
 @test "a terminal whose target is gone: the other terminals' screens are still read, and it waits" {
