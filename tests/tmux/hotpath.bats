@@ -85,7 +85,15 @@ snapshots_before_paste() { calls_before_paste | grep '^-u list-panes -a '; }
 	assert_line --regexp "^-u list-panes -a .* capture-pane -p -t $p1 ; display-message -p [^;]*end$"
 	assert_line --regexp "^-u list-panes -a .* capture-pane -p -t %[0-9]+ .* capture-pane -p -t %[0-9]+ "
 	[ "$(sort "$hint")" = "$(printf '%s\n' "$p1" "$p2" | sort)" ] || fail "hint: $(cat "$hint")"
-	# nothing left to look at: the hint goes, and the next check asks tmux nothing before it
+	# the guess is started before the read: a state that does not parse is refused after it
+	cp "$S" "$BATS_TEST_TMPDIR/good.json"
+	printf '{ not json' >"$S"
+	rm "$CALLS"
+	TMUX_DISPATCH_TMUX=$(call_logger) run td check
+	assert_failure
+	grep -q '^-u list-panes -a ' "$CALLS" || fail "no snapshot before the read: $(cat "$CALLS" 2>/dev/null)"
+	cp "$BATS_TEST_TMPDIR/good.json" "$S"
+	# nothing left to look at: the hint goes
 	wait_for agent_idle gen-2
 	td check >/dev/null
 	td check >/dev/null
